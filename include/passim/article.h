@@ -1,0 +1,64 @@
+/*
+ * article.h — from the bytes of a file to an article: title and text blocks.
+ *
+ * passim reads .txt and .md (title: the first heading, else the first
+ * non-empty line) and .html/.htm (title from <title>, else the first <h1>;
+ * visible text from a real HTML parser, gumbo, with script and style
+ * dropped and entities decoded). Binary files are refused (PX_BINARY);
+ * invalid UTF-8 is repaired (utf8.h) and the article says how many bytes.
+ *
+ * An article is a list of blocks, one per paragraph (text) or block element
+ * (HTML), each with its clean UTF-8 text and the byte span it came from in
+ * the file. When a block's text is byte-for-byte the file's bytes (plain
+ * text, valid UTF-8, no markup removed) the block is `exact`, and any
+ * sub-span of its text maps to the file by adding file_start.
+ */
+#ifndef PASSIM_ARTICLE_H
+#define PASSIM_ARTICLE_H
+
+#include <stddef.h>
+
+#include "passim/status.h"
+
+typedef enum px_format {
+    PX_FORMAT_NONE = 0, /* not an article */
+    PX_FORMAT_TEXT,
+    PX_FORMAT_MARKDOWN,
+    PX_FORMAT_HTML
+} px_format;
+
+/* The format for a file name, by its extension (case-insensitive):
+ * .txt, .text -> TEXT; .md, .markdown -> MARKDOWN; .html, .htm -> HTML;
+ * anything else PX_FORMAT_NONE. */
+px_format px_article_format_of(const char *path);
+
+typedef struct px_block {
+    const char *text;  /* UTF-8, NUL-terminated; borrowed from the article */
+    size_t len;        /* bytes of text */
+    size_t file_start; /* byte span in the file the block came from */
+    size_t file_end;
+    int exact;         /* text == file bytes [file_start, file_end) */
+} px_block_t;
+
+typedef struct px_article px_article_t;
+
+/* Parse buf[0, len) as `format`. Returns PX_BINARY for binary data and
+ * PX_EMPTY when there is no text at all (no title, no blocks). Caller owns
+ * *out; free with px_article_destroy(). */
+px_status px_article_parse(const char *buf, size_t len, px_format format,
+                           px_article_t **out);
+
+/* The title (borrowed, valid until destroy; "" when none was found). The
+ * title line or heading is not repeated as a block. */
+const char *px_article_title(const px_article_t *a);
+
+size_t px_article_block_count(const px_article_t *a);
+/* Block i (borrowed, valid until destroy). */
+const px_block_t *px_article_block(const px_article_t *a, size_t i);
+
+/* How many invalid UTF-8 bytes were repaired (0 for clean text). */
+size_t px_article_repaired(const px_article_t *a);
+
+void px_article_destroy(px_article_t *a);
+
+#endif /* PASSIM_ARTICLE_H */

@@ -1,0 +1,65 @@
+/*
+ * catalog.h — the catalog of indexed files.
+ *
+ * For every file indexed, the catalog remembers its path, size, mtime,
+ * inode, a content hash and how many passages it gave. It lives in the same
+ * Xapian database as the passages (user metadata "F" + article id) and is
+ * written in the same transaction, so after any crash the catalog and the
+ * passages agree. In memory it is a hash table keyed by path, loaded once;
+ * the indexer compares each file it finds against it to skip unchanged
+ * files without reading them.
+ */
+#ifndef PASSIM_CATALOG_H
+#define PASSIM_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "passim/status.h"
+#include "xapian-c.h"
+
+#define PX_META_FILE_PREFIX "F"
+
+typedef struct px_file_info {
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t inode;
+    uint64_t hash;     /* content hash (px_catalog_hash) */
+    uint32_t passages;
+} px_file_info_t;
+
+typedef struct px_catalog px_catalog_t;
+
+/* Load every catalog entry of db. Caller owns *out; free with
+ * px_catalog_destroy(). */
+px_status px_catalog_load(xc_database *db, px_catalog_t **out);
+
+/* The entry for `path`, or NULL (borrowed; valid until the entry changes).
+ * Looking an entry up marks it seen (see px_catalog_each_unseen). */
+const px_file_info_t *px_catalog_lookup(px_catalog_t *cat, const char *path);
+
+/* Record `info` for `path`, in memory and in db (writable; inside the
+ * caller's transaction). */
+px_status px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
+                         const px_file_info_t *info);
+
+/* Forget `path`, in memory and in db. Removing an absent path is PX_OK. */
+px_status px_catalog_remove(px_catalog_t *cat, xc_database *db,
+                            const char *path);
+
+size_t px_catalog_count(const px_catalog_t *cat);
+
+/* Call fn for every path not looked up since loading (or since
+ * px_catalog_clear_seen). The path is borrowed for the call; fn may not
+ * change the catalog: collect the paths, then remove them. */
+typedef void (*px_catalog_fn)(void *ctx, const char *path,
+                              const px_file_info_t *info);
+void px_catalog_each_unseen(px_catalog_t *cat, px_catalog_fn fn, void *ctx);
+void px_catalog_clear_seen(px_catalog_t *cat);
+
+void px_catalog_destroy(px_catalog_t *cat);
+
+/* A fast 64-bit hash of file contents. */
+uint64_t px_catalog_hash(const char *data, size_t len);
+
+#endif /* PASSIM_CATALOG_H */

@@ -1,0 +1,49 @@
+/*
+ * passage.h — cutting an article into passages, the unit passim ranks.
+ *
+ * A passage is a paragraph (an article block). A block longer than
+ * `max_len` bytes is split at sentence boundaries into pieces of at most
+ * about max_len (a single sentence longer than that is cut at a word
+ * boundary); a block shorter than `min_len` is merged with its neighbour
+ * (the next one, or the previous one at the end) when the merge stays under
+ * max_len. Every passage keeps its byte span in the file: exact when its
+ * blocks were exact, otherwise the span of the blocks it came from.
+ */
+#ifndef PASSIM_PASSAGE_H
+#define PASSIM_PASSAGE_H
+
+#include <stddef.h>
+
+#include "passim/article.h"
+#include "passim/status.h"
+
+typedef struct px_passage_opts {
+    size_t min_len; /* merge blocks shorter than this (bytes); default 200 */
+    size_t max_len; /* split blocks longer than this (bytes); default 1200 */
+} px_passage_opts;
+
+#define PX_PASSAGE_MIN_LEN 200
+#define PX_PASSAGE_MAX_LEN 1200
+
+typedef struct px_passage {
+    const char *text; /* UTF-8, NUL-terminated; borrowed from the list */
+    size_t len;
+    size_t file_start;
+    size_t file_end;
+} px_passage_t;
+
+typedef struct px_passages px_passages_t;
+
+/* Split article `a` (opts may be NULL for the defaults). Merged blocks are
+ * joined with "\n\n". Caller owns *out; free with px_passages_destroy(). It
+ * does not borrow from `a`. */
+px_status px_passage_split(const px_article_t *a, const px_passage_opts *opts,
+                           px_passages_t **out);
+
+size_t px_passages_count(const px_passages_t *p);
+/* Passage i (borrowed, valid until destroy). */
+const px_passage_t *px_passages_get(const px_passages_t *p, size_t i);
+
+void px_passages_destroy(px_passages_t *p);
+
+#endif /* PASSIM_PASSAGE_H */

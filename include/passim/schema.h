@@ -1,0 +1,90 @@
+/*
+ * schema.h — how passim lays articles out in a Xapian database.
+ *
+ * One Xapian document per passage. Each passage document carries:
+ *  - its own words, unprefixed, with positions (phrases, NEAR), and their
+ *    Snowball stems with Xapian's "Z" convention;
+ *  - the article title's words with prefix "S" (so `title:` works and the
+ *    default field searches title and text alike);
+ *  - the words of the file's path with prefix "XP" (`path:`);
+ *  - a boolean term "XA" + article id, naming every passage of one article
+ *    (deleting an article deletes by that term);
+ *  - the article id in value slot PX_SLOT_ARTICLE (the collapse key), the
+ *    article date as YYYYMMDD in PX_SLOT_DATE, the passage number in
+ *    PX_SLOT_PASSAGE;
+ *  - as document data, a record (path, title, passage number, byte span in
+ *    the file, text) so results show without reopening the file.
+ * The catalog of files lives in the same database as user metadata (see
+ * catalog.h), committed in the same transaction as the passages.
+ */
+#ifndef PASSIM_SCHEMA_H
+#define PASSIM_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "passim/status.h"
+#include "xapian-c.h"
+
+#define PX_SLOT_ARTICLE 0
+#define PX_SLOT_DATE 1
+#define PX_SLOT_PASSAGE 2
+
+#define PX_PREFIX_TITLE "S"
+#define PX_PREFIX_PATH "XP"
+#define PX_PREFIX_ARTICLE "XA"
+
+/* The schema version, kept in metadata key PX_META_SCHEMA. */
+#define PX_SCHEMA_VERSION "1"
+#define PX_META_SCHEMA "passim.schema"
+#define PX_META_LAST_COMMIT "passim.last-commit"
+
+/* The stemming language of index and queries alike. */
+#define PX_LANGUAGE "english"
+
+/* An article id: 16 lower-case hex digits of a 64-bit hash of the file's
+ * absolute path, plus a NUL. */
+#define PX_ARTICLE_ID_SIZE 17
+
+void px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE]);
+
+/* What a passage document's data holds. Decoding fills the pointers with
+ * spans of the data buffer: borrowed, valid while the buffer is. */
+typedef struct px_record {
+    const char *path;
+    size_t path_len;
+    const char *title;
+    size_t title_len;
+    const char *text;
+    size_t text_len;
+    uint32_t number; /* passage number in the article, from 0 */
+    uint64_t start;  /* byte span in the file */
+    uint64_t end;
+} px_record_t;
+
+/* Serialise r. Caller owns *data; free with free(). */
+px_status px_record_encode(const px_record_t *r, char **data, size_t *len);
+/* PX_INVALID_ARGUMENT when data is not a record. */
+px_status px_record_decode(const char *data, size_t len, px_record_t *r);
+
+/* A Xapian stemmer doing its work with passim's cached libstemmer stemmer
+ * (stem.h) for `language`; each one owns its own px_stemmer, so give each
+ * thread its own. Caller owns *out; free with xc_stemmer_destroy(). */
+px_status px_schema_stemmer(const char *language, xc_stemmer **out);
+
+/* The term generator used for every passage: passim's stemmer, STEM_SOME.
+ * Caller owns *out; free with xc_termgen_destroy(). */
+px_status px_schema_termgen(xc_termgen **out);
+
+/* Fill `doc` (cleared first) with passage `r` of an article whose id is
+ * `id` and whose date is `date` (YYYYMMDD, or NULL when unknown), using tg. */
+px_status px_schema_passage_document(xc_termgen *tg, xc_document *doc,
+                                     const char *id, const char *date,
+                                     const px_record_t *r);
+
+/* A query parser set up for passim's schema on db: passim's stemmer, the
+ * default field searching text and title, `title:` and `path:` prefixes,
+ * `published:` dates. Caller owns *out; free with xc_qparser_destroy(). */
+px_status px_schema_qparser(xc_database *db, xc_qparser **out);
+
+#endif /* PASSIM_SCHEMA_H */

@@ -1,0 +1,229 @@
+/*
+ * crawl.c — finding the articles under a folder (crawl.h).
+ */
+#include "crawl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passim/article.h"
+
+/* Folders already walked, by device and inode, so that links that lead
+ * back up the tree or to the same folder twice are walked once. */
+typedef struct seen_dirs {
+    dev_t *dev;
+    ino_t *ino;
+    size_t n, cap;
+} seen_dirs;
+
+typedef struct walk {
+    px_found_list *list;
+    seen_dirs seen;
+    px_crawl_warn_fn warn;
+    void *ctx;
+} walk_t;
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int
+px_crawl_ignored(const char *name)
+{
+    static const char *const suffixes[] = {
+        "~", ".swp", ".swo", ".swx", ".part", ".crdownload", ".tmp",
+        ".partial", ".kate-swp",
+    };
+    size_t n = strlen(name);
+    if (n == 0 || name[0] == '.' || name[0] == '#' || name[0] == '~')
+        return 1;
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        if (ends_with(name, suffixes[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Record a folder; 1 if it was new, 0 if walked already, -1 on no memory. */
+static int
+mark_dir(seen_dirs *s, const struct stat *st)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->dev[i] == st->st_dev && s->ino[i] == st->st_ino)
+            return 0;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        dev_t *d = realloc(s->dev, cap * sizeof *d);
+        if (d)
+            s->dev = d;
+        ino_t *i = d ? realloc(s->ino, cap * sizeof *i) : NULL;
+        if (!i)
+            return -1;
+        s->ino = i;
+        s->cap = cap;
+    }
+    s->dev[s->n] = st->st_dev;
+    s->ino[s->n++] = st->st_ino;
+    return 1;
+}
+
+static px_status
+add_found(px_found_list *list, char *path, const struct stat *st)
+{
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 256;
+        px_found_t *items = realloc(list->items, cap * sizeof *items);
+        if (!items)
+            return PX_NOMEM;
+        list->items = items;
+        list->cap = cap;
+    }
+    list->items[list->count].path = path;
+    list->items[list->count++].st = *st;
+    list->bytes += (unsigned long long)st->st_size;
+    return PX_OK;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (p) {
+        memcpy(p, dir, a);
+        p[a] = '/';
+        memcpy(p + a + 1, name, b + 1);
+    }
+    return p;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in a folder, sorted, hidden and temporary ones left out. */
+static char **
+list_dir(const char *dir, size_t *count, int *err)
+{
+    DIR *d = opendir(dir);
+    *count = 0;
+    *err = d ? 0 : errno;
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (px_crawl_ignored(e->d_name))
+            continue;
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p)
+                break;
+            names = p;
+        }
+        names[*count] = strdup(e->d_name);
+        if (names[*count])
+            (*count)++;
+    }
+    closedir(d);
+    if (*count)
+        qsort(names, *count, sizeof *names, by_name);
+    return names;
+}
+
+static px_status walk_dir(walk_t *w, const char *dir);
+
+static px_status
+visit(walk_t *w, char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, errno == ELOOP
+                 ? "not followed: symbolic link loop"
+                 : "skipped: %s", strerror(errno));
+        w->warn(w->ctx, path, msg);
+        free(path);
+        return PX_OK;
+    }
+    if (S_ISREG(st.st_mode) && px_article_format_of(path) != PX_FORMAT_NONE)
+        return add_found(w->list, path, &st);
+    px_status rc = PX_OK;
+    if (S_ISDIR(st.st_mode)) {
+        int fresh = mark_dir(&w->seen, &st);
+        if (fresh < 0)
+            rc = PX_NOMEM;
+        else if (fresh)
+            rc = walk_dir(w, path);
+        else
+            w->warn(w->ctx, path, "not followed: folder already walked "
+                    "(a symbolic link loop or a second link to it)");
+    }
+    free(path);
+    return rc;
+}
+
+static px_status
+walk_dir(walk_t *w, const char *dir)
+{
+    size_t n;
+    int err;
+    char **names = list_dir(dir, &n, &err);
+    if (err) {
+        w->warn(w->ctx, dir, strerror(err));
+        return PX_OK;
+    }
+    px_status rc = PX_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == PX_OK) {
+            char *path = join(dir, names[i]);
+            rc = path ? visit(w, path) : PX_NOMEM;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+px_status
+px_crawl(const char *root, px_found_list *list, px_crawl_warn_fn warn,
+         void *ctx)
+{
+    walk_t w = {list, {NULL, NULL, 0, 0}, warn, ctx};
+    struct stat st;
+    px_status rc = PX_OK;
+    if (stat(root, &st) != 0) {
+        warn(ctx, root, strerror(errno));
+        rc = PX_NOT_FOUND;
+    } else if (!S_ISDIR(st.st_mode)) {
+        warn(ctx, root, "not a folder");
+        rc = PX_NOT_FOUND;
+    } else if (mark_dir(&w.seen, &st) < 0) {
+        rc = PX_NOMEM;
+    } else {
+        rc = walk_dir(&w, root);
+    }
+    free(w.seen.dev);
+    free(w.seen.ino);
+    return rc;
+}
+
+void
+px_found_list_free(px_found_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i].path);
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}

@@ -1,0 +1,45 @@
+/*
+ * crawl.h — finding the articles under a folder.
+ *
+ * A recursive walk that follows symbolic links (a folder reached twice, as
+ * through a link loop, is walked once and the loop reported), skips hidden
+ * and temporary files, and keeps only files whose names passim reads
+ * (article.h). Paths are absolute and NUL-terminated, byte strings as the
+ * file system gave them (they need not be UTF-8).
+ */
+#ifndef PASSIM_INDEXER_CRAWL_H
+#define PASSIM_INDEXER_CRAWL_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "passim/status.h"
+
+typedef struct px_found {
+    char *path;
+    struct stat st;
+} px_found_t;
+
+typedef struct px_found_list {
+    px_found_t *items;
+    size_t count, cap;
+    unsigned long long bytes; /* total size of the files found */
+} px_found_list;
+
+/* Called with a message about something the crawl could not do (an
+ * unreadable folder, a link loop); `path` names it. */
+typedef void (*px_crawl_warn_fn)(void *ctx, const char *path,
+                                 const char *message);
+
+/* Is `name` (a file name, not a path) hidden or temporary: dot files,
+ * editor swap and backup files, partial downloads? */
+int px_crawl_ignored(const char *name);
+
+/* Append the articles under the folder `root` (absolute) to `list`, sorted
+ * by path within each folder. */
+px_status px_crawl(const char *root, px_found_list *list,
+                   px_crawl_warn_fn warn, void *ctx);
+
+void px_found_list_free(px_found_list *list);
+
+#endif /* PASSIM_INDEXER_CRAWL_H */

@@ -1,0 +1,298 @@
+/*
+ * passim-index — crawl folders of articles into a passim database.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crawl.h"
+#include "passim/dbpath.h"
+#include "progress.h"
+#include "writer.h"
+
+#define PROG "passim-index"
+
+typedef struct options {
+    const char *db;
+    int quiet;
+    int verbose;
+    px_writer_opts writer;
+    char **roots; /* absolute folder paths */
+    size_t nroots;
+} options;
+
+typedef struct tally {
+    size_t indexed, touched, unchanged, skipped, failed, removed;
+} tally;
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void
+usage(FILE *out)
+{
+    fputs("Usage: " PROG " [OPTION]... DIR...\n"
+          "Index the articles (.txt, .md, .html, .htm) under each DIR into a\n"
+          "passim database: new and changed files are indexed, files that\n"
+          "are gone are removed, unchanged files are skipped unread.\n"
+          "\n"
+          "  -d, --db PATH          database (default: $PASSIM_DB, else\n"
+          "                         ${XDG_DATA_HOME:-~/.local/share}/passim/index)\n"
+          "  -q, --quiet            no progress, no summary; errors only\n"
+          "  -v, --verbose          one line per indexed or removed file\n"
+          "      --max-file-size MB skip larger files (default 256)\n"
+          "      --batch-files N    commit every N changed files (default 2000)\n"
+          "  -h, --help             show this help and exit\n"
+          "  -V, --version          show the version and exit\n"
+          "\n"
+          "Exit status: 0 done, 1 some files could not be read, 2 error.\n"
+          "See passim-index(1).\n", out);
+}
+
+static void
+warn_path(void *ctx, const char *path, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, PROG ": %s: %s\n", path, message);
+}
+
+static int
+parse_size_mb(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    double mb = strtod(s, &end);
+    if (errno || end == s || *end || mb <= 0 || mb > 1e7)
+        return -1;
+    *out = (uint64_t)(mb * 1048576.0);
+    return 0;
+}
+
+static int
+parse_count(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v == 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Turn the folder arguments into absolute paths. */
+static int
+resolve_roots(options *o, char **argv, int argc)
+{
+    o->roots = calloc((size_t)argc, sizeof *o->roots);
+    if (!o->roots)
+        return -1;
+    for (int i = 0; i < argc; i++) {
+        char *abs = realpath(argv[i], NULL);
+        if (!abs) {
+            fprintf(stderr, PROG ": %s: %s\n", argv[i], strerror(errno));
+            return -1;
+        }
+        o->roots[o->nroots++] = abs;
+    }
+    return 0;
+}
+
+static int
+parse_options(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"max-file-size", required_argument, NULL, 'M'},
+        {"batch-files", required_argument, NULL, 'B'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "d:qvhV", longs, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'v': o->verbose = 1; break;
+        case 'M':
+            if (parse_size_mb(optarg, &o->writer.max_file_size) != 0) {
+                fprintf(stderr, PROG ": --max-file-size: '%s' is not a size "
+                        "in MB\n", optarg);
+                return 2;
+            }
+            break;
+        case 'B':
+            if (parse_count(optarg, &o->writer.batch_files) != 0) {
+                fprintf(stderr, PROG ": --batch-files: '%s' is not a "
+                        "positive number\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        case 'V': puts(PROG " " PASSIM_VERSION); return 0;
+        default:
+            fputs("Try '" PROG " --help' for more information.\n", stderr);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fputs(PROG ": no folder given\n"
+              "Try '" PROG " --help' for more information.\n", stderr);
+        return 2;
+    }
+    return resolve_roots(o, argv + optind, argc - optind) == 0 ? -1 : 2;
+}
+
+static void
+count_outcome(tally *t, px_outcome oc)
+{
+    switch (oc) {
+    case PX_OUTCOME_UNCHANGED: t->unchanged++; break;
+    case PX_OUTCOME_TOUCHED: t->touched++; break;
+    case PX_OUTCOME_INDEXED: t->indexed++; break;
+    case PX_OUTCOME_SKIPPED: t->skipped++; break;
+    case PX_OUTCOME_FAILED: t->failed++; break;
+    case PX_OUTCOME_REMOVED: t->removed++; break;
+    }
+}
+
+static void
+report(const options *o, const char *path, px_outcome oc, const char *msg)
+{
+    if (msg)
+        fprintf(stderr, PROG ": %s: %s\n", path, msg);
+    else if (o->verbose && oc == PX_OUTCOME_INDEXED)
+        fprintf(stderr, PROG ": indexed %s\n", path);
+}
+
+/* Bring every file found up to date; stops early on a signal. */
+static px_status
+index_found(const options *o, px_writer_t *w, const px_found_list *found,
+            tally *t)
+{
+    px_progress prog;
+    px_progress_start(&prog, !o->quiet && isatty(STDERR_FILENO),
+                      found->count, found->bytes);
+    px_status rc = PX_OK;
+    uint64_t bytes = 0;
+    size_t i;
+    for (i = 0; i < found->count && rc == PX_OK && !stop_requested; i++) {
+        const px_found_t *f = &found->items[i];
+        px_outcome oc;
+        char *msg = NULL;
+        rc = px_writer_update(w, f->path, &f->st, &oc, &msg);
+        px_progress_clear(&prog);
+        report(o, f->path, oc, msg);
+        free(msg);
+        count_outcome(t, oc);
+        bytes += (uint64_t)f->st.st_size;
+        px_progress_update(&prog, i + 1, bytes);
+    }
+    px_progress_clear(&prog);
+    return rc;
+}
+
+static px_status
+crawl_all(const options *o, px_found_list *found)
+{
+    for (size_t i = 0; i < o->nroots; i++) {
+        px_status rc = px_crawl(o->roots[i], found, warn_path, NULL);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
+}
+
+static void
+summary(const options *o, const tally *t, px_writer_t *w, double secs)
+{
+    if (o->quiet)
+        return;
+    px_writer_stats s;
+    px_writer_get_stats(w, &s);
+    fprintf(stderr, PROG ": %zu indexed, %zu unchanged, %zu touched, "
+            "%zu skipped, %zu unreadable, %zu removed; %zu passages, "
+            "%.1f MB read in %.2f s\n", t->indexed, t->unchanged, t->touched,
+            t->skipped, t->failed, t->removed, s.passages_added,
+            (double)s.bytes_read / 1e6, secs);
+}
+
+static int
+run(const options *o, const char *dbpath)
+{
+    double start = px_now();
+    px_writer_t *w = NULL;
+    char *err = NULL;
+    px_status rc = px_writer_open(dbpath, &o->writer, &w, &err);
+    if (rc != PX_OK) {
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+        free(err);
+        return 2;
+    }
+    px_found_list found = {0};
+    tally t = {0};
+    rc = crawl_all(o, &found);
+    if (rc == PX_OK)
+        rc = index_found(o, w, &found, &t);
+    if (rc == PX_OK && !stop_requested)
+        rc = px_writer_remove_unseen(w, o->roots, o->nroots, &t.removed);
+    if (rc != PX_OK)
+        fprintf(stderr, PROG ": database %s: %s\n", dbpath,
+                rc == PX_XAPIAN ? px_writer_last_error(w)
+                                : px_status_to_string(rc));
+    summary(o, &t, w, px_now() - start);
+    px_found_list_free(&found);
+    if (px_writer_close(w) != PX_OK && rc == PX_OK) {
+        fprintf(stderr, PROG ": database %s: the final commit failed\n",
+                dbpath);
+        rc = PX_XAPIAN;
+    }
+    if (stop_requested && rc == PX_OK) {
+        fputs(PROG ": interrupted; what was indexed is committed, the rest "
+              "is indexed on the next run\n", stderr);
+        return 130;
+    }
+    return rc != PX_OK ? 2 : t.failed ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    options o = {0};
+    o.writer.batch_files = PX_WRITER_BATCH_FILES;
+    o.writer.batch_bytes = PX_WRITER_BATCH_BYTES;
+    o.writer.max_file_size = PX_WRITER_MAX_FILE_SIZE;
+    int status = parse_options(argc, argv, &o);
+    char *dbpath = NULL;
+    if (status < 0 && px_dbpath_resolve(o.db, &dbpath) != PX_OK) {
+        fputs(PROG ": no database given and HOME is not set: use --db\n",
+              stderr);
+        status = 2;
+    }
+    if (status < 0) {
+        struct sigaction sa = {0};
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        status = run(&o, dbpath);
+    }
+    free(dbpath);
+    for (size_t i = 0; i < o.nroots; i++)
+        free(o.roots[i]);
+    free(o.roots);
+    return status;
+}

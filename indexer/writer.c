@@ -1,0 +1,504 @@
+/*
+ * writer.c — the one writer (writer.h).
+ */
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "passim/article.h"
+#include "passim/catalog.h"
+#include "passim/dbpath.h"
+#include "passim/passage.h"
+#include "passim/schema.h"
+
+struct px_writer {
+    xc_database *db;
+    px_catalog_t *cat;
+    xc_termgen *tg;
+    xc_document *doc;
+    px_writer_opts opts;
+    int in_txn;
+    size_t batch_files;
+    uint64_t batch_bytes;
+    px_writer_stats stats;
+};
+
+/* A printf into a new string: caller owns; NULL when out of memory. */
+static char *
+format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (s) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+static px_status
+open_database(const char *path, xc_database **db, char **error)
+{
+    char *xerr = NULL;
+    if (px_dbpath_make_parent(path) != PX_OK) {
+        *error = format("cannot create the folder of database %s: %s", path,
+                        strerror(errno));
+        return PX_IO;
+    }
+    xc_status xs = xc_database_open_writable(path, db, &xerr);
+    px_status rc = PX_OK;
+    if (xs == XC_LOCKED) {
+        *error = format("database %s is locked by another indexer "
+                        "(is passim-index already running on it?)", path);
+        rc = PX_LOCKED;
+    } else if (xs != XC_OK) {
+        *error = format("cannot open database %s: %s", path,
+                        xerr ? xerr : xc_status_to_string(xs));
+        rc = PX_XAPIAN;
+    }
+    free(xerr);
+    return rc;
+}
+
+static px_status
+check_schema(xc_database *db, const char *path, char **error)
+{
+    char *v = NULL;
+    size_t len = 0;
+    if (xc_database_get_metadata(db, PX_META_SCHEMA, strlen(PX_META_SCHEMA),
+                                 &v, &len) != XC_OK) {
+        *error = format("cannot read database %s: %s", path,
+                        xc_database_last_error(db));
+        return PX_XAPIAN;
+    }
+    px_status rc = PX_OK;
+    if (!v) {
+        if (xc_database_set_metadata(db, PX_META_SCHEMA, strlen(PX_META_SCHEMA),
+                                     PX_SCHEMA_VERSION,
+                                     strlen(PX_SCHEMA_VERSION)) != XC_OK)
+            rc = PX_XAPIAN;
+    } else if (strcmp(v, PX_SCHEMA_VERSION) != 0) {
+        *error = format("database %s has schema %s, this passim writes %s: "
+                        "index into a new database", path, v,
+                        PX_SCHEMA_VERSION);
+        rc = PX_INVALID_ARGUMENT;
+    }
+    free(v);
+    return rc;
+}
+
+px_status
+px_writer_open(const char *path, const px_writer_opts *opts,
+               px_writer_t **out, char **error)
+{
+    *out = NULL;
+    *error = NULL;
+    px_writer_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return PX_NOMEM;
+    w->opts = *opts;
+    px_status rc = open_database(path, &w->db, error);
+    if (rc == PX_OK)
+        rc = check_schema(w->db, path, error);
+    if (rc == PX_OK)
+        rc = px_catalog_load(w->db, &w->cat);
+    if (rc == PX_OK)
+        rc = px_schema_termgen(&w->tg);
+    if (rc == PX_OK && xc_document_create(&w->doc) != XC_OK)
+        rc = PX_NOMEM;
+    if (rc != PX_OK) {
+        if (!*error)
+            *error = format("cannot open database %s: %s", path,
+                            px_status_to_string(rc));
+        px_catalog_destroy(w->cat);
+        xc_termgen_destroy(w->tg);
+        xc_document_destroy(w->doc);
+        xc_database_close(w->db);
+        free(w);
+        return rc;
+    }
+    *out = w;
+    return PX_OK;
+}
+
+static px_status
+begin_batch(px_writer_t *w)
+{
+    if (w->in_txn)
+        return PX_OK;
+    if (xc_database_begin_transaction(w->db, 1) != XC_OK)
+        return PX_XAPIAN;
+    w->in_txn = 1;
+    return PX_OK;
+}
+
+static px_status
+note_commit_time(px_writer_t *w)
+{
+    char stamp[32];
+    snprintf(stamp, sizeof stamp, "%lld", (long long)time(NULL));
+    return xc_database_set_metadata(w->db, PX_META_LAST_COMMIT,
+                                    strlen(PX_META_LAST_COMMIT), stamp,
+                                    strlen(stamp)) == XC_OK
+               ? PX_OK : PX_XAPIAN;
+}
+
+px_status
+px_writer_commit(px_writer_t *w)
+{
+    if (!w->in_txn)
+        return PX_OK;
+    px_status rc = note_commit_time(w);
+    if (rc == PX_OK && xc_database_commit_transaction(w->db) != XC_OK)
+        rc = PX_XAPIAN;
+    w->in_txn = 0;
+    w->batch_files = 0;
+    w->batch_bytes = 0;
+    if (rc == PX_OK)
+        w->stats.commits++;
+    return rc;
+}
+
+/* Count one changed file into the batch; commit when it is full. */
+static px_status
+batch_add(px_writer_t *w, uint64_t bytes)
+{
+    w->batch_files++;
+    w->batch_bytes += bytes;
+    if (w->batch_files >= w->opts.batch_files ||
+        w->batch_bytes >= w->opts.batch_bytes)
+        return px_writer_commit(w);
+    return PX_OK;
+}
+
+static px_status
+delete_passages(px_writer_t *w, const char *path)
+{
+    char id[PX_ARTICLE_ID_SIZE];
+    char term[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE];
+    px_article_id(path, id);
+    snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE, id);
+    return xc_database_delete_documents_by_term(w->db, term, strlen(term))
+                   == XC_OK ? PX_OK : PX_XAPIAN;
+}
+
+px_status
+px_writer_remove(px_writer_t *w, const char *path)
+{
+    px_status rc = begin_batch(w);
+    if (rc == PX_OK)
+        rc = delete_passages(w, path);
+    if (rc == PX_OK)
+        rc = px_catalog_remove(w->cat, w->db, path);
+    if (rc == PX_OK)
+        rc = batch_add(w, 0);
+    return rc;
+}
+
+const char *
+px_writer_last_error(const px_writer_t *w)
+{
+    return xc_database_last_error(w->db);
+}
+
+void
+px_writer_get_stats(const px_writer_t *w, px_writer_stats *stats)
+{
+    *stats = w->stats;
+}
+
+px_status
+px_writer_close(px_writer_t *w)
+{
+    if (!w)
+        return PX_OK;
+    px_status rc = px_writer_commit(w);
+    if (rc == PX_OK && xc_database_commit(w->db) != XC_OK)
+        rc = PX_XAPIAN;
+    px_catalog_destroy(w->cat);
+    xc_termgen_destroy(w->tg);
+    xc_document_destroy(w->doc);
+    xc_database_close(w->db);
+    free(w);
+    return rc;
+}
+
+/* Read a whole regular file. On failure *err is the errno. */
+static char *
+read_file(const char *path, uint64_t max, struct stat *st, size_t *len,
+          int *err)
+{
+    *err = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, st) != 0) {
+        *err = errno;
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > max) {
+        *err = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
+        close(fd);
+        return NULL;
+    }
+    size_t cap = (size_t)st->st_size, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got < 0)
+                *err = errno;
+            break;
+        }
+        n += (size_t)got;
+        if (n == cap) /* the file grew while we read: take what it had */
+            break;
+    }
+    if (!buf)
+        *err = ENOMEM;
+    close(fd);
+    if (*err) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static void
+info_from_stat(const struct stat *st, uint64_t hash, uint32_t passages,
+               px_file_info_t *info)
+{
+    info->size = (uint64_t)st->st_size;
+    info->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+                     st->st_mtim.tv_nsec;
+    info->inode = (uint64_t)st->st_ino;
+    info->hash = hash;
+    info->passages = passages;
+}
+
+static int
+same_stat(const px_file_info_t *info, const struct stat *st)
+{
+    px_file_info_t now;
+    info_from_stat(st, 0, 0, &now);
+    return info->size == now.size && info->mtime_ns == now.mtime_ns &&
+           info->inode == now.inode;
+}
+
+static void
+date_of(const struct stat *st, char date[9])
+{
+    struct tm tm;
+    time_t t = st->st_mtim.tv_sec;
+    if (!gmtime_r(&t, &tm))
+        memset(&tm, 0, sizeof tm);
+    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u;
+    snprintf(date, 9, "%04u%02u%02u", y, (unsigned)(tm.tm_mon + 1) % 13u,
+             (unsigned)tm.tm_mday % 32u);
+}
+
+static const char *
+base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Write one document per passage of `a`. */
+static px_status
+write_passages(px_writer_t *w, const char *path, const struct stat *st,
+               const px_article_t *a, uint32_t *count)
+{
+    px_passages_t *ps = NULL;
+    px_status rc = px_passage_split(a, NULL, &ps);
+    char id[PX_ARTICLE_ID_SIZE], date[9];
+    px_article_id(path, id);
+    date_of(st, date);
+    const char *title = px_article_title(a);
+    if (!*title)
+        title = base_name(path);
+    size_t n = rc == PX_OK ? px_passages_count(ps) : 0;
+    for (size_t i = 0; rc == PX_OK && i < n; i++) {
+        const px_passage_t *p = px_passages_get(ps, i);
+        px_record_t r = {path, strlen(path), title, strlen(title), p->text,
+                         p->len, (uint32_t)i, p->file_start, p->file_end};
+        rc = px_schema_passage_document(w->tg, w->doc, id, date, &r);
+        if (rc == PX_OK &&
+            xc_database_add_document(w->db, w->doc, NULL) != XC_OK)
+            rc = PX_XAPIAN;
+    }
+    px_passages_destroy(ps);
+    *count = (uint32_t)n;
+    w->stats.passages_added += n;
+    return rc;
+}
+
+/* Replace the file's passages with those of buf; a file passim cannot
+ * index (binary, empty) is catalogued with no passages, so that an
+ * unchanged one is not read again on the next run. */
+static px_status
+reindex(px_writer_t *w, const char *path, const struct stat *st,
+        const char *buf, size_t len, uint64_t hash, px_outcome *outcome,
+        char **message)
+{
+    px_article_t *a = NULL;
+    uint32_t count = 0;
+    px_status prc = px_article_parse(buf, len, px_article_format_of(path), &a);
+    px_status rc = begin_batch(w);
+    if (rc == PX_OK)
+        rc = delete_passages(w, path);
+    if (rc == PX_OK && prc == PX_OK)
+        rc = write_passages(w, path, st, a, &count);
+    if (prc == PX_OK && px_article_repaired(a) > 0)
+        *message = format("repaired %zu bytes of invalid UTF-8 "
+                          "(read as Windows-1252)", px_article_repaired(a));
+    else if (prc != PX_OK)
+        *message = format("skipped: %s", px_status_to_string(prc));
+    *outcome = prc == PX_OK ? PX_OUTCOME_INDEXED : PX_OUTCOME_SKIPPED;
+    px_article_destroy(a);
+    px_file_info_t info;
+    info_from_stat(st, hash, count, &info);
+    if (rc == PX_OK)
+        rc = px_catalog_put(w->cat, w->db, path, &info);
+    if (rc == PX_OK)
+        rc = batch_add(w, len);
+    return rc;
+}
+
+/* The file could not be read: say why, and keep what the index has. */
+static px_status
+read_failed(px_writer_t *w, const char *path, int err, const struct stat *st,
+            px_outcome *outcome, char **message)
+{
+    if (err == ENOENT) {
+        *outcome = PX_OUTCOME_REMOVED;
+        *message = format("vanished while being indexed");
+        return px_writer_remove(w, path);
+    }
+    if (err == EFBIG) {
+        *outcome = PX_OUTCOME_SKIPPED;
+        *message = format("skipped: %.1f MB is over the limit of %.1f MB "
+                          "(--max-file-size)", (double)st->st_size / 1e6,
+                          (double)w->opts.max_file_size / 1e6);
+        px_file_info_t info;
+        info_from_stat(st, 0, 0, &info);
+        px_status rc = begin_batch(w);
+        if (rc == PX_OK)
+            rc = delete_passages(w, path);
+        if (rc == PX_OK)
+            rc = px_catalog_put(w->cat, w->db, path, &info);
+        return rc;
+    }
+    *outcome = PX_OUTCOME_FAILED;
+    *message = format("cannot read: %s", strerror(err));
+    return PX_OK;
+}
+
+px_status
+px_writer_update(px_writer_t *w, const char *path, const struct stat *st,
+                 px_outcome *outcome, char **message)
+{
+    *message = NULL;
+    const px_file_info_t *info = px_catalog_lookup(w->cat, path);
+    if (info && same_stat(info, st)) {
+        *outcome = PX_OUTCOME_UNCHANGED;
+        return PX_OK;
+    }
+    struct stat now;
+    size_t len = 0;
+    int err;
+    char *buf = read_file(path, w->opts.max_file_size, &now, &len, &err);
+    if (!buf)
+        return read_failed(w, path, err, err == EFBIG ? &now : st, outcome,
+                           message);
+    w->stats.bytes_read += len;
+    uint64_t hash = px_catalog_hash(buf, len);
+    px_status rc;
+    if (info && info->hash == hash) {
+        px_file_info_t touched;
+        info_from_stat(&now, hash, info->passages, &touched);
+        *outcome = PX_OUTCOME_TOUCHED;
+        rc = begin_batch(w);
+        if (rc == PX_OK)
+            rc = px_catalog_put(w->cat, w->db, path, &touched);
+    } else {
+        rc = reindex(w, path, &now, buf, len, hash, outcome, message);
+    }
+    free(buf);
+    return rc;
+}
+
+typedef struct unseen_ctx {
+    char *const *roots;
+    size_t nroots;
+    char **paths;
+    size_t n, cap;
+    int oom;
+} unseen_ctx;
+
+static int
+under_root(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return strncmp(path, root, n) == 0 &&
+           (path[n] == '/' || (n > 0 && root[n - 1] == '/'));
+}
+
+static void
+collect_unseen(void *ctx, const char *path, const px_file_info_t *info)
+{
+    (void)info;
+    unseen_ctx *u = ctx;
+    size_t i = 0;
+    while (i < u->nroots && !under_root(path, u->roots[i]))
+        i++;
+    if (i == u->nroots || u->oom)
+        return;
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 64;
+        char **p = realloc(u->paths, cap * sizeof *p);
+        if (!p) {
+            u->oom = 1;
+            return;
+        }
+        u->paths = p;
+        u->cap = cap;
+    }
+    u->paths[u->n] = strdup(path);
+    if (!u->paths[u->n])
+        u->oom = 1;
+    else
+        u->n++;
+}
+
+px_status
+px_writer_remove_unseen(px_writer_t *w, char *const *roots, size_t nroots,
+                        size_t *removed)
+{
+    unseen_ctx u = {roots, nroots, NULL, 0, 0, 0};
+    px_catalog_each_unseen(w->cat, collect_unseen, &u);
+    px_status rc = u.oom ? PX_NOMEM : PX_OK;
+    for (size_t i = 0; i < u.n; i++) {
+        if (rc == PX_OK)
+            rc = px_writer_remove(w, u.paths[i]);
+        free(u.paths[i]);
+    }
+    free(u.paths);
+    *removed = rc == PX_OK ? u.n : 0;
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * writer.h — the one writer: files in, passages and catalog out.
+ *
+ * The writer owns the writable database, the catalog and the term
+ * generator. It decides per file whether anything must be done (catalog:
+ * size, mtime, inode; then a content hash), parses and splits the article,
+ * replaces its passages, and records it in the catalog, all inside the
+ * current batch, one Xapian transaction. A batch commits when it holds
+ * enough files or bytes, or when asked.
+ */
+#ifndef PASSIM_INDEXER_WRITER_H
+#define PASSIM_INDEXER_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "passim/status.h"
+
+typedef struct px_writer_opts {
+    size_t batch_files;     /* commit after this many changed files */
+    size_t batch_bytes;     /* ... or this many bytes read */
+    uint64_t max_file_size; /* larger files are skipped with a message */
+} px_writer_opts;
+
+#define PX_WRITER_BATCH_FILES 2000
+#define PX_WRITER_BATCH_BYTES (64u << 20)
+#define PX_WRITER_MAX_FILE_SIZE (256ull << 20)
+
+typedef enum px_outcome {
+    PX_OUTCOME_UNCHANGED, /* catalog says nothing changed: not read */
+    PX_OUTCOME_TOUCHED,   /* metadata changed, content did not */
+    PX_OUTCOME_INDEXED,   /* passages written */
+    PX_OUTCOME_SKIPPED,   /* not indexable (binary, empty, too large) */
+    PX_OUTCOME_FAILED,    /* could not be read: left as it was */
+    PX_OUTCOME_REMOVED    /* gone: passages and catalog entry removed */
+} px_outcome;
+
+typedef struct px_writer px_writer_t;
+
+/* Open the database at `path` for writing (creating it and its folders).
+ * PX_LOCKED when another indexer holds it. On failure *error holds a
+ * message naming the database: caller owns; free with free(). */
+px_status px_writer_open(const char *path, const px_writer_opts *opts,
+                         px_writer_t **out, char **error);
+
+/* Bring the file at `path` (absolute, as found; `st` from stat()) up to
+ * date. *outcome says what was done; *message (caller owns; free with
+ * free(); NULL when there is nothing to say) explains a skip, a failure or
+ * a repair. Returns non-OK only for database errors, which are fatal. */
+px_status px_writer_update(px_writer_t *w, const char *path,
+                           const struct stat *st, px_outcome *outcome,
+                           char **message);
+
+/* Remove a file's passages and catalog entry (absent is fine). */
+px_status px_writer_remove(px_writer_t *w, const char *path);
+
+/* Remove every catalogued file under one of `roots` (absolute folder
+ * paths) that was not passed to px_writer_update since the writer opened;
+ * *removed counts them. */
+px_status px_writer_remove_unseen(px_writer_t *w, char *const *roots,
+                                  size_t nroots, size_t *removed);
+
+/* Commit the current batch, if any. */
+px_status px_writer_commit(px_writer_t *w);
+
+/* The last database error, for messages (borrowed). */
+const char *px_writer_last_error(const px_writer_t *w);
+
+/* Figures of this run. */
+typedef struct px_writer_stats {
+    size_t passages_added;
+    size_t commits;
+    uint64_t bytes_read;
+} px_writer_stats;
+void px_writer_get_stats(const px_writer_t *w, px_writer_stats *stats);
+
+/* Commit what is pending and close. */
+px_status px_writer_close(px_writer_t *w);
+
+#endif /* PASSIM_INDEXER_WRITER_H */

@@ -1,0 +1,242 @@
+/*
+ * schema.c — passage documents, records and article ids (schema.h).
+ */
+#include "passim/schema.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passim/stem.h"
+
+void
+px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
+{
+    /* FNV-1a, 64 bits: stable across runs and machines, so an article id
+     * names the same file wherever the index is searched from. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    snprintf(id, PX_ARTICLE_ID_SIZE, "%016" PRIx64, h);
+}
+
+/* A record is a header line of decimal numbers, then the three strings
+ * back to back: "R1 number start end path_len title_len text_len\n". */
+px_status
+px_record_encode(const px_record_t *r, char **data, size_t *len)
+{
+    char head[160];
+    int n = snprintf(head, sizeof head, "R1 %" PRIu32 " %" PRIu64 " %" PRIu64
+                     " %zu %zu %zu\n", r->number, r->start, r->end,
+                     r->path_len, r->title_len, r->text_len);
+    size_t total = (size_t)n + r->path_len + r->title_len + r->text_len;
+    char *buf = malloc(total + 1);
+    *data = NULL;
+    if (!buf)
+        return PX_NOMEM;
+    char *p = buf;
+    memcpy(p, head, (size_t)n);
+    p += n;
+    memcpy(p, r->path, r->path_len);
+    p += r->path_len;
+    memcpy(p, r->title, r->title_len);
+    p += r->title_len;
+    memcpy(p, r->text, r->text_len);
+    buf[total] = '\0';
+    *data = buf;
+    *len = total;
+    return PX_OK;
+}
+
+px_status
+px_record_decode(const char *data, size_t len, px_record_t *r)
+{
+    memset(r, 0, sizeof *r);
+    const char *nl = memchr(data, '\n', len < 160 ? len : 160);
+    if (len < 3 || memcmp(data, "R1 ", 3) != 0 || !nl)
+        return PX_INVALID_ARGUMENT;
+    char head[160];
+    memcpy(head, data, (size_t)(nl - data));
+    head[nl - data] = '\0';
+    uint64_t f[6];
+    char *p = head + 3;
+    for (int i = 0; i < 6; i++) {
+        char *end;
+        f[i] = strtoull(p, &end, 10);
+        if (end == p)
+            return PX_INVALID_ARGUMENT;
+        p = end;
+    }
+    size_t body = len - (size_t)(nl + 1 - data);
+    if (f[3] > body || f[4] > body - f[3] || f[5] != body - f[3] - f[4])
+        return PX_INVALID_ARGUMENT;
+    r->number = (uint32_t)f[0];
+    r->start = f[1];
+    r->end = f[2];
+    r->path = nl + 1;
+    r->path_len = (size_t)f[3];
+    r->title = r->path + r->path_len;
+    r->title_len = (size_t)f[4];
+    r->text = r->title + r->title_len;
+    r->text_len = (size_t)f[5];
+    return PX_OK;
+}
+
+static int
+stem_callback(void *ctx, const char *word, size_t len, const char **stem,
+              size_t *stem_len)
+{
+    return px_stemmer_stem(ctx, word, len, stem, stem_len) != PX_OK;
+}
+
+static void
+stem_destroy(void *ctx)
+{
+    px_stemmer_destroy(ctx);
+}
+
+px_status
+px_schema_stemmer(const char *language, xc_stemmer **out)
+{
+    px_stemmer_t *st = NULL;
+    *out = NULL;
+    px_status rc = px_stemmer_create(language, &st);
+    if (rc != PX_OK)
+        return rc;
+    char *err = NULL;
+    if (xc_stemmer_create_callback(stem_callback, st, stem_destroy,
+                                   "passim-libstemmer", out, &err) != XC_OK) {
+        /* The binding calls destroy_ctx only once it owns the context. */
+        px_stemmer_destroy(st);
+        free(err);
+        return PX_NOMEM;
+    }
+    return PX_OK;
+}
+
+px_status
+px_schema_termgen(xc_termgen **out)
+{
+    xc_stemmer *st = NULL;
+    xc_termgen *tg = NULL;
+    *out = NULL;
+    px_status rc = px_schema_stemmer(PX_LANGUAGE, &st);
+    if (rc == PX_OK && xc_termgen_create(&tg, NULL) != XC_OK)
+        rc = PX_NOMEM;
+    if (rc == PX_OK && (xc_termgen_set_stemmer(tg, st) != XC_OK ||
+                        xc_termgen_set_stemming_strategy(tg, XC_STEM_SOME)
+                            != XC_OK))
+        rc = PX_XAPIAN;
+    xc_stemmer_destroy(st);
+    if (rc != PX_OK) {
+        xc_termgen_destroy(tg);
+        return rc;
+    }
+    *out = tg;
+    return PX_OK;
+}
+
+static px_status
+add_data(xc_document *doc, const px_record_t *r)
+{
+    char *data = NULL;
+    size_t len = 0;
+    px_status rc = px_record_encode(r, &data, &len);
+    if (rc == PX_OK && xc_document_set_data(doc, data, len) != XC_OK)
+        rc = PX_XAPIAN;
+    free(data);
+    return rc;
+}
+
+static px_status
+add_values(xc_document *doc, const char *id, const char *date,
+           const px_record_t *r)
+{
+    char num[18];
+    size_t n = xc_sortable_serialise((double)r->number, num);
+    xc_status xs = xc_document_add_value(doc, PX_SLOT_ARTICLE, id, strlen(id));
+    if (xs == XC_OK && date)
+        xs = xc_document_add_value(doc, PX_SLOT_DATE, date, strlen(date));
+    if (xs == XC_OK)
+        xs = xc_document_add_value(doc, PX_SLOT_PASSAGE, num, n);
+    return xs == XC_OK ? PX_OK : PX_XAPIAN;
+}
+
+static px_status
+add_terms(xc_termgen *tg, xc_document *doc, const char *id,
+          const px_record_t *r)
+{
+    char term[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE];
+    snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE, id);
+    xc_status xs = xc_document_add_boolean_term(doc, term, strlen(term));
+    if (xs == XC_OK)
+        xs = xc_termgen_set_document(tg, doc);
+    if (xs == XC_OK)
+        xs = xc_termgen_index_text(tg, r->text, r->text_len, 1, NULL);
+    if (xs == XC_OK)
+        xs = xc_termgen_increase_termpos(tg, 100);
+    if (xs == XC_OK)
+        xs = xc_termgen_index_text(tg, r->title, r->title_len, 1,
+                                   PX_PREFIX_TITLE);
+    if (xs == XC_OK)
+        xs = xc_termgen_index_text_without_positions(tg, r->path, r->path_len,
+                                                     1, PX_PREFIX_PATH);
+    return xs == XC_OK ? PX_OK : PX_XAPIAN;
+}
+
+px_status
+px_schema_passage_document(xc_termgen *tg, xc_document *doc, const char *id,
+                           const char *date, const px_record_t *r)
+{
+    px_status rc = xc_document_clear(doc) == XC_OK ? PX_OK : PX_XAPIAN;
+    if (rc == PX_OK)
+        rc = add_terms(tg, doc, id, r);
+    if (rc == PX_OK)
+        rc = add_values(doc, id, date, r);
+    if (rc == PX_OK)
+        rc = add_data(doc, r);
+    return rc;
+}
+
+px_status
+px_schema_qparser(xc_database *db, xc_qparser **out)
+{
+    xc_stemmer *st = NULL;
+    xc_qparser *qp = NULL;
+    *out = NULL;
+    px_status rc = px_schema_stemmer(PX_LANGUAGE, &st);
+    if (rc == PX_OK && xc_qparser_create(&qp, NULL) != XC_OK)
+        rc = PX_NOMEM;
+    xc_status xs = rc == PX_OK ? XC_OK : XC_ERROR;
+    if (xs == XC_OK)
+        xs = xc_qparser_set_stemmer(qp, st);
+    if (xs == XC_OK)
+        xs = xc_qparser_set_stemming_strategy(qp, XC_STEM_SOME);
+    if (xs == XC_OK && db)
+        xs = xc_qparser_set_database(qp, db);
+    /* Unprefixed words search the text and the title alike. */
+    if (xs == XC_OK)
+        xs = xc_qparser_add_prefix(qp, "", "");
+    if (xs == XC_OK)
+        xs = xc_qparser_add_prefix(qp, "", PX_PREFIX_TITLE);
+    if (xs == XC_OK)
+        xs = xc_qparser_add_prefix(qp, "title", PX_PREFIX_TITLE);
+    if (xs == XC_OK)
+        xs = xc_qparser_add_prefix(qp, "path", PX_PREFIX_PATH);
+    if (xs == XC_OK)
+        xs = xc_qparser_add_date_range(qp, PX_SLOT_DATE, "published:");
+    if (xs == XC_OK)
+        xs = xc_qparser_set_max_expansion(qp, 1000);
+    xc_stemmer_destroy(st);
+    if (rc == PX_OK && xs != XC_OK)
+        rc = PX_XAPIAN;
+    if (rc != PX_OK) {
+        xc_qparser_destroy(qp);
+        return rc;
+    }
+    *out = qp;
+    return PX_OK;
+}

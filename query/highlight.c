@@ -1,0 +1,108 @@
+/*
+ * highlight.c — where the query's words are in a passage (highlight.h).
+ */
+#include "highlight.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "passim/schema.h"
+#include "passim/token.h"
+
+px_status
+px_termset_add(px_termset *s, const char *term, size_t len)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        char **t = realloc(s->terms, cap * sizeof *t);
+        if (!t)
+            return PX_NOMEM;
+        s->terms = t;
+        s->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return PX_NOMEM;
+    memcpy(copy, term, len);
+    copy[len] = '\0';
+    s->terms[s->n++] = copy;
+    return PX_OK;
+}
+
+void
+px_termset_clear(px_termset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->terms[i]);
+    free(s->terms);
+    memset(s, 0, sizeof *s);
+}
+
+static int
+has_term(const px_termset *s, const char *prefix, const char *word,
+         size_t len)
+{
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < s->n; i++) {
+        const char *t = s->terms[i];
+        if (strncmp(t, prefix, plen) == 0 && strlen(t + plen) == len &&
+            memcmp(t + plen, word, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct hl_ctx {
+    px_hit_t *hit;
+    const px_termset *terms;
+    px_stemmer_t *stemmer;
+    size_t cap;
+    px_status rc;
+} hl_ctx;
+
+static int
+matches(hl_ctx *c, const char *folded, size_t len)
+{
+    if (has_term(c->terms, "", folded, len) ||
+        has_term(c->terms, PX_PREFIX_TITLE, folded, len))
+        return 1;
+    const char *stem;
+    size_t slen;
+    if (px_stemmer_stem(c->stemmer, folded, len, &stem, &slen) != PX_OK)
+        return 0;
+    return has_term(c->terms, "Z", stem, slen) ||
+           has_term(c->terms, "Z" PX_PREFIX_TITLE, stem, slen);
+}
+
+static int
+on_word(void *ctx, size_t start, size_t end, const char *folded,
+        size_t folded_len)
+{
+    hl_ctx *c = ctx;
+    if (!matches(c, folded, folded_len))
+        return 0;
+    px_hit_t *h = c->hit;
+    if (h->nspans == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        px_span_t *s = realloc(h->spans, cap * sizeof *s);
+        if (!s) {
+            c->rc = PX_NOMEM;
+            return 1;
+        }
+        h->spans = s;
+        c->cap = cap;
+    }
+    h->spans[h->nspans].start = start;
+    h->spans[h->nspans++].end = end;
+    return 0;
+}
+
+px_status
+px_highlight(px_hit_t *hit, const px_termset *terms, px_stemmer_t *stemmer)
+{
+    hl_ctx c = {hit, terms, stemmer, 0, PX_OK};
+    if (terms->n == 0)
+        return PX_OK;
+    px_status rc = px_token_each(hit->text, hit->text_len, on_word, &c);
+    return rc != PX_OK ? rc : c.rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * highlight.h — where the query's words are in a passage.
+ *
+ * Xapian tells which of the query's terms a passage matched (including the
+ * expansions of wildcards); passim's tokenizer (token.h), which follows the
+ * indexer's word rules, finds each word of the passage with its byte span,
+ * and a word is highlighted when its folded form, or its stem with the "Z"
+ * convention, is one of those terms (with or without the title prefix).
+ */
+#ifndef PASSIM_QUERY_HIGHLIGHT_H
+#define PASSIM_QUERY_HIGHLIGHT_H
+
+#include <stddef.h>
+
+#include "passim/stem.h"
+#include "search.h"
+
+/* A set of terms (the matched terms of one passage). */
+typedef struct px_termset {
+    char **terms;
+    size_t n, cap;
+} px_termset;
+
+px_status px_termset_add(px_termset *s, const char *term, size_t len);
+void px_termset_clear(px_termset *s);
+
+/* Fill hit->spans with the words of hit->text matching `terms`. */
+px_status px_highlight(px_hit_t *hit, const px_termset *terms,
+                       px_stemmer_t *stemmer);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * passim — search a passim database; ranked passages grouped by article.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "passim/dbpath.h"
+#include "search.h"
+
+#define PROG "passim"
+
+typedef struct options {
+    const char *db;
+    int json;
+    int color; /* -1 auto */
+    px_search_opts search;
+    char *query;
+} options;
+
+static void
+usage(FILE *out)
+{
+    fputs("Usage: " PROG " [OPTION]... QUERY...\n"
+          "Search the passim database for QUERY; print the best passages,\n"
+          "grouped by article, best article first.\n"
+          "\n"
+          "QUERY uses Xapian's syntax: words (all must match; if no passage\n"
+          "has them all, any may), \"a phrase\", AND, OR, NOT, a NEAR b,\n"
+          "wildcards (stem*), title:word, path:word, published:A..B.\n"
+          "\n"
+          "  -d, --db PATH          database (default: $PASSIM_DB, else\n"
+          "                         ${XDG_DATA_HOME:-~/.local/share}/passim/index)\n"
+          "  -n, --limit N          show N articles (default 10)\n"
+          "      --offset N         skip the first N articles (default 0)\n"
+          "  -p, --per-article N    at most N passages per article (default 2)\n"
+          "      --json             print one JSON document\n"
+          "      --color WHEN       highlight matches: auto, always, never\n"
+          "  -h, --help             show this help and exit\n"
+          "  -V, --version          show the version and exit\n"
+          "\n"
+          "Exit status: 0 passages found, 1 none found, 2 error.\n"
+          "See passim(1).\n", out);
+}
+
+static int
+parse_uint(const char *opt, const char *s, uint32_t min, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > 100000 || *s == '-') {
+        fprintf(stderr, PROG ": %s: '%s' is not a number from %u to 100000\n",
+                opt, s, (unsigned)min);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int
+parse_color(const char *s, int *out)
+{
+    if (strcmp(s, "auto") == 0)
+        *out = -1;
+    else if (strcmp(s, "always") == 0)
+        *out = 1;
+    else if (strcmp(s, "never") == 0)
+        *out = 0;
+    else {
+        fprintf(stderr, PROG ": --color: '%s' is not auto, always or never\n",
+                s);
+        return -1;
+    }
+    return 0;
+}
+
+/* The query is the remaining arguments joined by spaces. */
+static char *
+join_args(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *q = malloc(len);
+    if (!q)
+        return NULL;
+    q[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(q, " ");
+        strcat(q, argv[i]);
+    }
+    return q;
+}
+
+static int
+parse_option(int c, options *o)
+{
+    switch (c) {
+    case 'd': o->db = optarg; return 0;
+    case 'n': return parse_uint("--limit", optarg, 1, &o->search.limit);
+    case 'O': return parse_uint("--offset", optarg, 0, &o->search.offset);
+    case 'p':
+        return parse_uint("--per-article", optarg, 1, &o->search.per_article);
+    case 'J': o->json = 1; return 0;
+    case 'C': return parse_color(optarg, &o->color);
+    case 'h': usage(stdout); return 1;
+    case 'V': puts(PROG " " PASSIM_VERSION); return 1;
+    default:
+        fputs("Try '" PROG " --help' for more information.\n", stderr);
+        return -1;
+    }
+}
+
+/* -1: go on and search; otherwise the exit status. */
+static int
+parse_options(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, 'O'},
+        {"per-article", required_argument, NULL, 'p'},
+        {"json", no_argument, NULL, 'J'},
+        {"color", required_argument, NULL, 'C'},
+        {"colour", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "d:n:p:hV", longs, NULL)) != -1) {
+        int r = parse_option(c, o);
+        if (r != 0)
+            return r < 0 ? 2 : 0;
+    }
+    if (optind >= argc) {
+        fputs(PROG ": no query given\n"
+              "Try '" PROG " --help' for more information.\n", stderr);
+        return 2;
+    }
+    o->query = join_args(argc - optind, argv + optind);
+    o->search.query = o->query;
+    return o->query ? -1 : 2;
+}
+
+static xc_database *
+open_db(const char *path)
+{
+    xc_database *db = NULL;
+    char *err = NULL;
+    xc_status xs = xc_database_open(path, &db, &err);
+    if (xs == XC_NOT_FOUND || (xs == XC_OPENING && access(path, F_OK) != 0))
+        fprintf(stderr, PROG ": no index at %s: run 'passim-index DIR' "
+                "to build one, or name it with --db\n", path);
+    else if (xs != XC_OK)
+        fprintf(stderr, PROG ": cannot open database %s: %s\n", path,
+                err ? err : xc_status_to_string(xs));
+    free(err);
+    return db;
+}
+
+static int
+search_and_print(const options *o, xc_database *db)
+{
+    px_results_t *r = NULL;
+    char *err = NULL;
+    px_status rc = px_search(db, &o->search, &r, &err);
+    if (rc != PX_OK) {
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+        free(err);
+        return 2;
+    }
+    if (r->fell_back_to_or && !o->json)
+        fputs(PROG ": no passage has all the words; showing passages with "
+              "any of them\n", stderr);
+    int color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
+    int status = r->nhits ? 0 : 1;
+    if (o->json) {
+        if (px_output_json(stdout, r, o->query) != 0) {
+            fputs(PROG ": could not write the JSON output\n", stderr);
+            status = 2;
+        }
+    } else {
+        px_output_text(stdout, r, color);
+    }
+    px_results_free(r);
+    return status;
+}
+
+int
+main(int argc, char **argv)
+{
+    options o = {0};
+    o.color = -1;
+    o.search.limit = 10;
+    o.search.per_article = 2;
+    int status = parse_options(argc, argv, &o);
+    char *dbpath = NULL;
+    if (status < 0 && px_dbpath_resolve(o.db, &dbpath) != PX_OK) {
+        fputs(PROG ": no database given and HOME is not set: use --db\n",
+              stderr);
+        status = 2;
+    }
+    if (status < 0) {
+        xc_database *db = open_db(dbpath);
+        status = db ? search_and_print(&o, db) : 2;
+        xc_database_close(db);
+    }
+    if (fflush(stdout) != 0 && status != 2) {
+        fprintf(stderr, PROG ": writing the results: %s\n", strerror(errno));
+        status = 2;
+    }
+    free(dbpath);
+    free(o.query);
+    return status;
+}

@@ -1,0 +1,19 @@
+/*
+ * output.h — printing results: text for people, JSON for programs.
+ */
+#ifndef PASSIM_QUERY_OUTPUT_H
+#define PASSIM_QUERY_OUTPUT_H
+
+#include <stdio.h>
+
+#include "search.h"
+
+/* Text: one block per article (rank, title, path), then its passages with
+ * the query's words highlighted when `color` is set (ANSI escapes). */
+void px_output_text(FILE *out, const px_results_t *r, int color);
+
+/* One JSON document: query, estimated total, hits. Returns non-zero when
+ * it could not be built (out of memory). */
+int px_output_json(FILE *out, const px_results_t *r, const char *query);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * output_text.c — results as text for people.
+ *
+ * Passage text is shown with its white space folded to single spaces and,
+ * when long, cropped to a window that starts shortly before the first
+ * highlighted word, cut at word boundaries.
+ */
+#include <string.h>
+
+#include "output.h"
+
+#define WINDOW 360  /* bytes of passage shown */
+#define LEAD 80     /* bytes shown before the first highlight */
+
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define MATCH "\033[1;31m"
+#define RESET "\033[0m"
+
+static int
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+static int
+in_span(const px_hit_t *h, size_t i, size_t *end)
+{
+    for (size_t k = 0; k < h->nspans; k++) {
+        if (h->spans[k].start == i) {
+            *end = h->spans[k].end;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Move `i` back to the start of a word (and of a UTF-8 character). */
+static size_t
+word_start(const char *t, size_t i)
+{
+    size_t floor = i > 40 ? i - 40 : 0;
+    while (i > floor && !is_space(t[i - 1]))
+        i--;
+    while (i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+static void
+window(const px_hit_t *h, size_t *from, size_t *to)
+{
+    *from = 0;
+    *to = h->text_len;
+    if (h->text_len <= WINDOW)
+        return;
+    size_t first = h->nspans ? h->spans[0].start : 0;
+    *from = first > LEAD ? word_start(h->text, first - LEAD) : 0;
+    *to = *from + WINDOW < h->text_len ? *from + WINDOW : h->text_len;
+    while (*to < h->text_len && !is_space(h->text[*to]))
+        (*to)++;
+}
+
+static void
+print_passage(FILE *out, const px_hit_t *h, int color)
+{
+    size_t from, to;
+    window(h, &from, &to);
+    fputs("    ", out);
+    if (from > 0)
+        fputs("… ", out);
+    int space = 0;
+    for (size_t i = from; i < to; i++) {
+        size_t end;
+        if (color && in_span(h, i, &end)) {
+            if (space)
+                fputc(' ', out);
+            fputs(MATCH, out);
+            fwrite(h->text + i, 1, end - i, out);
+            fputs(RESET, out);
+            i = end - 1;
+            space = 0;
+        } else if (is_space(h->text[i])) {
+            space = 1;
+        } else {
+            if (space)
+                fputc(' ', out);
+            space = 0;
+            fputc(h->text[i], out);
+        }
+    }
+    fputs(to < h->text_len ? " …\n" : "\n", out);
+}
+
+void
+px_output_text(FILE *out, const px_results_t *r, int color)
+{
+    uint32_t article = 0;
+    for (size_t i = 0; i < r->nhits; i++) {
+        const px_hit_t *h = &r->hits[i];
+        if (h->article_rank != article) {
+            article = h->article_rank;
+            fprintf(out, "%s%s%u. %s%s\n", i ? "\n" : "", color ? BOLD : "",
+                    article, h->title, color ? RESET : "");
+            fprintf(out, "   %s%s%s\n", color ? DIM : "", h->path,
+                    color ? RESET : "");
+        }
+        fprintf(out, "  %s[passage %u, bytes %llu-%llu, score %.3f]%s\n",
+                color ? DIM : "", (unsigned)h->number + 1,
+                (unsigned long long)h->start, (unsigned long long)h->end,
+                h->score, color ? RESET : "");
+        print_passage(out, h, color);
+    }
+}

@@ -1,0 +1,63 @@
+/*
+ * search.h — one query against the index: ranked passages grouped by
+ * article, with highlight spans.
+ *
+ * Passages are ranked by BM25; at most `per_article` passages of one
+ * article are kept (Xapian's collapse on the article id), and articles come
+ * in the order of their best passage. The default operator is AND; when AND
+ * finds nothing and the query has more than one word, it is run again with
+ * OR and the results say so. A reader that meets a database modified under
+ * it reopens and tries again.
+ */
+#ifndef PASSIM_QUERY_SEARCH_H
+#define PASSIM_QUERY_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "passim/schema.h"
+#include "passim/status.h"
+#include "xapian-c.h"
+
+typedef struct px_span {
+    size_t start, end; /* byte offsets into the hit's text */
+} px_span_t;
+
+typedef struct px_hit {
+    char *path;
+    char *title;
+    char *text;
+    size_t text_len;
+    char article[PX_ARTICLE_ID_SIZE];
+    uint32_t number; /* passage number in its article */
+    uint64_t start, end; /* byte span in the file */
+    double score;
+    uint32_t article_rank; /* 1-based rank of the article */
+    px_span_t *spans;
+    size_t nspans;
+} px_hit_t;
+
+typedef struct px_results {
+    px_hit_t *hits; /* grouped by article, articles in rank order */
+    size_t nhits;
+    size_t narticles;
+    uint32_t estimated; /* estimated matching passages */
+    int fell_back_to_or;
+} px_results_t;
+
+typedef struct px_search_opts {
+    const char *query;
+    uint32_t limit;       /* articles to show */
+    uint32_t offset;      /* articles to skip */
+    uint32_t per_article; /* passages per article */
+} px_search_opts;
+
+/* Run opts->query on db. On PX_QUERY_SYNTAX (or PX_XAPIAN), *error holds a
+ * one-line message: caller owns; free with free(). Caller owns *out; free
+ * with px_results_free(). */
+px_status px_search(xc_database *db, const px_search_opts *opts,
+                    px_results_t **out, char **error);
+
+void px_results_free(px_results_t *r);
+
+#endif

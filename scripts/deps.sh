@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install the Debian packages passim needs to build and test, if any is
+# missing. Runs apt-get as root (through sudo when not root).
+set -eu
+
+PACKAGES="build-essential meson ninja-build pkg-config libxapian-dev
+libstemmer-dev libuv1-dev check libjansson-dev libgumbo-dev libutf8proc-dev
+xapian-tools
+python3"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "passim: installing:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,185 @@
+/*
+ * check_writer.c — the crawl and the writer, driven directly: the cases
+ * that are races from the command line (a file vanishing between the crawl
+ * and its indexing, a second writer) made deterministic.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "crawl.h"
+#include "writer.h"
+
+static char dir[] = "/tmp/passim-writer-XXXXXX";
+static char tree[128], dbpath[128];
+static const px_writer_opts opts = {1000, 1u << 26, 1ull << 28};
+
+static void
+write_file(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tree, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void
+setup(void)
+{
+    strcpy(dir, "/tmp/passim-writer-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(tree, sizeof tree, "%s/tree", dir);
+    snprintf(dbpath, sizeof dbpath, "%s/db", dir);
+    ck_assert_int_eq(mkdir(tree, 0755), 0);
+    write_file("a.txt", "Alpha\n\nThe first article talks of apples.\n");
+    write_file("b.md", "# Beta\n\nThe second article talks of bananas.\n");
+    write_file("c.txt", "Gamma\n\nThe third article talks of cherries.\n");
+    write_file(".hidden.txt", "Hidden\n\nNever indexed.\n");
+    write_file("d.txt~", "Backup\n\nNever indexed.\n");
+    write_file("e.jpg", "not an article");
+}
+
+static void
+teardown(void)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static int warnings;
+
+static void
+warn(void *ctx, const char *path, const char *message)
+{
+    (void)ctx;
+    (void)path;
+    (void)message;
+    warnings++;
+}
+
+START_TEST(crawl_finds_articles_only)
+{
+    px_found_list found = {0};
+    ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
+    ck_assert_uint_eq(found.count, 3);
+    ck_assert_ptr_nonnull(strstr(found.items[0].path, "/a.txt"));
+    ck_assert_ptr_nonnull(strstr(found.items[1].path, "/b.md"));
+    ck_assert_ptr_nonnull(strstr(found.items[2].path, "/c.txt"));
+    px_found_list_free(&found);
+}
+END_TEST
+
+START_TEST(ignored_names)
+{
+    ck_assert(px_crawl_ignored(".x.txt"));
+    ck_assert(px_crawl_ignored("x.txt~"));
+    ck_assert(px_crawl_ignored("x.txt.swp"));
+    ck_assert(px_crawl_ignored("x.part"));
+    ck_assert(px_crawl_ignored("#x.txt#"));
+    ck_assert(!px_crawl_ignored("x.txt"));
+    ck_assert(!px_crawl_ignored("notes.md"));
+}
+END_TEST
+
+START_TEST(vanished_between_crawl_and_index)
+{
+    px_found_list found = {0};
+    px_writer_t *w;
+    char *err = NULL;
+    ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
+    ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
+    ck_assert_int_eq(unlink(found.items[1].path), 0);
+    px_outcome oc[3];
+    for (size_t i = 0; i < 3; i++) {
+        char *msg = NULL;
+        ck_assert_int_eq(px_writer_update(w, found.items[i].path,
+                                          &found.items[i].st, &oc[i], &msg),
+                         PX_OK);
+        if (i == 1)
+            ck_assert_ptr_nonnull(strstr(msg, "vanished"));
+        free(msg);
+    }
+    ck_assert_int_eq(oc[0], PX_OUTCOME_INDEXED);
+    ck_assert_int_eq(oc[1], PX_OUTCOME_REMOVED);
+    ck_assert_int_eq(oc[2], PX_OUTCOME_INDEXED);
+    px_writer_stats st;
+    px_writer_get_stats(w, &st);
+    ck_assert_uint_eq(st.passages_added, 2);
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    px_found_list_free(&found);
+}
+END_TEST
+
+START_TEST(second_writer_is_locked_out)
+{
+    px_writer_t *w, *w2 = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
+    ck_assert_int_eq(px_writer_open(dbpath, &opts, &w2, &err), PX_LOCKED);
+    ck_assert_ptr_null(w2);
+    ck_assert_ptr_nonnull(strstr(err, "locked by another indexer"));
+    free(err);
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+}
+END_TEST
+
+START_TEST(removes_unseen_under_roots_only)
+{
+    px_found_list found = {0};
+    px_writer_t *w;
+    char *err = NULL;
+    ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
+    ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
+    for (size_t i = 0; i < found.count; i++) {
+        px_outcome oc;
+        char *msg = NULL;
+        ck_assert_int_eq(px_writer_update(w, found.items[i].path,
+                                          &found.items[i].st, &oc, &msg),
+                         PX_OK);
+        free(msg);
+    }
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    /* A new writer has seen nothing yet: under another root nothing goes,
+     * under the tree's root everything it did not see goes. */
+    ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
+    static char none[] = "/nonexistent";
+    char *other[] = {none}, *mine[] = {tree};
+    size_t removed;
+    ck_assert_int_eq(px_writer_remove_unseen(w, other, 1, &removed), PX_OK);
+    ck_assert_uint_eq(removed, 0);
+    px_outcome oc;
+    char *msg = NULL;
+    ck_assert_int_eq(px_writer_update(w, found.items[0].path,
+                                      &found.items[0].st, &oc, &msg), PX_OK);
+    ck_assert_int_eq(oc, PX_OUTCOME_UNCHANGED);
+    ck_assert_int_eq(px_writer_remove_unseen(w, mine, 1, &removed), PX_OK);
+    ck_assert_uint_eq(removed, 2);
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    px_found_list_free(&found);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+    Suite *s = suite_create("writer");
+    TCase *t = tcase_create("crawl");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, crawl_finds_articles_only);
+    tcase_add_test(t, ignored_names);
+    suite_add_tcase(s, t);
+    t = tcase_create("writer");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, vanished_between_crawl_and_index);
+    tcase_add_test(t, second_writer_is_locked_out);
+    tcase_add_test(t, removes_unseen_under_roots_only);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+PX_CHECK_MAIN(make_suite)

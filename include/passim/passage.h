@@ -19,7 +19,8 @@
 
 typedef struct px_passage_opts {
     size_t min_len; /* merge blocks shorter than this (bytes); default 200 */
-    size_t max_len; /* split blocks longer than this (bytes); default 1200 */
+    size_t max_len; /* split blocks longer than this (bytes); default 1200,
+                       also used when 0 */
 } px_passage_opts;
 
 #define PX_PASSAGE_MIN_LEN 200
@@ -30,6 +31,8 @@ typedef struct px_passage {
     size_t len;
     size_t file_start;
     size_t file_end;
+    int exact; /* text == file bytes [file_start, file_end): one piece of
+                  an exact block; else the span of the blocks it came from */
 } px_passage_t;
 
 typedef struct px_passages px_passages_t;

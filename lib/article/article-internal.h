@@ -1,0 +1,88 @@
+/*
+ * article-internal.h — what the article module's files share: the article
+ * struct, the block builder that text and HTML parsing both feed, and the
+ * UTF-8 helpers that work on sub-ranges of a file.
+ *
+ * Block texts live in one arena, each NUL-terminated, in block order. While
+ * an article is being built the arena may move (it grows by realloc), so
+ * blocks record only their length; article_finish() points them into the
+ * arena once it stops moving.
+ */
+#ifndef PASSIM_ARTICLE_INTERNAL_H
+#define PASSIM_ARTICLE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "passim/article.h"
+#include "passim/status.h"
+#include "passim/utf8.h"
+
+struct px_article {
+    char *title;         /* owned, never NULL once parsed */
+    px_block_t *blocks;  /* owned */
+    size_t count;
+    size_t cap;
+    char *text;          /* the arena of block texts */
+    size_t text_len;
+    size_t text_cap;
+    size_t repaired;     /* invalid UTF-8 bytes repaired */
+    /* Markdown front matter (between the opening and closing "---"),
+     * kept raw so that a later reader can pick a `date:` out of it; NULL
+     * when the file has none. */
+    char *front_matter;
+    size_t front_matter_len;
+};
+
+/* Make room for `extra` more arena bytes. */
+px_status article_reserve(px_article_t *a, size_t extra);
+
+/* Append s[0, n) to the arena (the block under construction). */
+px_status article_append(px_article_t *a, const char *s, size_t n);
+
+/* Append buf[0, n) to the arena, repairing invalid UTF-8 and counting the
+ * repairs in a->repaired. Sets *clean to 1 when nothing needed repair. */
+px_status article_append_repaired(px_article_t *a, const char *buf, size_t n,
+                                  int *clean);
+
+/* Close the block whose text started at arena offset `start`: NUL-terminate
+ * it and add its descriptor. An empty block is discarded instead. */
+px_status article_end_block(px_article_t *a, size_t start, size_t file_start,
+                            size_t file_end, int exact);
+
+/* Set the title to a copy of s[0, n). */
+px_status article_set_title(px_article_t *a, const char *s, size_t n);
+
+/* Point every block's text into the arena; call once building is done. */
+void article_finish(px_article_t *a);
+
+/* Parse HTML buf[0, len), where the text proper starts at `skip` (after a
+ * BOM), into the empty article `a`; kind is the buffer's classification. */
+px_status html_parse(px_article_t *a, const char *buf, size_t len,
+                     size_t skip, px_text_kind kind);
+
+/* The length of the longest valid UTF-8 prefix of buf[0, len). */
+size_t utf8_valid_prefix(const char *buf, size_t len);
+
+/* Repair buf[0, len) into out (NULL: only measure). Returns the output
+ * length; *repaired (may be NULL) receives the bytes repaired. The output
+ * needs at most 3 * len bytes. */
+size_t utf8_repair_into(const char *buf, size_t len, char *out,
+                        size_t *repaired);
+
+/* Like utf8_repair_into() but writing into a fresh buffer and recording
+ * where each repair happened, so that offsets into the repaired text can be
+ * mapped back to the file with utf8_map_offset(). Caller owns *out and
+ * *marks; free both with free(). */
+typedef struct utf8_mark {
+    size_t out_end; /* output offset just after a repaired byte's expansion */
+    size_t extra;   /* output bytes added by all repairs up to this one */
+} utf8_mark;
+
+px_status utf8_repair_marked(const char *buf, size_t len, char **out,
+                             size_t *out_len, utf8_mark **marks,
+                             size_t *nmarks);
+
+/* The input offset for output offset `pos` of a marked repair. */
+size_t utf8_map_offset(const utf8_mark *marks, size_t nmarks, size_t pos);
+
+#endif /* PASSIM_ARTICLE_INTERNAL_H */

@@ -1,0 +1,467 @@
+/*
+ * article.c — format detection, the article builder, plain text and
+ * Markdown parsing, and the public article API. HTML is in html.c.
+ *
+ * Text is parsed on the file's own bytes, line by line: every delimiter
+ * that matters (newline, '#', '-') is ASCII, which invalid UTF-8 cannot
+ * disturb, so file offsets stay true and only the text of a block that
+ * holds invalid bytes is repaired (and loses `exact`).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "article-internal.h"
+#include "passim/article.h"
+
+/* A first line longer than this is a paragraph, not a title line: it stays
+ * a block, and the title is its first words. */
+#define TITLE_MAX 300
+
+/* The line being looked at: its bytes [start, end) without the newline,
+ * its content [s, e) without surrounding blanks, and where the next line
+ * starts. */
+typedef struct line {
+    size_t start;
+    size_t end;
+    size_t s;
+    size_t e;
+    size_t next;
+} line_t;
+
+/* The paragraph being gathered: file span of its content, or open == 0. */
+typedef struct para {
+    int open;
+    size_t s;
+    size_t e;
+} para_t;
+
+static int
+lower_ascii(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int
+ext_is(const char *ext, const char *want)
+{
+    while (*ext != '\0' && *want != '\0' && lower_ascii(*ext) == *want)
+        ext++, want++;
+    return *ext == '\0' && *want == '\0';
+}
+
+px_format
+px_article_format_of(const char *path)
+{
+    if (path == NULL)
+        return PX_FORMAT_NONE;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash != NULL ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (dot == NULL || dot == base)
+        return PX_FORMAT_NONE;
+    dot++;
+    if (ext_is(dot, "txt") || ext_is(dot, "text"))
+        return PX_FORMAT_TEXT;
+    if (ext_is(dot, "md") || ext_is(dot, "markdown"))
+        return PX_FORMAT_MARKDOWN;
+    if (ext_is(dot, "html") || ext_is(dot, "htm"))
+        return PX_FORMAT_HTML;
+    return PX_FORMAT_NONE;
+}
+
+/* The builder. */
+
+px_status
+article_reserve(px_article_t *a, size_t extra)
+{
+    if (a->text_cap - a->text_len >= extra)
+        return PX_OK;
+    size_t cap = a->text_cap > 0 ? a->text_cap : 4096;
+    while (cap - a->text_len < extra) {
+        if (cap > SIZE_MAX / 2)
+            return PX_NOMEM;
+        cap *= 2;
+    }
+    char *text = realloc(a->text, cap);
+    if (text == NULL)
+        return PX_NOMEM;
+    a->text = text;
+    a->text_cap = cap;
+    return PX_OK;
+}
+
+px_status
+article_append(px_article_t *a, const char *s, size_t n)
+{
+    px_status rc = article_reserve(a, n);
+    if (rc == PX_OK) {
+        memcpy(a->text + a->text_len, s, n);
+        a->text_len += n;
+    }
+    return rc;
+}
+
+px_status
+article_append_repaired(px_article_t *a, const char *buf, size_t n,
+                        int *clean)
+{
+    if (utf8_valid_prefix(buf, n) == n) {
+        *clean = 1;
+        return article_append(a, buf, n);
+    }
+    *clean = 0;
+    if (n > SIZE_MAX / 3)
+        return PX_NOMEM;
+    size_t repaired = 0;
+    size_t need = utf8_repair_into(buf, n, NULL, NULL);
+    px_status rc = article_reserve(a, need);
+    if (rc == PX_OK) {
+        a->text_len += utf8_repair_into(buf, n, a->text + a->text_len,
+                                        &repaired);
+        a->repaired += repaired;
+    }
+    return rc;
+}
+
+px_status
+article_end_block(px_article_t *a, size_t start, size_t file_start,
+                  size_t file_end, int exact)
+{
+    if (a->text_len == start)
+        return PX_OK;
+    px_status rc = article_append(a, "", 1);
+    if (rc == PX_OK && a->count == a->cap) {
+        size_t cap = a->cap > 0 ? a->cap * 2 : 64;
+        px_block_t *blocks = realloc(a->blocks, cap * sizeof *blocks);
+        if (blocks == NULL)
+            rc = PX_NOMEM;
+        else
+            a->blocks = blocks, a->cap = cap;
+    }
+    if (rc != PX_OK) {
+        a->text_len = start;
+        return rc;
+    }
+    a->blocks[a->count++] = (px_block_t){
+        .text = NULL,
+        .len = a->text_len - 1 - start,
+        .file_start = file_start,
+        .file_end = file_end,
+        .exact = exact,
+    };
+    return PX_OK;
+}
+
+px_status
+article_set_title(px_article_t *a, const char *s, size_t n)
+{
+    char *title = malloc(n + 1);
+    if (title == NULL)
+        return PX_NOMEM;
+    memcpy(title, s, n);
+    title[n] = '\0';
+    free(a->title);
+    a->title = title;
+    return PX_OK;
+}
+
+void
+article_finish(px_article_t *a)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < a->count; i++) {
+        a->blocks[i].text = a->text + off;
+        off += a->blocks[i].len + 1;
+    }
+}
+
+/* Plain text and Markdown. */
+
+static int
+blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Read the line starting at pos (pos < len). */
+static line_t
+read_line(const char *buf, size_t len, size_t pos)
+{
+    line_t l = {.start = pos};
+    const char *nl = memchr(buf + pos, '\n', len - pos);
+    l.end = nl != NULL ? (size_t)(nl - buf) : len;
+    l.next = nl != NULL ? l.end + 1 : len;
+    l.s = l.start;
+    l.e = l.end;
+    while (l.s < l.e && blank(buf[l.s]))
+        l.s++;
+    while (l.e > l.s && blank(buf[l.e - 1]))
+        l.e--;
+    return l;
+}
+
+/* The text of a Markdown ATX heading ("## Title ##") in *hs, *he, or 0
+ * when the line is not one. Up to three spaces of indent are allowed. */
+static int
+md_heading(const char *buf, const line_t *l, size_t *hs, size_t *he)
+{
+    size_t p = l->s;
+    size_t hashes = 0;
+    if (l->s - l->start > 3)
+        return 0;
+    while (p < l->e && buf[p] == '#')
+        p++, hashes++;
+    if (hashes == 0 || hashes > 6 || (p < l->e && !blank(buf[p])))
+        return 0;
+    size_t e = l->e;
+    while (e > p && buf[e - 1] == '#')
+        e--;
+    if (e > p && !blank(buf[e - 1]))
+        e = l->e; /* "# C#" keeps its '#': a closing run follows a blank */
+    while (p < e && blank(buf[p]))
+        p++;
+    while (e > p && blank(buf[e - 1]))
+        e--;
+    *hs = p;
+    *he = e;
+    return 1;
+}
+
+/* A line of three or more '-', '*', '_' or '=' only (and blanks): a
+ * Markdown thematic break or Setext underline, markup and not text. */
+static int
+md_rule(const char *buf, const line_t *l)
+{
+    char c = buf[l->s];
+    size_t n = 0;
+    if (c != '-' && c != '*' && c != '_' && c != '=')
+        return 0;
+    for (size_t p = l->s; p < l->e; p++) {
+        if (buf[p] == c)
+            n++;
+        else if (!blank(buf[p]))
+            return 0;
+    }
+    return n >= 3;
+}
+
+static int
+line_is(const char *buf, const line_t *l, const char *what)
+{
+    size_t n = strlen(what);
+    return l->start == l->s && l->e - l->s == n &&
+           memcmp(buf + l->s, what, n) == 0;
+}
+
+/* Skip YAML front matter ("---" on the first line up to a closing "---"
+ * or "...") and keep its raw text. Returns where the body starts. */
+static px_status
+md_front_matter(px_article_t *a, const char *buf, size_t len, size_t *pos)
+{
+    if (*pos >= len)
+        return PX_OK;
+    line_t open = read_line(buf, len, *pos);
+    if (!line_is(buf, &open, "---"))
+        return PX_OK;
+    for (size_t p = open.next; p < len;) {
+        line_t l = read_line(buf, len, p);
+        if (line_is(buf, &l, "---") || line_is(buf, &l, "...")) {
+            size_t n = l.start - open.next;
+            a->front_matter = malloc(n + 1);
+            if (a->front_matter == NULL)
+                return PX_NOMEM;
+            memcpy(a->front_matter, buf + open.next, n);
+            a->front_matter[n] = '\0';
+            a->front_matter_len = n;
+            *pos = l.next;
+            return PX_OK;
+        }
+        p = l.next;
+    }
+    return PX_OK;
+}
+
+/* Add file bytes [s, e) as a block: exact when they are valid UTF-8 and
+ * `markup_removed` is 0. */
+static px_status
+add_span_block(px_article_t *a, const char *buf, size_t s, size_t e,
+               int markup_removed)
+{
+    size_t start = a->text_len;
+    int clean = 0;
+    px_status rc = article_append_repaired(a, buf + s, e - s, &clean);
+    if (rc == PX_OK)
+        rc = article_end_block(a, start, s, e, clean && !markup_removed);
+    return rc;
+}
+
+static px_status
+flush_para(px_article_t *a, const char *buf, para_t *p)
+{
+    if (!p->open)
+        return PX_OK;
+    p->open = 0;
+    return add_span_block(a, buf, p->s, p->e, 0);
+}
+
+static px_status
+set_title_span(px_article_t *a, const char *buf, size_t s, size_t e)
+{
+    size_t start = a->text_len;
+    int clean = 0;
+    px_status rc = article_append_repaired(a, buf + s, e - s, &clean);
+    if (rc == PX_OK)
+        rc = article_set_title(a, a->text + start, a->text_len - start);
+    a->text_len = start;
+    return rc;
+}
+
+/* Where to end the title taken from a first line too long to be one: at
+ * the last space within TITLE_MAX bytes (ASCII, so never inside a UTF-8
+ * sequence), else at a character start. */
+static size_t
+title_cut(const char *buf, const line_t *l)
+{
+    size_t e = l->s + TITLE_MAX;
+    for (size_t p = e; p > l->s + TITLE_MAX / 2; p--)
+        if (blank(buf[p]))
+            return p;
+    while (e > l->s && ((unsigned char)buf[e] & 0xC0) == 0x80)
+        e--;
+    return e;
+}
+
+/* One non-blank line: the title, a heading, a rule, or paragraph text. */
+static px_status
+text_line(px_article_t *a, const char *buf, const line_t *l, int markdown,
+          para_t *para)
+{
+    size_t hs = 0;
+    size_t he = 0;
+    int heading = markdown && md_heading(buf, l, &hs, &he);
+    if (heading && he == hs)
+        return PX_OK; /* an empty heading says nothing */
+    if (markdown && !heading && md_rule(buf, l))
+        return flush_para(a, buf, para);
+    if (a->title == NULL && (heading || l->e - l->s <= TITLE_MAX))
+        return heading ? set_title_span(a, buf, hs, he)
+                       : set_title_span(a, buf, l->s, l->e);
+    if (a->title == NULL) {
+        px_status rc = set_title_span(a, buf, l->s, title_cut(buf, l));
+        if (rc != PX_OK)
+            return rc;
+    }
+    if (heading) {
+        px_status rc = flush_para(a, buf, para);
+        if (rc == PX_OK)
+            rc = add_span_block(a, buf, hs, he, 1);
+        return rc;
+    }
+    if (!para->open)
+        para->open = 1, para->s = l->s;
+    para->e = l->e;
+    return PX_OK;
+}
+
+static px_status
+text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
+           int markdown)
+{
+    px_status rc = PX_OK;
+    para_t para = {0};
+    if (markdown)
+        rc = md_front_matter(a, buf, len, &pos);
+    while (rc == PX_OK && pos < len) {
+        line_t l = read_line(buf, len, pos);
+        if (l.s == l.e)
+            rc = flush_para(a, buf, &para);
+        else
+            rc = text_line(a, buf, &l, markdown, &para);
+        pos = l.next;
+    }
+    if (rc == PX_OK)
+        rc = flush_para(a, buf, &para);
+    return rc;
+}
+
+/* The public API. */
+
+static size_t
+bom_len(const char *buf, size_t len)
+{
+    return len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+px_status
+px_article_parse(const char *buf, size_t len, px_format format,
+                 px_article_t **out)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (out == NULL || (buf == NULL && len > 0))
+        return PX_INVALID_ARGUMENT;
+    if (format != PX_FORMAT_TEXT && format != PX_FORMAT_MARKDOWN &&
+        format != PX_FORMAT_HTML)
+        return PX_UNSUPPORTED;
+    px_text_kind kind = px_utf8_classify(buf, len);
+    if (kind == PX_TEXT_BINARY)
+        return PX_BINARY;
+    if (len == 0)
+        return PX_EMPTY;
+    px_article_t *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return PX_NOMEM;
+    size_t skip = bom_len(buf, len);
+    px_status rc = format == PX_FORMAT_HTML
+                       ? html_parse(a, buf, len, skip, kind)
+                       : text_parse(a, buf, len, skip,
+                                    format == PX_FORMAT_MARKDOWN);
+    if (rc == PX_OK)
+        article_finish(a);
+    if (rc == PX_OK && a->title == NULL)
+        rc = article_set_title(a, "", 0);
+    if (rc == PX_OK && a->title[0] == '\0' && a->count == 0)
+        rc = PX_EMPTY;
+    if (rc == PX_OK)
+        *out = a;
+    else
+        px_article_destroy(a);
+    return rc;
+}
+
+const char *
+px_article_title(const px_article_t *a)
+{
+    return a != NULL && a->title != NULL ? a->title : "";
+}
+
+size_t
+px_article_block_count(const px_article_t *a)
+{
+    return a != NULL ? a->count : 0;
+}
+
+const px_block_t *
+px_article_block(const px_article_t *a, size_t i)
+{
+    return a != NULL && i < a->count ? &a->blocks[i] : NULL;
+}
+
+size_t
+px_article_repaired(const px_article_t *a)
+{
+    return a != NULL ? a->repaired : 0;
+}
+
+void
+px_article_destroy(px_article_t *a)
+{
+    if (a == NULL)
+        return;
+    free(a->title);
+    free(a->blocks);
+    free(a->text);
+    free(a->front_matter);
+    free(a);
+}

@@ -1,0 +1,336 @@
+/*
+ * html.c — HTML to article blocks with gumbo, a conforming HTML5 parser,
+ * so that broken markup, entities and implied tags come out as a browser
+ * would show them.
+ *
+ * Each block element (p, div, li, td, h1...) starts and ends a block; the
+ * text of inline elements joins the block around it, with whitespace
+ * collapsed as a browser does. A block's file span runs from the first to
+ * the end of the last text node it drew on; it is never `exact`, since
+ * entities and markup lie in between.
+ *
+ * The walk over the tree is iterative: gumbo sets no depth limit, and a
+ * hostile page of a million nested <div>s must not overflow the C stack.
+ */
+#include <gumbo.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "article-internal.h"
+
+typedef struct frame {
+    const GumboNode *node;
+    unsigned int next; /* the next child to visit */
+} frame_t;
+
+typedef struct walker {
+    px_article_t *a;
+    size_t block_start; /* arena offset of the block being gathered */
+    int space;          /* whitespace is pending before the next character */
+    int has_span;
+    size_t fs;          /* file span of the block being gathered */
+    size_t fe;
+    int h1_seen;
+    size_t skip;        /* bytes before the text gumbo parsed (a BOM) */
+    size_t file_len;
+    const utf8_mark *marks; /* repairs made before parsing, if any */
+    size_t nmarks;
+    frame_t *stack;
+    size_t depth;
+    size_t cap;
+} walker_t;
+
+/* Elements whose content is not visible text. */
+static int
+dropped(const GumboNode *n)
+{
+    const GumboElement *el = &n->v.element;
+    if (n->type == GUMBO_NODE_TEMPLATE || el->tag_namespace == GUMBO_NAMESPACE_SVG)
+        return 1;
+    switch (el->tag) {
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_CANVAS:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_DATALIST:
+        return 1;
+    default:
+        return gumbo_get_attribute(&el->attributes, "hidden") != NULL;
+    }
+}
+
+/* Elements that break the flow of text into separate blocks. */
+static int
+block_tag(GumboTag tag)
+{
+    switch (tag) {
+    case GUMBO_TAG_HTML: case GUMBO_TAG_BODY: case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_ARTICLE: case GUMBO_TAG_ASIDE: case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_CAPTION: case GUMBO_TAG_CENTER: case GUMBO_TAG_DD:
+    case GUMBO_TAG_DETAILS: case GUMBO_TAG_DIR: case GUMBO_TAG_DIV:
+    case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_FORM: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6: case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP:
+    case GUMBO_TAG_HR: case GUMBO_TAG_LEGEND: case GUMBO_TAG_LI:
+    case GUMBO_TAG_LISTING: case GUMBO_TAG_MAIN: case GUMBO_TAG_MENU:
+    case GUMBO_TAG_NAV: case GUMBO_TAG_OL: case GUMBO_TAG_P:
+    case GUMBO_TAG_PLAINTEXT: case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE: case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TD: case GUMBO_TAG_TFOOT: case GUMBO_TAG_TH:
+    case GUMBO_TAG_THEAD: case GUMBO_TAG_TR: case GUMBO_TAG_UL:
+    case GUMBO_TAG_XMP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static size_t
+file_offset(const walker_t *w, size_t pos)
+{
+    if (w->marks != NULL)
+        pos = utf8_map_offset(w->marks, w->nmarks, pos);
+    pos += w->skip;
+    return pos < w->file_len ? pos : w->file_len;
+}
+
+static int
+is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Append s[0, n) with runs of whitespace (and no-break spaces, which
+ * &nbsp; gives) collapsed to one space and none at the block's start.
+ * Returns whether anything visible was added. */
+static int
+collapse_into(walker_t *w, const char *s, size_t n)
+{
+    char *out = w->a->text + w->a->text_len;
+    size_t o = 0;
+    int started = w->a->text_len > w->block_start;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (is_blank(c)) {
+            w->space = 1;
+            continue;
+        }
+        if (c == '\xC2' && i + 1 < n && s[i + 1] == '\xA0') {
+            w->space = 1, i++;
+            continue;
+        }
+        if (w->space && (started || o > 0))
+            out[o++] = ' ';
+        w->space = 0;
+        out[o++] = c;
+    }
+    w->a->text_len += o;
+    return o > 0;
+}
+
+static px_status
+add_text(walker_t *w, const GumboNode *n)
+{
+    const GumboText *t = &n->v.text;
+    size_t len = strlen(t->text);
+    px_status rc = article_reserve(w->a, len + 1);
+    if (rc != PX_OK || !collapse_into(w, t->text, len))
+        return rc;
+    /* The span leaves out the blanks at either end of the node's source,
+     * which the collapsed text does not show either. */
+    const char *src = t->original_text.data;
+    size_t lead = 0;
+    size_t end = t->original_text.length;
+    while (lead < end && is_blank(src[lead]))
+        lead++;
+    while (end > lead && is_blank(src[end - 1]))
+        end--;
+    if (!w->has_span)
+        w->fs = file_offset(w, t->start_pos.offset + lead), w->has_span = 1;
+    w->fe = file_offset(w, t->start_pos.offset + end);
+    if (w->fe < w->fs)
+        w->fe = w->fs;
+    return PX_OK;
+}
+
+static int
+same_as_title(const px_article_t *a, const char *s, size_t n)
+{
+    return a->title != NULL && strlen(a->title) == n &&
+           memcmp(a->title, s, n) == 0;
+}
+
+/* End the block being gathered. The first <h1> is the title when <title>
+ * gave none, and a first block that merely repeats the title is dropped:
+ * the title is not repeated as a block. */
+static px_status
+flush(walker_t *w, int h1)
+{
+    px_article_t *a = w->a;
+    const char *s = a->text + w->block_start;
+    size_t n = a->text_len - w->block_start;
+    px_status rc = PX_OK;
+    int keep = 0;
+    if (n > 0 && h1 && !w->h1_seen && a->title == NULL)
+        rc = article_set_title(a, s, n);
+    else if (n > 0)
+        keep = !(a->count == 0 && same_as_title(a, s, n));
+    if (n > 0 && h1)
+        w->h1_seen = 1;
+    if (keep)
+        rc = article_end_block(a, w->block_start, w->fs, w->fe, 0);
+    else
+        a->text_len = w->block_start;
+    w->block_start = a->text_len;
+    w->space = 0;
+    w->has_span = 0;
+    return rc;
+}
+
+static px_status
+push(walker_t *w, const GumboNode *n)
+{
+    if (w->depth == w->cap) {
+        size_t cap = w->cap > 0 ? w->cap * 2 : 64;
+        frame_t *stack = realloc(w->stack, cap * sizeof *stack);
+        if (stack == NULL)
+            return PX_NOMEM;
+        w->stack = stack;
+        w->cap = cap;
+    }
+    w->stack[w->depth++] = (frame_t){.node = n, .next = 0};
+    return PX_OK;
+}
+
+/* Enter child node n: gather its text, or open it for its children. */
+static px_status
+enter(walker_t *w, const GumboNode *n)
+{
+    switch (n->type) {
+    case GUMBO_NODE_TEXT:
+    case GUMBO_NODE_CDATA:
+        return add_text(w, n);
+    case GUMBO_NODE_WHITESPACE:
+        w->space = 1;
+        return PX_OK;
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE:
+        break;
+    default:
+        return PX_OK;
+    }
+    if (dropped(n))
+        return PX_OK;
+    if (n->v.element.tag == GUMBO_TAG_BR) {
+        w->space = 1;
+        return PX_OK;
+    }
+    px_status rc = PX_OK;
+    if (block_tag(n->v.element.tag))
+        rc = flush(w, 0);
+    return rc == PX_OK ? push(w, n) : rc;
+}
+
+static px_status
+walk(walker_t *w, const GumboNode *root)
+{
+    px_status rc = push(w, root);
+    while (rc == PX_OK && w->depth > 0) {
+        frame_t *f = &w->stack[w->depth - 1];
+        const GumboNode *n = f->node;
+        const GumboVector *kids = &n->v.element.children;
+        if (f->next < kids->length) {
+            rc = enter(w, kids->data[f->next++]);
+            continue;
+        }
+        w->depth--;
+        if (block_tag(n->v.element.tag))
+            rc = flush(w, n->v.element.tag == GUMBO_TAG_H1);
+    }
+    if (rc == PX_OK)
+        rc = flush(w, 0);
+    return rc;
+}
+
+/* The first <title> of the document head, whitespace collapsed; the
+ * article keeps no title when it is missing or blank. */
+static px_status
+head_title(walker_t *w, const GumboNode *root)
+{
+    const GumboVector *kids = &root->v.element.children;
+    const GumboNode *head = NULL;
+    for (unsigned int i = 0; i < kids->length && head == NULL; i++) {
+        const GumboNode *k = kids->data[i];
+        if (k->type == GUMBO_NODE_ELEMENT && k->v.element.tag == GUMBO_TAG_HEAD)
+            head = k;
+    }
+    if (head == NULL)
+        return PX_OK;
+    kids = &head->v.element.children;
+    for (unsigned int i = 0; i < kids->length; i++) {
+        const GumboNode *t = kids->data[i];
+        if (t->type != GUMBO_NODE_ELEMENT || t->v.element.tag != GUMBO_TAG_TITLE)
+            continue;
+        const GumboVector *tk = &t->v.element.children;
+        px_status rc = PX_OK;
+        for (unsigned int j = 0; j < tk->length && rc == PX_OK; j++)
+            if (((const GumboNode *)tk->data[j])->type == GUMBO_NODE_TEXT)
+                rc = add_text(w, tk->data[j]);
+        size_t n = w->a->text_len - w->block_start;
+        if (rc == PX_OK && n > 0)
+            rc = article_set_title(w->a, w->a->text + w->block_start, n);
+        w->a->text_len = w->block_start;
+        w->space = 0;
+        w->has_span = 0;
+        return rc;
+    }
+    return PX_OK;
+}
+
+px_status
+html_parse(px_article_t *a, const char *buf, size_t len, size_t skip,
+           px_text_kind kind)
+{
+    walker_t w = {.a = a, .skip = skip, .file_len = len};
+    char *fixed = NULL;
+    utf8_mark *marks = NULL;
+    size_t fixed_len = 0;
+    const char *text = buf + skip;
+    size_t text_len = len - skip;
+    px_status rc = PX_OK;
+    if (kind == PX_TEXT_REPAIRABLE) {
+        rc = utf8_repair_marked(text, text_len, &fixed, &fixed_len, &marks,
+                                &w.nmarks);
+        if (rc != PX_OK)
+            return rc;
+        a->repaired = w.nmarks;
+        w.marks = marks;
+        text = fixed, text_len = fixed_len;
+    }
+    /* Parse errors are of no use here; recording them costs memory and
+     * time on exactly the pages that have the most. */
+    GumboOptions options = kGumboDefaultOptions;
+    options.max_errors = 0;
+    GumboOutput *doc = gumbo_parse_with_options(&options, text, text_len);
+    if (doc == NULL)
+        rc = PX_NOMEM;
+    if (rc == PX_OK)
+        rc = head_title(&w, doc->root);
+    if (rc == PX_OK)
+        rc = walk(&w, doc->root);
+    if (doc != NULL)
+        gumbo_destroy_output(&options, doc);
+    free(w.stack);
+    free(fixed);
+    free(marks);
+    return rc;
+}

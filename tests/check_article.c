@@ -1,0 +1,488 @@
+/*
+ * check_article.c — file bytes to articles: text, Markdown and HTML.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "passim/article.h"
+
+/* Parse a NUL-terminated test input; fails the test on error. */
+static px_article_t *
+parse(const char *buf, px_format format)
+{
+    px_article_t *a = NULL;
+    px_status rc = px_article_parse(buf, strlen(buf), format, &a);
+    ck_assert_msg(rc == PX_OK, "parse failed: %s", px_status_to_string(rc));
+    ck_assert_ptr_nonnull(a);
+    return a;
+}
+
+static const px_block_t *
+block(const px_article_t *a, size_t i)
+{
+    const px_block_t *b = px_article_block(a, i);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(strlen(b->text), b->len);
+    return b;
+}
+
+/* Every exact block is the file's bytes at its span; every span lies
+ * within the file and in order. */
+static void
+assert_spans(const char *buf, const px_article_t *a)
+{
+    size_t len = strlen(buf);
+    size_t prev = 0;
+    for (size_t i = 0; i < px_article_block_count(a); i++) {
+        const px_block_t *b = block(a, i);
+        ck_assert_uint_le(b->file_start, b->file_end);
+        ck_assert_uint_le(b->file_end, len);
+        ck_assert_uint_ge(b->file_start, prev);
+        prev = b->file_end;
+        if (b->exact) {
+            ck_assert_uint_eq(b->file_end - b->file_start, b->len);
+            ck_assert(memcmp(buf + b->file_start, b->text, b->len) == 0);
+        }
+    }
+}
+
+/* The span of block i is exactly the file bytes `want`. */
+static void
+assert_span_is(const char *buf, const px_article_t *a, size_t i,
+               const char *want)
+{
+    const px_block_t *b = block(a, i);
+    ck_assert_uint_eq(b->file_end - b->file_start, strlen(want));
+    ck_assert(memcmp(buf + b->file_start, want, strlen(want)) == 0);
+}
+
+static void
+assert_fails(const char *buf, size_t len, px_format format, px_status want)
+{
+    px_article_t *a = (px_article_t *)1;
+    ck_assert_int_eq(px_article_parse(buf, len, format, &a), want);
+    ck_assert_ptr_null(a);
+}
+
+START_TEST(format_by_extension)
+{
+    ck_assert_int_eq(px_article_format_of("a/b/news.txt"), PX_FORMAT_TEXT);
+    ck_assert_int_eq(px_article_format_of("NOTES.TEXT"), PX_FORMAT_TEXT);
+    ck_assert_int_eq(px_article_format_of("x.md"), PX_FORMAT_MARKDOWN);
+    ck_assert_int_eq(px_article_format_of("x.Markdown"), PX_FORMAT_MARKDOWN);
+    ck_assert_int_eq(px_article_format_of("x.HTM"), PX_FORMAT_HTML);
+    ck_assert_int_eq(px_article_format_of("x.html"), PX_FORMAT_HTML);
+    ck_assert_int_eq(px_article_format_of("x.pdf"), PX_FORMAT_NONE);
+    ck_assert_int_eq(px_article_format_of("x.txt.gz"), PX_FORMAT_NONE);
+    ck_assert_int_eq(px_article_format_of("dir.md/README"), PX_FORMAT_NONE);
+    ck_assert_int_eq(px_article_format_of(".md"), PX_FORMAT_NONE);
+    ck_assert_int_eq(px_article_format_of("x.mdx"), PX_FORMAT_NONE);
+    ck_assert_int_eq(px_article_format_of(NULL), PX_FORMAT_NONE);
+}
+END_TEST
+
+START_TEST(txt_title_and_blocks)
+{
+    const char *buf = "Ad sales boost profit\n"
+                      "\n"
+                      "Quarterly profits jumped 76%.\n"
+                      "\n"
+                      "  The firm, which is now one of the biggest investors,\n"
+                      "  benefited from sales.  \n"
+                      "\n\n\n"
+                      "Last one.";
+    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    ck_assert_str_eq(px_article_title(a), "Ad sales boost profit");
+    ck_assert_uint_eq(px_article_block_count(a), 3);
+    ck_assert_str_eq(block(a, 0)->text, "Quarterly profits jumped 76%.");
+    /* Newlines and inner indentation stay; the ends are trimmed. */
+    ck_assert_str_eq(block(a, 1)->text,
+                     "The firm, which is now one of the biggest investors,\n"
+                     "  benefited from sales.");
+    ck_assert_str_eq(block(a, 2)->text, "Last one.");
+    for (size_t i = 0; i < 3; i++)
+        ck_assert(block(a, i)->exact);
+    assert_spans(buf, a);
+    ck_assert_uint_eq(px_article_repaired(a), 0);
+    ck_assert_ptr_null(px_article_block(a, 3));
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(txt_title_line_not_repeated)
+{
+    /* The title line is taken out of its paragraph; the rest stays. */
+    const char *buf = "\n\n  Title line  \nsecond line\nthird\n\nNext.\n";
+    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    ck_assert_str_eq(px_article_title(a), "Title line");
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "second line\nthird");
+    ck_assert_str_eq(block(a, 1)->text, "Next.");
+    assert_spans(buf, a);
+    px_article_destroy(a);
+
+    a = parse("Only a title\n", PX_FORMAT_TEXT);
+    ck_assert_str_eq(px_article_title(a), "Only a title");
+    ck_assert_uint_eq(px_article_block_count(a), 0);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(txt_long_first_line)
+{
+    /* A first line too long to be a title stays a block; the title is its
+     * first words. */
+    char buf[2000];
+    buf[0] = '\0';
+    while (strlen(buf) < 1500)
+        strcat(buf, "word after word ");
+    strcat(buf, "end.\n\nSecond.");
+    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    const char *t = px_article_title(a);
+    ck_assert_uint_gt(strlen(t), 100);
+    ck_assert_uint_le(strlen(t), 300);
+    ck_assert(strncmp(buf, t, strlen(t)) == 0);
+    ck_assert(t[strlen(t) - 1] != ' ');
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_uint_eq(block(a, 0)->file_start, 0);
+    ck_assert_str_eq(block(a, 1)->text, "Second.");
+    assert_spans(buf, a);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(txt_crlf)
+{
+    const char *buf = "Title\r\n\r\nPara one\r\nline two\r\n \r\nPara two\r\n";
+    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    ck_assert_str_eq(px_article_title(a), "Title");
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "Para one\r\nline two");
+    ck_assert_str_eq(block(a, 1)->text, "Para two");
+    ck_assert(block(a, 0)->exact && block(a, 1)->exact);
+    assert_spans(buf, a);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(txt_bom)
+{
+    const char *buf = "\xEF\xBB\xBFTitle\n\nBody text.";
+    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    ck_assert_str_eq(px_article_title(a), "Title");
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text, "Body text.");
+    ck_assert_uint_eq(block(a, 0)->file_start, 10);
+    ck_assert(block(a, 0)->exact);
+    assert_spans(buf, a);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(txt_latin1_repaired)
+{
+    const char *buf = "Caf\xE9 news\n\n"
+                      "The caf\xE9 serves \x93" "coffee\x94.\n\n"
+                      "Clean para.\n";
+    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    ck_assert_str_eq(px_article_title(a), "Caf\xC3\xA9 news");
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "The caf\xC3\xA9 serves "
+                                        "\xE2\x80\x9C" "coffee\xE2\x80\x9D.");
+    ck_assert(!block(a, 0)->exact);
+    assert_span_is(buf, a, 0, "The caf\xE9 serves \x93" "coffee\x94.");
+    /* A clean block of a repaired file is still exact. */
+    ck_assert(block(a, 1)->exact);
+    assert_spans(buf, a);
+    ck_assert_uint_eq(px_article_repaired(a), 4);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(md_headings)
+{
+    const char *buf = "# The *Title* #\n"
+                      "\n"
+                      "Intro paragraph with **bold**.\n"
+                      "## Section two\n"
+                      "Body of two.\n"
+                      "\n"
+                      "### C#\n"
+                      "---\n"
+                      "#hashtag is text\n";
+    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    ck_assert_str_eq(px_article_title(a), "The *Title*");
+    ck_assert_uint_eq(px_article_block_count(a), 5);
+    ck_assert_str_eq(block(a, 0)->text, "Intro paragraph with **bold**.");
+    ck_assert(block(a, 0)->exact);
+    ck_assert_str_eq(block(a, 1)->text, "Section two");
+    ck_assert(!block(a, 1)->exact);
+    assert_span_is(buf, a, 1, "Section two");
+    ck_assert_str_eq(block(a, 2)->text, "Body of two.");
+    ck_assert_str_eq(block(a, 3)->text, "C#");
+    ck_assert_str_eq(block(a, 4)->text, "#hashtag is text");
+    ck_assert(block(a, 4)->exact);
+    assert_spans(buf, a);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(md_title_without_heading)
+{
+    /* When the first content is not a heading, the first line is the
+     * title and a later heading is an ordinary block. */
+    const char *buf = "First line\n\n# Heading\n\nText.";
+    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    ck_assert_str_eq(px_article_title(a), "First line");
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "Heading");
+    ck_assert_str_eq(block(a, 1)->text, "Text.");
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(md_front_matter)
+{
+    const char *buf = "---\r\n"
+                      "title: Ignored\r\n"
+                      "date: 2024-03-01\r\n"
+                      "---\r\n"
+                      "\r\n"
+                      "# Real title\r\n"
+                      "\r\n"
+                      "Body.\r\n";
+    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    ck_assert_str_eq(px_article_title(a), "Real title");
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text, "Body.");
+    assert_spans(buf, a);
+    px_article_destroy(a);
+
+    /* A "---" with no closing line is not front matter. */
+    a = parse("---\nnot closed\n\nText.", PX_FORMAT_MARKDOWN);
+    ck_assert_str_eq(px_article_title(a), "not closed");
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text, "Text.");
+    px_article_destroy(a);
+
+    const char *only = "---\ndate: 2024-01-01\n---\n";
+    assert_fails(only, strlen(only), PX_FORMAT_MARKDOWN, PX_EMPTY);
+}
+END_TEST
+
+START_TEST(html_title_and_blocks)
+{
+    const char *buf = "<!DOCTYPE html><html><head><title> My \n Page </title>"
+                      "</head><body><h1>Heading</h1><p>First para.</p>"
+                      "<div>Div text<p>inner</p>tail</div>"
+                      "<ul><li>one</li><li>two</li></ul>"
+                      "<table><tr><td>c1</td><td>c2</td></tr></table>"
+                      "</body></html>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_str_eq(px_article_title(a), "My Page");
+    const char *want[] = {"Heading", "First para.", "Div text", "inner",
+                          "tail",    "one",         "two",      "c1",
+                          "c2"};
+    ck_assert_uint_eq(px_article_block_count(a), 9);
+    for (size_t i = 0; i < 9; i++) {
+        ck_assert_str_eq(block(a, i)->text, want[i]);
+        ck_assert(!block(a, i)->exact);
+        assert_span_is(buf, a, i, want[i]);
+    }
+    assert_spans(buf, a);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(html_h1_title)
+{
+    /* Without <title>, the first <h1> is the title and not a block. */
+    const char *buf = "<p>Lead</p><h1>The <em>Big</em> News</h1><p>Body</p>"
+                      "<h1>Second</h1>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_str_eq(px_article_title(a), "The Big News");
+    ck_assert_uint_eq(px_article_block_count(a), 3);
+    ck_assert_str_eq(block(a, 0)->text, "Lead");
+    ck_assert_str_eq(block(a, 1)->text, "Body");
+    ck_assert_str_eq(block(a, 2)->text, "Second");
+    px_article_destroy(a);
+
+    /* A first heading that repeats <title> is not a block either. */
+    a = parse("<title>Same</title><h1>Same</h1><p>Body</p>", PX_FORMAT_HTML);
+    ck_assert_str_eq(px_article_title(a), "Same");
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text, "Body");
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(html_hidden_content_dropped)
+{
+    const char *buf = "<html><head><style>p { color: red }</style>"
+                      "<script>var x = '<p>no</p>';</script></head><body>"
+                      "<p>Seen</p><script>document.write('no')</script>"
+                      "<style>.x{}</style><noscript>no</noscript>"
+                      "<template><p>no</p></template><p hidden>no</p>"
+                      "<svg><title>no</title><text>no</text></svg>"
+                      "<!-- no --><p>Also <script>no</script>seen</p>"
+                      "</body></html>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_str_eq(px_article_title(a), "");
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "Seen");
+    ck_assert_str_eq(block(a, 1)->text, "Also seen");
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(html_entities)
+{
+    const char *buf = "<p>Fish &amp; chips at the caf&eacute; &#8217;n&#x2019;"
+                      " &lt;tag&gt; 5&nbsp;km</p>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text,
+                     "Fish & chips at the caf\xC3\xA9 \xE2\x80\x99n\xE2\x80\x99"
+                     " <tag> 5 km");
+    assert_span_is(buf, a, 0,
+                   "Fish &amp; chips at the caf&eacute; &#8217;n&#x2019;"
+                   " &lt;tag&gt; 5&nbsp;km");
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(html_nested_inline)
+{
+    const char *buf = "<p>  One <b>bold <i>and\n\n italic</i></b>,"
+                      "<a href='#'>link</a><br>next   line  </p>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text,
+                     "One bold and italic,link next line");
+    assert_span_is(buf, a, 0,
+                   "One <b>bold <i>and\n\n italic</i></b>,"
+                   "<a href='#'>link</a><br>next   line");
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(html_repaired_and_bom)
+{
+    const char *buf = "\xEF\xBB\xBF<title>Caf\xE9</title><p>\x93Hi\x94 there</p>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_str_eq(px_article_title(a), "Caf\xC3\xA9");
+    ck_assert_uint_eq(px_article_repaired(a), 3);
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text,
+                     "\xE2\x80\x9CHi\xE2\x80\x9D there");
+    /* The span is in the file's bytes, before repair. */
+    assert_span_is(buf, a, 0, "\x93Hi\x94 there");
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(empty_files)
+{
+    assert_fails("", 0, PX_FORMAT_TEXT, PX_EMPTY);
+    assert_fails(NULL, 0, PX_FORMAT_TEXT, PX_EMPTY);
+    assert_fails(" \n\t\r\n\n  ", 8, PX_FORMAT_TEXT, PX_EMPTY);
+    assert_fails("\xEF\xBB\xBF\n", 4, PX_FORMAT_MARKDOWN, PX_EMPTY);
+    assert_fails("#\n\n", 3, PX_FORMAT_MARKDOWN, PX_EMPTY);
+    const char *html = "<html><head><script>x()</script></head>"
+                       "<body> <p> </p> </body></html>";
+    assert_fails(html, strlen(html), PX_FORMAT_HTML, PX_EMPTY);
+    assert_fails("", 0, PX_FORMAT_HTML, PX_EMPTY);
+}
+END_TEST
+
+START_TEST(binary_files)
+{
+    const char bin[] = "Title\n\nSome text\0\x01\x02 more";
+    assert_fails(bin, sizeof bin, PX_FORMAT_TEXT, PX_BINARY);
+    assert_fails(bin, sizeof bin, PX_FORMAT_HTML, PX_BINARY);
+    char ctl[256];
+    for (size_t i = 0; i < sizeof ctl; i++)
+        ctl[i] = (char)(i % 3 == 0 ? 0x02 : 'a');
+    assert_fails(ctl, sizeof ctl, PX_FORMAT_MARKDOWN, PX_BINARY);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+    assert_fails("x", 1, PX_FORMAT_NONE, PX_UNSUPPORTED);
+    assert_fails(NULL, 5, PX_FORMAT_TEXT, PX_INVALID_ARGUMENT);
+    ck_assert_int_eq(px_article_parse("x", 1, PX_FORMAT_TEXT, NULL),
+                     PX_INVALID_ARGUMENT);
+    px_article_destroy(NULL);
+    ck_assert_str_eq(px_article_title(NULL), "");
+    ck_assert_uint_eq(px_article_block_count(NULL), 0);
+}
+END_TEST
+
+START_TEST(large_text)
+{
+    /* 50 MB of paragraphs parse, every one a block with an exact span. */
+    const char *para = "Quarterly profits at US media giant TimeWarner jumped "
+                       "76% to $1.13bn (\xC2\xA3" "600m) for the three months "
+                       "to December.\nThe firm benefited from sales.\n\n";
+    size_t plen = strlen(para);
+    size_t n = 50u * 1000 * 1000 / plen;
+    char *buf = malloc(n * plen + 16);
+    ck_assert_ptr_nonnull(buf);
+    memcpy(buf, "Title\n\n", 7);
+    for (size_t i = 0; i < n; i++)
+        memcpy(buf + 7 + i * plen, para, plen);
+    size_t len = 7 + n * plen;
+    px_article_t *a = NULL;
+    ck_assert_int_eq(px_article_parse(buf, len, PX_FORMAT_TEXT, &a), PX_OK);
+    ck_assert_uint_eq(px_article_block_count(a), n);
+    const px_block_t *last = block(a, n - 1);
+    ck_assert_uint_eq(last->len, plen - 2);
+    ck_assert_uint_eq(last->file_end, len - 2);
+    ck_assert(last->exact);
+    ck_assert(memcmp(buf + last->file_start, last->text, last->len) == 0);
+    px_article_destroy(a);
+    free(buf);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+    Suite *s = suite_create("article");
+    struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"format_by_extension", format_by_extension},
+        {"txt_title_and_blocks", txt_title_and_blocks},
+        {"txt_title_line_not_repeated", txt_title_line_not_repeated},
+        {"txt_long_first_line", txt_long_first_line},
+        {"txt_crlf", txt_crlf},
+        {"txt_bom", txt_bom},
+        {"txt_latin1_repaired", txt_latin1_repaired},
+        {"md_headings", md_headings},
+        {"md_title_without_heading", md_title_without_heading},
+        {"md_front_matter", md_front_matter},
+        {"html_title_and_blocks", html_title_and_blocks},
+        {"html_h1_title", html_h1_title},
+        {"html_hidden_content_dropped", html_hidden_content_dropped},
+        {"html_entities", html_entities},
+        {"html_nested_inline", html_nested_inline},
+        {"html_repaired_and_bom", html_repaired_and_bom},
+        {"empty_files", empty_files},
+        {"binary_files", binary_files},
+        {"bad_arguments", bad_arguments},
+        {"large_text", large_text},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+PX_CHECK_MAIN(make_suite)

@@ -319,6 +319,16 @@ base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+static px_status
+add_passage(px_writer_t *w, const char *id, const char *date,
+            const px_record_t *r)
+{
+    px_status rc = px_schema_passage_document(w->tg, w->doc, id, date, r);
+    if (rc == PX_OK && xc_database_add_document(w->db, w->doc, NULL) != XC_OK)
+        rc = PX_XAPIAN;
+    return rc;
+}
+
 /* Write one document per passage of `a`. */
 static px_status
 write_passages(px_writer_t *w, const char *path, const struct stat *st,
@@ -337,10 +347,15 @@ write_passages(px_writer_t *w, const char *path, const struct stat *st,
         const px_passage_t *p = px_passages_get(ps, i);
         px_record_t r = {path, strlen(path), title, strlen(title), p->text,
                          p->len, (uint32_t)i, p->file_start, p->file_end};
-        rc = px_schema_passage_document(w->tg, w->doc, id, date, &r);
-        if (rc == PX_OK &&
-            xc_database_add_document(w->db, w->doc, NULL) != XC_OK)
-            rc = PX_XAPIAN;
+        rc = add_passage(w, id, date, &r);
+    }
+    /* An article that is all title (a one-line note) is still an article:
+     * its title is its only passage. */
+    if (rc == PX_OK && n == 0) {
+        px_record_t r = {path, strlen(path), title, strlen(title), title,
+                         strlen(title), 0, 0, (uint64_t)st->st_size};
+        rc = add_passage(w, id, date, &r);
+        n = 1;
     }
     px_passages_destroy(ps);
     *count = (uint32_t)n;
@@ -416,8 +431,21 @@ px_writer_update(px_writer_t *w, const char *path, const struct stat *st,
     *message = NULL;
     const px_file_info_t *info = px_catalog_lookup(w->cat, path);
     if (info && same_stat(info, st)) {
-        *outcome = PX_OUTCOME_UNCHANGED;
-        return PX_OK;
+        /* A file skipped for its size was never read (hash 0): it is
+         * still skipped, and said so, while it is over the limit, and
+         * read as soon as the limit lets it be. */
+        int never_read = info->hash == 0 && info->passages == 0;
+        if (!never_read) {
+            *outcome = PX_OUTCOME_UNCHANGED;
+            return PX_OK;
+        }
+        if ((uint64_t)st->st_size > w->opts.max_file_size) {
+            *outcome = PX_OUTCOME_SKIPPED;
+            *message = format("skipped: %.1f MB is over the limit of %.1f MB "
+                              "(--max-file-size)", (double)st->st_size / 1e6,
+                              (double)w->opts.max_file_size / 1e6);
+            return *message ? PX_OK : PX_NOMEM;
+        }
     }
     struct stat now;
     size_t len = 0;

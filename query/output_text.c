@@ -9,8 +9,8 @@
 
 #include "output.h"
 
-#define WINDOW 360  /* bytes of passage shown */
-#define LEAD 80     /* bytes shown before the first highlight */
+#define WINDOW 480  /* bytes of passage shown */
+#define LEAD 120    /* bytes shown before the first highlight */
 
 #define BOLD "\033[1m"
 #define DIM "\033[2m"

@@ -1,0 +1,52 @@
+/*
+ * entity.h — people, places, organisations, other names and dates in text.
+ *
+ * Three steps, each its own part of the entity module:
+ *  1. px_ner_*: a statistical tagger finds name mentions (PER, LOC, ORG,
+ *     MISC) in text, as byte spans (ner.c; its model is built from
+ *     CoNLL-2003 train by tools/ner-train).
+ *  2. px_date_*: date expressions found and normalised to ISO-8601, with an
+ *     article date to resolve "Dec. 25" or "yesterday" (date.c).
+ *  3. px_entity_canonical_*: the mentions of one article turned into
+ *     canonical values: titles, honorifics and possessives stripped, a
+ *     surname after a full name mapped to the full name (canon.c).
+ * The module depends on libc and the text module (token.h) only.
+ */
+#ifndef PASSIM_ENTITY_H
+#define PASSIM_ENTITY_H
+
+#include <stddef.h>
+
+#include "passim/status.h"
+
+typedef enum px_entity_type {
+    PX_ENT_PER = 0,
+    PX_ENT_LOC,
+    PX_ENT_ORG,
+    PX_ENT_MISC,
+    PX_ENT_DATE,
+    PX_ENT_TYPES
+} px_entity_type;
+
+/* "PER", "LOC", "ORG", "MISC", "DATE". */
+const char *px_entity_type_name(px_entity_type type);
+
+/* One mention: text[start, end) of the text it was found in. */
+typedef struct px_mention {
+    px_entity_type type;
+    size_t start;
+    size_t end;
+} px_mention_t;
+
+/* A growable list of mentions; zero-initialise, free with
+ * px_mentions_free(). */
+typedef struct px_mentions {
+    px_mention_t *items;
+    size_t count, cap;
+} px_mentions_t;
+
+px_status px_mentions_add(px_mentions_t *list, px_entity_type type,
+                          size_t start, size_t end);
+void px_mentions_free(px_mentions_t *list);
+
+#endif /* PASSIM_ENTITY_H */

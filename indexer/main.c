@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crawl.h"
+#include "pipeline.h"
 #include "passim/dbpath.h"
 #include "progress.h"
 #include "writer.h"
@@ -179,30 +180,40 @@ report(const options *o, const char *path, px_outcome oc, const char *msg)
         fprintf(stderr, PROG ": indexed %s\n", path);
 }
 
-/* Bring every file found up to date; stops early on a signal. */
+typedef struct run_state {
+    const options *o;
+    const px_found_list *found;
+    tally *t;
+    px_progress prog;
+    size_t done;
+    uint64_t bytes;
+} run_state;
+
+static void
+on_file_done(void *ctx, size_t index, const char *path, px_outcome oc,
+             const char *msg)
+{
+    run_state *rs = ctx;
+    px_progress_clear(&rs->prog);
+    report(rs->o, path, oc, msg);
+    count_outcome(rs->t, oc);
+    rs->done++;
+    rs->bytes += (uint64_t)rs->found->items[index].st.st_size;
+    px_progress_update(&rs->prog, rs->done, rs->bytes);
+}
+
+/* Bring every file found up to date, parsing on worker threads; stops
+ * early on a signal. */
 static px_status
 index_found(const options *o, px_writer_t *w, const px_found_list *found,
             tally *t)
 {
-    px_progress prog;
-    px_progress_start(&prog, !o->quiet && isatty(STDERR_FILENO),
+    run_state rs = {.o = o, .found = found, .t = t};
+    px_progress_start(&rs.prog, !o->quiet && isatty(STDERR_FILENO),
                       found->count, found->bytes);
-    px_status rc = PX_OK;
-    uint64_t bytes = 0;
-    size_t i;
-    for (i = 0; i < found->count && rc == PX_OK && !stop_requested; i++) {
-        const px_found_t *f = &found->items[i];
-        px_outcome oc;
-        char *msg = NULL;
-        rc = px_writer_update(w, f->path, &f->st, &oc, &msg);
-        px_progress_clear(&prog);
-        report(o, f->path, oc, msg);
-        free(msg);
-        count_outcome(t, oc);
-        bytes += (uint64_t)f->st.st_size;
-        px_progress_update(&prog, i + 1, bytes);
-    }
-    px_progress_clear(&prog);
+    px_pipeline_opts po = {0, on_file_done, &rs, &stop_requested};
+    px_status rc = px_pipeline_run(w, found, &po);
+    px_progress_clear(&rs.prog);
     return rc;
 }
 

@@ -12,17 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "passim/article.h"
 #include "passim/catalog.h"
 #include "passim/dbpath.h"
-#include "passim/passage.h"
 #include "passim/schema.h"
 
 struct px_writer {
     xc_database *db;
     px_catalog_t *cat;
-    xc_termgen *tg;
-    xc_document *doc;
+    xc_termgen *tg; /* for px_writer_update, on the writer's thread */
     px_writer_opts opts;
     int in_txn;
     size_t batch_files;
@@ -115,15 +112,12 @@ px_writer_open(const char *path, const px_writer_opts *opts,
         rc = px_catalog_load(w->db, &w->cat);
     if (rc == PX_OK)
         rc = px_schema_termgen(&w->tg);
-    if (rc == PX_OK && xc_document_create(&w->doc) != XC_OK)
-        rc = PX_NOMEM;
     if (rc != PX_OK) {
         if (!*error)
             *error = format("cannot open database %s: %s", path,
                             px_status_to_string(rc));
         px_catalog_destroy(w->cat);
         xc_termgen_destroy(w->tg);
-        xc_document_destroy(w->doc);
         xc_database_close(w->db);
         free(w);
         return rc;
@@ -228,55 +222,9 @@ px_writer_close(px_writer_t *w)
         rc = PX_XAPIAN;
     px_catalog_destroy(w->cat);
     xc_termgen_destroy(w->tg);
-    xc_document_destroy(w->doc);
     xc_database_close(w->db);
     free(w);
     return rc;
-}
-
-/* Read a whole regular file. On failure *err is the errno. */
-static char *
-read_file(const char *path, uint64_t max, struct stat *st, size_t *len,
-          int *err)
-{
-    *err = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0 || fstat(fd, st) != 0) {
-        *err = errno;
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > max) {
-        *err = S_ISREG(st->st_mode) ? EFBIG : EINVAL;
-        close(fd);
-        return NULL;
-    }
-    size_t cap = (size_t)st->st_size, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        ssize_t got = read(fd, buf + n, cap - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            if (got < 0)
-                *err = errno;
-            break;
-        }
-        n += (size_t)got;
-        if (n == cap) /* the file grew while we read: take what it had */
-            break;
-    }
-    if (!buf)
-        *err = ENOMEM;
-    close(fd);
-    if (*err) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
 }
 
 static void
@@ -300,174 +248,121 @@ same_stat(const px_file_info_t *info, const struct stat *st)
            info->inode == now.inode;
 }
 
-static void
-date_of(const struct stat *st, char date[9])
+px_status
+px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
+               px_job_t **job)
 {
-    struct tm tm;
-    time_t t = st->st_mtim.tv_sec;
-    if (!gmtime_r(&t, &tm))
-        memset(&tm, 0, sizeof tm);
-    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u;
-    snprintf(date, 9, "%04u%02u%02u", y, (unsigned)(tm.tm_mon + 1) % 13u,
-             (unsigned)tm.tm_mday % 32u);
+    const px_file_info_t *info = px_catalog_lookup(w->cat, path);
+    *job = NULL;
+    if (info && same_stat(info, st))
+        return PX_OK;
+    *job = px_job_create(path, info != NULL, info ? info->hash : 0,
+                         w->opts.max_file_size);
+    return *job ? PX_OK : PX_NOMEM;
 }
 
-static const char *
-base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-static px_status
-add_passage(px_writer_t *w, const char *id, const char *date,
-            const px_record_t *r)
-{
-    px_status rc = px_schema_passage_document(w->tg, w->doc, id, date, r);
-    if (rc == PX_OK && xc_database_add_document(w->db, w->doc, NULL) != XC_OK)
-        rc = PX_XAPIAN;
-    return rc;
-}
-
-/* Write one document per passage of `a`. */
-static px_status
-write_passages(px_writer_t *w, const char *path, const struct stat *st,
-               const px_article_t *a, uint32_t *count)
-{
-    px_passages_t *ps = NULL;
-    px_status rc = px_passage_split(a, NULL, &ps);
-    char id[PX_ARTICLE_ID_SIZE], date[9];
-    px_article_id(path, id);
-    date_of(st, date);
-    const char *title = px_article_title(a);
-    if (!*title)
-        title = base_name(path);
-    size_t n = rc == PX_OK ? px_passages_count(ps) : 0;
-    for (size_t i = 0; rc == PX_OK && i < n; i++) {
-        const px_passage_t *p = px_passages_get(ps, i);
-        px_record_t r = {path, strlen(path), title, strlen(title), p->text,
-                         p->len, (uint32_t)i, p->file_start, p->file_end};
-        rc = add_passage(w, id, date, &r);
-    }
-    /* An article that is all title (a one-line note) is still an article:
-     * its title is its only passage. */
-    if (rc == PX_OK && n == 0) {
-        px_record_t r = {path, strlen(path), title, strlen(title), title,
-                         strlen(title), 0, 0, (uint64_t)st->st_size};
-        rc = add_passage(w, id, date, &r);
-        n = 1;
-    }
-    px_passages_destroy(ps);
-    *count = (uint32_t)n;
-    w->stats.passages_added += n;
-    return rc;
-}
-
-/* Replace the file's passages with those of buf; a file passim cannot
- * index (binary, empty) is catalogued with no passages, so that an
+/* Replace the file's passages with the job's documents. A file passim
+ * cannot index (binary, empty, too large) is catalogued with none, so an
  * unchanged one is not read again on the next run. */
 static px_status
-reindex(px_writer_t *w, const char *path, const struct stat *st,
-        const char *buf, size_t len, uint64_t hash, px_outcome *outcome,
-        char **message)
+replace_passages(px_writer_t *w, const px_job_t *job)
 {
-    px_article_t *a = NULL;
-    uint32_t count = 0;
-    px_status prc = px_article_parse(buf, len, px_article_format_of(path), &a);
     px_status rc = begin_batch(w);
     if (rc == PX_OK)
-        rc = delete_passages(w, path);
-    if (rc == PX_OK && prc == PX_OK)
-        rc = write_passages(w, path, st, a, &count);
-    if (prc == PX_OK && px_article_repaired(a) > 0)
-        *message = format("repaired %zu bytes of invalid UTF-8 "
-                          "(read as Windows-1252)", px_article_repaired(a));
-    else if (prc != PX_OK)
-        *message = format("skipped: %s", px_status_to_string(prc));
-    *outcome = prc == PX_OK ? PX_OUTCOME_INDEXED : PX_OUTCOME_SKIPPED;
-    px_article_destroy(a);
+        rc = delete_passages(w, job->path);
+    for (size_t i = 0; rc == PX_OK && i < job->ndocs; i++) {
+        if (xc_database_add_document(w->db, job->docs[i], NULL) != XC_OK)
+            rc = PX_XAPIAN;
+    }
     px_file_info_t info;
-    info_from_stat(st, hash, count, &info);
+    info_from_stat(&job->now, job->hash, (uint32_t)job->ndocs, &info);
     if (rc == PX_OK)
-        rc = px_catalog_put(w->cat, w->db, path, &info);
-    if (rc == PX_OK)
-        rc = batch_add(w, len);
+        rc = px_catalog_put(w->cat, w->db, job->path, &info);
+    if (rc == PX_OK) {
+        w->stats.passages_added += job->ndocs;
+        rc = batch_add(w, job->bytes);
+    }
     return rc;
 }
 
-/* The file could not be read: say why, and keep what the index has. */
 static px_status
-read_failed(px_writer_t *w, const char *path, int err, const struct stat *st,
-            px_outcome *outcome, char **message)
+record_touch(px_writer_t *w, const px_job_t *job)
 {
-    if (err == ENOENT) {
-        *outcome = PX_OUTCOME_REMOVED;
-        *message = format("vanished while being indexed");
-        return px_writer_remove(w, path);
-    }
-    if (err == EFBIG) {
-        *outcome = PX_OUTCOME_SKIPPED;
-        *message = format("skipped: %.1f MB is over the limit of %.1f MB "
-                          "(--max-file-size)", (double)st->st_size / 1e6,
+    const px_file_info_t *old = px_catalog_lookup(w->cat, job->path);
+    px_file_info_t info;
+    info_from_stat(&job->now, job->hash, old ? old->passages : 0, &info);
+    px_status rc = begin_batch(w);
+    if (rc == PX_OK)
+        rc = px_catalog_put(w->cat, w->db, job->path, &info);
+    return rc;
+}
+
+/* What to tell the user about a job, or NULL. */
+static char *
+job_message(const px_writer_t *w, const px_job_t *job)
+{
+    switch (job->outcome) {
+    case PX_OUTCOME_REMOVED:
+        return format("vanished while being indexed");
+    case PX_OUTCOME_FAILED:
+        return format("cannot read: %s", strerror(job->err));
+    case PX_OUTCOME_SKIPPED:
+        if (job->err == EFBIG)
+            return format("skipped: %.1f MB is over the limit of %.1f MB "
+                          "(--max-file-size)",
+                          (double)job->now.st_size / 1e6,
                           (double)w->opts.max_file_size / 1e6);
-        px_file_info_t info;
-        info_from_stat(st, 0, 0, &info);
-        px_status rc = begin_batch(w);
-        if (rc == PX_OK)
-            rc = delete_passages(w, path);
-        if (rc == PX_OK)
-            rc = px_catalog_put(w->cat, w->db, path, &info);
-        return rc;
+        return format("skipped: %s", px_status_to_string(job->parse_status));
+    case PX_OUTCOME_INDEXED:
+        if (job->repaired)
+            return format("repaired %zu bytes of invalid UTF-8 (read as "
+                          "Windows-1252)", job->repaired);
+        return NULL;
+    default:
+        return NULL;
     }
-    *outcome = PX_OUTCOME_FAILED;
-    *message = format("cannot read: %s", strerror(err));
-    return PX_OK;
+}
+
+px_status
+px_writer_apply(px_writer_t *w, const px_job_t *job, char **message)
+{
+    *message = NULL;
+    w->stats.bytes_read += job->bytes;
+    if (job->status != PX_OK)
+        return job->status;
+    px_status rc = PX_OK;
+    switch (job->outcome) {
+    case PX_OUTCOME_REMOVED:
+        rc = px_writer_remove(w, job->path);
+        break;
+    case PX_OUTCOME_TOUCHED:
+        rc = record_touch(w, job);
+        break;
+    case PX_OUTCOME_INDEXED:
+    case PX_OUTCOME_SKIPPED:
+        rc = replace_passages(w, job);
+        break;
+    default: /* unreadable: keep what the index has */
+        break;
+    }
+    *message = job_message(w, job);
+    return rc;
 }
 
 px_status
 px_writer_update(px_writer_t *w, const char *path, const struct stat *st,
                  px_outcome *outcome, char **message)
 {
+    px_job_t *job = NULL;
     *message = NULL;
-    const px_file_info_t *info = px_catalog_lookup(w->cat, path);
-    if (info && same_stat(info, st)) {
-        /* A file skipped for its size was never read (hash 0): it is
-         * still skipped, and said so, while it is over the limit, and
-         * read as soon as the limit lets it be. */
-        int never_read = info->hash == 0 && info->passages == 0;
-        if (!never_read) {
-            *outcome = PX_OUTCOME_UNCHANGED;
-            return PX_OK;
-        }
-        if ((uint64_t)st->st_size > w->opts.max_file_size) {
-            *outcome = PX_OUTCOME_SKIPPED;
-            *message = format("skipped: %.1f MB is over the limit of %.1f MB "
-                              "(--max-file-size)", (double)st->st_size / 1e6,
-                              (double)w->opts.max_file_size / 1e6);
-            return *message ? PX_OK : PX_NOMEM;
-        }
-    }
-    struct stat now;
-    size_t len = 0;
-    int err;
-    char *buf = read_file(path, w->opts.max_file_size, &now, &len, &err);
-    if (!buf)
-        return read_failed(w, path, err, err == EFBIG ? &now : st, outcome,
-                           message);
-    w->stats.bytes_read += len;
-    uint64_t hash = px_catalog_hash(buf, len);
-    px_status rc;
-    if (info && info->hash == hash) {
-        px_file_info_t touched;
-        info_from_stat(&now, hash, info->passages, &touched);
-        *outcome = PX_OUTCOME_TOUCHED;
-        rc = begin_batch(w);
-        if (rc == PX_OK)
-            rc = px_catalog_put(w->cat, w->db, path, &touched);
-    } else {
-        rc = reindex(w, path, &now, buf, len, hash, outcome, message);
-    }
-    free(buf);
+    *outcome = PX_OUTCOME_UNCHANGED;
+    px_status rc = px_writer_plan(w, path, st, &job);
+    if (rc != PX_OK || !job)
+        return rc;
+    px_job_run(job, w->tg);
+    *outcome = job->outcome;
+    rc = px_writer_apply(w, job, message);
+    px_job_destroy(job);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "job.h"
 #include "passim/status.h"
 
 typedef struct px_writer_opts {
@@ -27,14 +28,6 @@ typedef struct px_writer_opts {
 #define PX_WRITER_BATCH_BYTES (64u << 20)
 #define PX_WRITER_MAX_FILE_SIZE (256ull << 20)
 
-typedef enum px_outcome {
-    PX_OUTCOME_UNCHANGED, /* catalog says nothing changed: not read */
-    PX_OUTCOME_TOUCHED,   /* metadata changed, content did not */
-    PX_OUTCOME_INDEXED,   /* passages written */
-    PX_OUTCOME_SKIPPED,   /* not indexable (binary, empty, too large) */
-    PX_OUTCOME_FAILED,    /* could not be read: left as it was */
-    PX_OUTCOME_REMOVED    /* gone: passages and catalog entry removed */
-} px_outcome;
 
 typedef struct px_writer px_writer_t;
 
@@ -44,7 +37,21 @@ typedef struct px_writer px_writer_t;
 px_status px_writer_open(const char *path, const px_writer_opts *opts,
                          px_writer_t **out, char **error);
 
-/* Bring the file at `path` (absolute, as found; `st` from stat()) up to
+/* Plan the work for the file at `path` (absolute, as found; `st` from
+ * stat()): *job is NULL when the catalog says the file is unchanged (it is
+ * then marked seen), else a job to run (px_job_run, on any thread) and to
+ * apply here. Caller owns *job; free with px_job_destroy(). */
+px_status px_writer_plan(px_writer_t *w, const char *path,
+                         const struct stat *st, px_job_t **job);
+
+/* Apply a job that has run: write its passages and catalog entry into the
+ * current batch. *message (caller owns; free with free(); NULL when there
+ * is nothing to say) explains a skip, a failure or a repair. Returns
+ * non-OK only for errors that stop the run (database, memory). */
+px_status px_writer_apply(px_writer_t *w, const px_job_t *job,
+                          char **message);
+
+/* Plan, run and apply on this thread: bring the file at `path` (absolute, as found; `st` from stat()) up to
  * date. *outcome says what was done; *message (caller owns; free with
  * free(); NULL when there is nothing to say) explains a skip, a failure or
  * a repair. Returns non-OK only for database errors, which are fatal. */

@@ -1,0 +1,57 @@
+/*
+ * job.h — the work on one file that needs no database: read it, hash it,
+ * parse it, cut it into passages and build their Xapian documents.
+ *
+ * The writer plans a job on its thread (it owns the catalog), a job runs
+ * on any thread with that thread's own term generator, and the writer
+ * applies the result on its thread (it owns the database). So parsing runs
+ * in parallel while one writer commits.
+ */
+#ifndef PASSIM_INDEXER_JOB_H
+#define PASSIM_INDEXER_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "passim/status.h"
+#include "xapian-c.h"
+
+typedef enum px_outcome {
+    PX_OUTCOME_UNCHANGED, /* catalog says nothing changed: not read */
+    PX_OUTCOME_TOUCHED,   /* metadata changed, content did not */
+    PX_OUTCOME_INDEXED,   /* passages written */
+    PX_OUTCOME_SKIPPED,   /* not indexable (binary, empty, too large) */
+    PX_OUTCOME_FAILED,    /* could not be read: left as it was */
+    PX_OUTCOME_REMOVED    /* gone: passages and catalog entry removed */
+} px_outcome;
+
+typedef struct px_job {
+    /* Input, set when the job is planned. */
+    char *path;
+    int known;           /* the catalog has the file */
+    uint64_t known_hash; /* its content hash there */
+    uint64_t max_file_size;
+    /* Output, set by px_job_run. */
+    px_outcome outcome;
+    int err;             /* errno when the file could not be read */
+    struct stat now;     /* the file as it was read */
+    uint64_t hash;
+    uint64_t bytes;
+    size_t repaired;     /* invalid UTF-8 bytes repaired */
+    px_status parse_status;
+    xc_document **docs;  /* one per passage */
+    size_t ndocs;
+    px_status status;    /* PX_OK, or what failed (out of memory, Xapian) */
+} px_job_t;
+
+/* A job for `path` (copied). NULL when out of memory. */
+px_job_t *px_job_create(const char *path, int known, uint64_t known_hash,
+                        uint64_t max_file_size);
+
+/* Do the work, with `tg` (borrowed; one per thread). */
+void px_job_run(px_job_t *job, xc_termgen *tg);
+
+void px_job_destroy(px_job_t *job);
+
+#endif

@@ -254,7 +254,9 @@ px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
 {
     const px_file_info_t *info = px_catalog_lookup(w->cat, path);
     *job = NULL;
-    if (info && same_stat(info, st))
+    /* A hash of 0 marks a file catalogued without being read (it was over
+     * the size limit): look again, since the limit may have been raised. */
+    if (info && same_stat(info, st) && info->hash != 0)
         return PX_OK;
     *job = px_job_create(path, info != NULL, info ? info->hash : 0,
                          w->opts.max_file_size);
@@ -338,8 +340,13 @@ px_writer_apply(px_writer_t *w, const px_job_t *job, char **message)
     case PX_OUTCOME_TOUCHED:
         rc = record_touch(w, job);
         break;
-    case PX_OUTCOME_INDEXED:
     case PX_OUTCOME_SKIPPED:
+        /* Still too large, and catalogued so: say so again, write nothing. */
+        if (job->err == EFBIG && job->known && job->known_hash == 0)
+            break;
+        rc = replace_passages(w, job);
+        break;
+    case PX_OUTCOME_INDEXED:
         rc = replace_passages(w, job);
         break;
     default: /* unreadable: keep what the index has */

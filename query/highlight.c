@@ -55,15 +55,28 @@ has_term(const px_termset *s, const char *prefix, const char *word,
 typedef struct hl_ctx {
     px_hit_t *hit;
     const px_termset *terms;
+    const px_termset *wildcards;
     px_stemmer_t *stemmer;
     size_t cap;
     px_status rc;
 } hl_ctx;
 
 static int
+has_prefix(const px_termset *s, const char *word, size_t len)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        size_t plen = strlen(s->terms[i]);
+        if (plen <= len && memcmp(word, s->terms[i], plen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int
 matches(hl_ctx *c, const char *folded, size_t len)
 {
-    if (has_term(c->terms, "", folded, len) ||
+    if (has_prefix(c->wildcards, folded, len) ||
+        has_term(c->terms, "", folded, len) ||
         has_term(c->terms, PX_PREFIX_TITLE, folded, len))
         return 1;
     const char *stem;
@@ -98,11 +111,43 @@ on_word(void *ctx, size_t start, size_t end, const char *folded,
 }
 
 px_status
-px_highlight(px_hit_t *hit, const px_termset *terms, px_stemmer_t *stemmer)
+px_highlight(px_hit_t *hit, const px_termset *terms,
+             const px_termset *wildcards, px_stemmer_t *stemmer)
 {
-    hl_ctx c = {hit, terms, stemmer, 0, PX_OK};
-    if (terms->n == 0)
+    hl_ctx c = {hit, terms, wildcards, stemmer, 0, PX_OK};
+    if (terms->n == 0 && wildcards->n == 0)
         return PX_OK;
     px_status rc = px_token_each(hit->text, hit->text_len, on_word, &c);
     return rc != PX_OK ? rc : c.rc;
+}
+
+static int
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' ||
+           c == '"' || c == '+' || c == '-';
+}
+
+px_status
+px_wildcards_of(const char *query, px_termset *out)
+{
+    for (const char *star = strchr(query, '*'); star;
+         star = strchr(star + 1, '*')) {
+        const char *start = star;
+        while (start > query && !is_space(start[-1]))
+            start--;
+        const char *colon = memchr(start, ':', (size_t)(star - start));
+        if (colon)
+            start = colon + 1;
+        char *folded = NULL;
+        size_t len = 0;
+        if (star == start ||
+            px_token_fold(start, (size_t)(star - start), &folded, &len) != PX_OK)
+            continue;
+        px_status rc = len ? px_termset_add(out, folded, len) : PX_OK;
+        free(folded);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
 }

@@ -124,6 +124,7 @@ typedef struct run_ctx {
     xc_enquire *enq;
     xc_mset *mset;
     px_stemmer_t *stemmer;
+    px_termset wildcards;
     const px_search_opts *opts;
 } run_ctx;
 
@@ -144,7 +145,7 @@ collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
                                                  add_matching, &terms) != XC_OK)
         rc = PX_XAPIAN;
     if (rc == PX_OK)
-        rc = px_highlight(h, &terms, c->stemmer);
+        rc = px_highlight(h, &terms, &c->wildcards, c->stemmer);
     px_termset_clear(&terms);
     xc_document_destroy(doc);
     return rc;
@@ -191,7 +192,10 @@ collect(run_ctx *c, px_results_t *r)
 static xc_status
 fetch(run_ctx *c, px_results_t *r)
 {
-    uint32_t items = (c->opts->offset + c->opts->limit) * c->opts->per_article;
+    /* In 64 bits: (offset + limit) * per_article can pass 2^32. */
+    uint64_t want = ((uint64_t)c->opts->offset + c->opts->limit) *
+                    c->opts->per_article;
+    uint32_t items = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
     xc_status xs = xc_enquire_get_mset(c->enq, 0, items, 100, &c->mset);
@@ -299,8 +303,10 @@ px_search(xc_database *db, const px_search_opts *opts, px_results_t **out,
     *out = NULL;
     *error = NULL;
     px_results_t *r = calloc(1, sizeof *r);
-    run_ctx c = {NULL, NULL, NULL, opts};
+    run_ctx c = {NULL, NULL, NULL, {0}, opts};
     px_status rc = r ? px_stemmer_create(PX_LANGUAGE, &c.stemmer) : PX_NOMEM;
+    if (rc == PX_OK)
+        rc = px_wildcards_of(opts->query, &c.wildcards);
     if (rc == PX_OK)
         rc = run_with_retries(db, &c, XC_OP_AND, r, error);
     if (rc == PX_OK && r->nhits == 0 && count_words(opts->query) > 1) {
@@ -308,6 +314,7 @@ px_search(xc_database *db, const px_search_opts *opts, px_results_t **out,
         r->fell_back_to_or = rc == PX_OK && r->nhits > 0;
     }
     px_stemmer_destroy(c.stemmer);
+    px_termset_clear(&c.wildcards);
     if (rc != PX_OK) {
         px_results_free(r);
         return rc;

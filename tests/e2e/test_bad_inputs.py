@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""End-to-end tests: files passim-index cannot take as they are. Each one
+is reported on stderr by name, and the index stays correct: the good files
+beside it are all searchable, exactly once."""
+
+import os
+import random
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+
+import harness
+from harness import PASSIM_INDEX, run
+
+NOBODY = 65534
+
+
+def tag(i):
+    """A letters-only word unique to i: 'qx' + i in base 26."""
+    s = ''
+    while True:
+        s = chr(ord('a') + i % 26) + s
+        i //= 26
+        if not i:
+            break
+    return 'qx' + s.rjust(4, 'a')
+
+
+GOOD = {
+    'good/alpha.txt': ('Alpha File\n\nThe goodwordalpha paragraph, with '
+                       'some ordinary words around it.\n'),
+    'good/sub/beta.md': ('# Beta\n\nThe goodwordbeta paragraph in '
+                         'Markdown.\n'),
+    'good/sub/deeper/gamma.html': ('<html><head><title>Gamma</title></head>'
+                                   '<body><p>The goodwordgamma paragraph in '
+                                   'HTML.</p></body></html>\n'),
+}
+
+
+class BadInputsTest(harness.PassimCase):
+
+    def make_good(self):
+        self.good = {rel: self.write(rel, text) for rel, text in GOOD.items()}
+
+    def assert_good_searchable(self, db=None):
+        for rel, path in self.good.items():
+            word = 'goodword' + rel.split('/')[-1].split('.')[0]
+            doc = self.all_hits(word) if db is None else self.search(
+                word, db=db)
+            self.assertEqual([h['path'] for h in doc['hits']], [path], doc)
+
+    def assert_reported(self, r, path, *words):
+        """A line of stderr names `path` (and holds each of `words`)."""
+        name = os.fsdecode(path) if isinstance(path, bytes) else path
+        lines = [ln for ln in r.err.splitlines() if name in ln]
+        self.assertTrue(lines, ('no message names %s' % name, r))
+        for w in words:
+            self.assertTrue(any(w in ln for ln in lines), (w, r))
+
+    # ------------------------------------------------------------- contents
+
+    def test_empty_file(self):
+        self.make_good()
+        empty = self.write('empty.txt', b'')
+        blank = self.write('blank.md', b'\n\n   \n\t\n')
+        r = self.index()
+        self.assert_reported(r, empty)
+        self.assert_reported(r, blank)
+        self.assertIn(' 3 indexed,', r.err, r)
+        self.assertIn(' 2 skipped,', r.err, r)
+        self.assert_good_searchable()
+        # Skipped files are catalogued: not read again.
+        r = self.index()
+        self.assertIn(' 0 indexed, 5 unchanged,', r.err, r)
+        self.assertNotIn(empty, r.err)
+        # Given text, the file is indexed.
+        self.write('empty.txt', 'Not Empty\n\nNow it says emptynomore.\n')
+        r = self.index()
+        self.assertIn(' 1 indexed,', r.err, r)
+        self.assertEqual(self.hit_paths(self.search('emptynomore')), [empty])
+
+    def test_binary_file_named_txt(self):
+        self.make_good()
+        rnd = random.Random(7)
+        data = (b'binarywordzeta ' +
+                bytes(rnd.randrange(256) for _ in range(4096)) +
+                b'\0\0\0\0 binarywordzeta \0' * 16)
+        binary = self.write('data.txt', data)
+        elf = self.write('good/sub/program.txt',
+                         b'\x7fELF\x02\x01\x01\0' + b'\0' * 56 +
+                         b'binarywordeta ' * 10)
+        r = self.index()
+        self.assertEqual(r.status, 0, r)
+        self.assert_reported(r, binary)
+        self.assert_reported(r, elf)
+        self.assertIn(' 2 skipped,', r.err, r)
+        self.search('binarywordzeta', expect=1)
+        self.search('binarywordeta', expect=1)
+        self.assert_good_searchable()
+
+    def test_invalid_utf8_repaired(self):
+        self.make_good()
+        latin = self.write('latin1.txt',
+                           b'Menu du caf\xe9\n\nLe caf\xe9 na\xefve sert '
+                           b'latinwordtheta \xe0 midi, \x93quoted\x94.\n')
+        r = self.index()
+        self.assertEqual(r.status, 0, r)
+        self.assert_reported(r, latin, 'repair')
+        doc = self.search('café')
+        self.assertEqual(self.hit_paths(doc), [latin], doc)
+        h = doc['hits'][0]
+        self.assertEqual(h['title'], 'Menu du café')
+        self.assertIn('Le café naïve sert latinwordtheta à midi, '
+                      '\u201cquoted\u201d.', h['text'])
+        text = h['text'].encode('utf-8')
+        self.assertEqual([text[s:e] for s, e in h['highlights']],
+                         ['café'.encode()], h)
+        self.assertEqual(self.hit_paths(self.search('naïve')), [latin])
+        self.assertEqual(self.hit_paths(self.search('title:café')), [latin])
+        self.assert_good_searchable()
+
+    def test_unreadable_file(self):
+        self.make_good()
+        secret = self.write('good/secret.txt',
+                            'Secret\n\nThe secretwordiota stays.\n')
+        dbroot = os.path.join(self.tmp, 'dbroot')
+        os.mkdir(dbroot)
+        db = os.path.join(dbroot, 'db')
+        if os.geteuid() == 0:
+            # root reads anything: run the indexer as nobody, on a copy of
+            # it that nobody can surely run, over a tree nobody can walk.
+            exe = os.path.join(self.tmp, 'passim-index')
+            shutil.copy2(PASSIM_INDEX, exe)
+            for dirpath, dirnames, filenames in os.walk(self.tmp):
+                os.chmod(dirpath, 0o755)
+                for f in filenames:
+                    os.chmod(os.path.join(dirpath, f), 0o755
+                             if f == 'passim-index' else 0o644)
+            os.chown(dbroot, NOBODY, NOBODY)
+            setpriv = shutil.which('setpriv')
+
+            def as_user(*args):
+                argv = [exe, '--db', db] + list(args)
+                if setpriv:
+                    return run([setpriv, '--reuid=%d' % NOBODY,
+                                '--regid=%d' % NOBODY, '--clear-groups']
+                               + argv, env=self.env)
+                return run(argv, env=self.env, user=NOBODY, group=NOBODY,
+                           extra_groups=[])
+        else:
+            def as_user(*args):
+                return run([PASSIM_INDEX, '--db', db] + list(args),
+                           env=self.env)
+        os.chmod(secret, 0)
+        if os.geteuid() != 0 and os.access(secret, os.R_OK):
+            self.skipTest('this user reads files with no permissions')
+        r = as_user(self.docs)
+        self.assertEqual(r.status, 1, r)
+        self.assert_reported(r, secret, 'cannot read')
+        self.assertIn(' 3 indexed,', r.err, r)
+        self.assertIn(' 1 unreadable,', r.err, r)
+        self.assert_good_searchable(db=db)
+        self.search('secretwordiota', db=db, expect=1)
+        # Readable again: indexed.
+        os.chmod(secret, 0o644)
+        r = as_user(self.docs)
+        self.assertEqual(r.status, 0, r)
+        self.assertIn(' 1 indexed, 3 unchanged,', r.err, r)
+        self.assertEqual(self.hit_paths(self.search('secretwordiota', db=db)),
+                         [secret])
+        # Changed, then unreadable: reported, and the index keeps what it
+        # had for it.
+        with open(secret, 'w') as f:
+            f.write('Secret\n\nThe secretwordkappa replaced it.\n')
+        st = os.stat(secret)
+        os.utime(secret, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        os.chmod(secret, 0)
+        r = as_user(self.docs)
+        self.assertEqual(r.status, 1, r)
+        self.assert_reported(r, secret, 'cannot read')
+        self.assertEqual(self.hit_paths(self.search('secretwordiota', db=db)),
+                         [secret])
+        self.search('secretwordkappa', db=db, expect=1)
+        self.assert_good_searchable(db=db)
+        # And read once it can be.
+        os.chmod(secret, 0o644)
+        r = as_user(self.docs)
+        self.assertEqual(r.status, 0, r)
+        self.search('secretwordiota', db=db, expect=1)
+        self.assertEqual(self.hit_paths(self.search('secretwordkappa',
+                                                    db=db)), [secret])
+
+    def test_50_mb_text_file(self):
+        self.make_good()
+        rnd = random.Random(50)
+        letters = 'abcdefghijklmnopqrstuvwxyz'
+        # Long, varied words: not compressible, and fewer of them per MB
+        # (indexing time goes with the number of words).
+        vocab = sorted({''.join(rnd.choice(letters)
+                                for _ in range(rnd.randint(16, 40)))
+                        for _ in range(20000)})
+        path = os.path.join(self.docs, 'big', 'huge.txt')
+        os.makedirs(os.path.dirname(path))
+        size = 50 * 1024 * 1024
+        written = 0
+        with open(path, 'w') as f:
+            f.write('A Very Large File\n\n')
+            while written < size - 4096:
+                sentences = []
+                for _ in range(rnd.randint(2, 6)):
+                    words = rnd.choices(vocab, k=rnd.randint(4, 12))
+                    sentences.append(' '.join(words).capitalize() + '.')
+                p = ' '.join(sentences) + '\n\n'
+                f.write(p)
+                written += len(p)
+            f.write('Near the end stands the needlewordomega. '
+                    + ' '.join(rnd.choices(vocab, k=30)) + '.\n')
+        self.assertGreaterEqual(os.path.getsize(path), size - 4096)
+        r = self.index(timeout=600)
+        self.assertIn(' 4 indexed,', r.err, r)
+        doc = self.search('needlewordomega')
+        self.assertEqual(self.hit_paths(doc), [path], doc)
+        h = doc['hits'][0]
+        self.assertGreater(h['start'], size - 8192)
+        with open(path, 'rb') as f:
+            f.seek(h['start'])
+            self.assertEqual(f.read(h['end'] - h['start']),
+                             h['text'].encode('utf-8'))
+        # A word of the vocabulary is in many passages of that one file.
+        doc = self.search(vocab[123], opts=('--per-article', '3'))
+        self.assertEqual(len(doc['hits']), 3, doc)
+        self.assert_good_searchable()
+        # Unchanged: not read again.
+        r = self.index()
+        self.assertIn(' 0 indexed, 4 unchanged,', r.err, r)
+        self.assertIn('0.0 MB read', r.err, r)
+
+    def test_max_file_size(self):
+        self.make_good()
+        big = self.write('big.txt', 'Big\n\n' + 'bigwordlambda ' * 100000)
+        r = self.index('--max-file-size', '1', self.docs)
+        self.assertEqual(r.status, 0, r)
+        self.assert_reported(r, big, '--max-file-size')
+        self.search('bigwordlambda', expect=1)
+        self.assert_good_searchable()
+        # Still too large on the next run: still skipped, and said so.
+        r = self.index('--max-file-size', '1', self.docs)
+        self.assert_reported(r, big, '--max-file-size')
+        self.assertIn(' 0 indexed, 3 unchanged, 0 touched, 1 skipped,',
+                      r.err, r)
+        # A larger limit lets it in.
+        r = self.index('--max-file-size', '2', self.docs)
+        self.assertIn(' 1 indexed,', r.err, r)
+        self.assertEqual(set(self.hit_paths(self.search('bigwordlambda'))),
+                         {big})
+
+    # ---------------------------------------------------------- file system
+
+    def test_symbolic_link_loops(self):
+        self.make_good()
+        sub = os.path.join(self.docs, 'good', 'sub')
+        up = os.path.join(sub, 'up')
+        os.symlink('..', up)                       # a folder's parent
+        selfdir = os.path.join(self.docs, 'a')
+        os.symlink('a', selfdir)                   # a -> a
+        selffile = os.path.join(self.docs, 'loop.txt')
+        os.symlink('loop.txt', selffile)           # loop.txt -> loop.txt
+        ring1 = os.path.join(self.docs, 'ring1')
+        os.symlink('ring2', ring1)                 # ring1 -> ring2 -> ring1
+        os.symlink('ring1', os.path.join(self.docs, 'ring2'))
+        r = self.index(timeout=120)
+        self.assertEqual(r.status, 0, r)
+        for p in (up, selfdir, selffile, ring1):
+            self.assert_reported(r, p)
+        self.assertIn(' 3 indexed,', r.err, r)
+        # Each article once, under its own path, not through the loop.
+        self.assert_good_searchable()
+        doc = self.all_hits('paragraph')
+        paths = self.hit_paths(doc)
+        self.assertEqual(sorted(paths), sorted(self.good.values()), doc)
+        r = self.index(timeout=120)
+        self.assertIn(' 0 indexed, 3 unchanged,', r.err, r)
+
+    def test_non_utf8_file_name(self):
+        self.make_good()
+        name = self.write(b'good/caf\xe9.txt',
+                          'Odd Name\n\nThe oddnamewordmu is here.\n')
+        r = self.index()
+        self.assertEqual(r.status, 0, r)
+        self.assertIn(' 4 indexed,', r.err, r)
+        q = self.query('oddnamewordmu', opts=('--json',), expect=0)
+        out = q.stdout.decode('utf-8')  # strict: the JSON must be UTF-8
+        import json
+        doc = json.loads(out)
+        self.assertEqual(len(doc['hits']), 1, doc)
+        self.assertEqual(doc['hits'][0]['path'],
+                         os.path.join(self.docs, 'good', 'café.txt'))
+        self.assertEqual(doc['hits'][0]['title'], 'Odd Name')
+        self.query('oddnamewordmu', expect=0)
+        self.assert_good_searchable()
+        r = self.index()
+        self.assertIn(' 0 indexed, 4 unchanged,', r.err, r)
+        os.unlink(name)
+        r = self.index()
+        self.assertIn(' 1 removed;', r.err, r)
+        self.search('oddnamewordmu', expect=1)
+
+    def test_file_vanishes_during_indexing(self):
+        self.make_good()
+        many = os.path.join(self.docs, 'many')
+        n = 1500
+        files = [self.write('many/f%05d.txt' % i,
+                            'File %d\n\nThe sharedword and %s.\n'
+                            % (i, tag(i)))
+                 for i in range(n)]
+        proc = subprocess.Popen([PASSIM_INDEX, '--db', self.db, '-v',
+                                 self.docs], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, bufsize=0,
+                                env=self.env)
+        err = b''
+        stopped = False
+        deleted_after, deleted_before = [], []
+        try:
+            # Files are indexed in crawl order (sorted): the good ones,
+            # then many/. Once one file is reported the crawl is over;
+            # freeze the indexer there and delete files behind and ahead
+            # of it.
+            while b'passim-index: indexed ' + os.fsencode(many) not in err:
+                line = proc.stderr.readline()
+                if not line:
+                    break
+                err += line
+            proc.send_signal(signal.SIGSTOP)
+            stopped = True
+            os.set_blocking(proc.stderr.fileno(), False)
+            while True:
+                try:
+                    chunk = os.read(proc.stderr.fileno(), 65536)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    break
+                err += chunk
+            os.set_blocking(proc.stderr.fileno(), True)
+            done = [i for i, f in enumerate(files)
+                    if ('passim-index: indexed %s\n' % f).encode() in err]
+            last = max(done) if done else -1
+            self.assertLess(last, n - 100, 'the indexer was too fast')
+            deleted_before = [i for i in done if i % 3 == 0]
+            # Up to 8 files past the last one reported may already be in
+            # flight on the worker threads (indexer/pipeline.c): delete
+            # only files beyond them.
+            deleted_after = list(range(last + 12, n, 3))
+            for i in deleted_before + deleted_after:
+                os.unlink(files[i])
+            proc.send_signal(signal.SIGCONT)
+            stopped = False
+            _, rest = proc.communicate(timeout=harness.TIMEOUT)
+            err += rest
+        finally:
+            if stopped:
+                proc.send_signal(signal.SIGCONT)
+            if proc.poll() is None:
+                try:
+                    proc.communicate(timeout=harness.TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.communicate()
+        r = harness.Run(proc.args, proc.returncode, b'', err, 0)
+        self.assertEqual(r.status, 0, r)
+        for i in deleted_after:
+            self.assert_reported(r, files[i], 'vanished')
+        # Now the index must equal the folder.
+        r = self.index()
+        self.assertIn(' 0 indexed,', r.err, r)
+        self.assertIn(' %d removed;' % len(deleted_before), r.err, r)
+        gone = set(deleted_before + deleted_after)
+        remaining = {files[i]: tag(i) for i in range(n) if i not in gone}
+        doc = self.all_hits('sharedword')
+        paths = self.hit_paths(doc)
+        self.assertEqual(len(paths), len(set(paths)), 'duplicate passages')
+        self.assertEqual(set(paths), set(remaining))
+        for h in doc['hits']:
+            self.assertIn(remaining[h['path']], re.findall(r'\w+', h['text']))
+        for i in sorted(gone)[:3] + sorted(gone)[-3:]:
+            self.search(tag(i), expect=1)
+        for i in [0, 1, n - 1, n - 2]:
+            if i not in gone:
+                self.assertEqual(self.hit_paths(self.search(tag(i))),
+                                 [files[i]])
+        self.assert_good_searchable()
+
+
+if __name__ == '__main__':
+    sys.exit(harness.main(sys.modules[__name__]))

@@ -63,15 +63,14 @@ dup_n(const char *s, size_t n)
     return p;
 }
 
-/* Fill a hit from a passage document. */
+/* Fill a hit from a passage document whose data is data[0, len). */
 static px_status
-hit_from_document(xc_document *doc, px_hit_t *h)
+hit_from_document(xc_document *doc, const char *data, size_t len,
+                  px_hit_t *h)
 {
-    const char *data, *id;
-    size_t len, id_len;
+    const char *id;
+    size_t id_len;
     px_record_t r;
-    if (xc_document_get_data(doc, &data, &len) != XC_OK)
-        return PX_XAPIAN;
     if (px_record_decode(data, len, &r) != PX_OK)
         return PX_INVALID_ARGUMENT;
     h->path = dup_n(r.path, r.path_len);
@@ -126,24 +125,38 @@ typedef struct run_ctx {
     px_stemmer_t *stemmer;
     px_termset wildcards;
     const px_search_opts *opts;
+    int modified; /* a call met DatabaseModifiedError: reopen, retry */
 } run_ctx;
+
+/* A binding status as a passim status, noting a database modified under
+ * the reader (documents are read lazily, so any call may meet it). */
+static px_status
+check(run_ctx *c, xc_status xs)
+{
+    if (xs == XC_MODIFIED)
+        c->modified = 1;
+    return xs == XC_OK ? PX_OK : PX_XAPIAN;
+}
 
 static px_status
 collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
 {
-    xc_mset_item item;
+    xc_mset_item item = {0};
     xc_document *doc = NULL;
     px_termset terms = {0};
-    px_status rc = PX_OK;
-    if (xc_mset_get(c->mset, i, &item) != XC_OK ||
-        xc_mset_get_document(c->mset, i, &doc) != XC_OK)
-        rc = PX_XAPIAN;
+    const char *data = NULL;
+    size_t len = 0;
+    px_status rc = check(c, xc_mset_get(c->mset, i, &item));
     if (rc == PX_OK)
-        rc = hit_from_document(doc, h);
+        rc = check(c, xc_mset_get_document(c->mset, i, &doc));
+    if (rc == PX_OK)
+        rc = check(c, xc_document_get_data(doc, &data, &len));
+    if (rc == PX_OK)
+        rc = hit_from_document(doc, data, len, h);
     h->score = item.weight;
-    if (rc == PX_OK && xc_enquire_matching_terms(c->enq, item.docid,
-                                                 add_matching, &terms) != XC_OK)
-        rc = PX_XAPIAN;
+    if (rc == PX_OK)
+        rc = check(c, xc_enquire_matching_terms(c->enq, item.docid,
+                                                add_matching, &terms));
     if (rc == PX_OK)
         rc = px_highlight(h, &terms, &c->wildcards, c->stemmer);
     px_termset_clear(&terms);
@@ -252,8 +265,11 @@ attempt(xc_database *db, run_ctx *c, xc_query_op op, px_results_t *r,
         if (xs != XC_OK)
             *rc = PX_XAPIAN;
     }
+    c->modified = 0;
     if (*rc == PX_OK)
         *rc = collect(c, r);
+    if (c->modified)
+        xs = XC_MODIFIED;
     if (*rc != PX_OK && !*error)
         *error = format("search failed: %s", xc_enquire_last_error(c->enq));
     xc_query_destroy(q);
@@ -303,7 +319,7 @@ px_search(xc_database *db, const px_search_opts *opts, px_results_t **out,
     *out = NULL;
     *error = NULL;
     px_results_t *r = calloc(1, sizeof *r);
-    run_ctx c = {NULL, NULL, NULL, {0}, opts};
+    run_ctx c = {NULL, NULL, NULL, {0}, opts, 0};
     px_status rc = r ? px_stemmer_create(PX_LANGUAGE, &c.stemmer) : PX_NOMEM;
     if (rc == PX_OK)
         rc = px_wildcards_of(opts->query, &c.wildcards);

@@ -18,6 +18,7 @@ typedef struct options {
     const char *db;
     int json;
     int color; /* -1 auto */
+    int no_facets;
     px_search_opts search;
     char *query;
 } options;
@@ -31,14 +32,19 @@ usage(FILE *out)
           "\n"
           "QUERY uses Xapian's syntax: words (all must match; if no passage\n"
           "has them all, any may), \"a phrase\", AND, OR, NOT, a NEAR b,\n"
-          "wildcards (stem*), title:word, path:word, published:A..B.\n"
+          "wildcards (stem*), title:word, path:word. Filters narrow to\n"
+          "articles: person:\"Amara Okafor\", place:Lisbon, org:WHO, misc:...,\n"
+          "date:2024-03-16 or date:2024-03..2024-06 (dates they mention),\n"
+          "published:2024 or published:2024-01..2024-06 (their own date).\n"
           "\n"
           "  -d, --db PATH          database (default: $PASSIM_DB, else\n"
           "                         ${XDG_DATA_HOME:-~/.local/share}/passim/index)\n"
           "  -n, --limit N          show N articles (default 10)\n"
           "      --offset N         skip the first N articles (default 0)\n"
           "  -p, --per-article N    at most N passages per article (default 2)\n"
-          "      --json             print one JSON document\n"
+          "      --facets N         show the top N values of each facet (10)\n"
+          "      --no-facets        no facets in text output\n"
+          "      --json             print one JSON document (facets included)\n"
           "      --color WHEN       highlight matches: auto, always, never\n"
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
@@ -109,6 +115,8 @@ parse_option(int c, options *o)
         return parse_uint("--per-article", optarg, 1, &o->search.per_article);
     case 'J': o->json = 1; return 0;
     case 'C': return parse_color(optarg, &o->color);
+    case 'F': return parse_uint("--facets", optarg, 1, &o->search.facets);
+    case 'N': o->no_facets = 1; return 0;
     case 'h': usage(stdout); return 1;
     case 'V': puts(PROG " " PASSIM_VERSION); return 1;
     default:
@@ -128,6 +136,8 @@ parse_options(int argc, char **argv, options *o)
         {"per-article", required_argument, NULL, 'p'},
         {"json", no_argument, NULL, 'J'},
         {"color", required_argument, NULL, 'C'},
+        {"facets", required_argument, NULL, 'F'},
+        {"no-facets", no_argument, NULL, 'N'},
         {"colour", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -144,6 +154,8 @@ parse_options(int argc, char **argv, options *o)
               "Try '" PROG " --help' for more information.\n", stderr);
         return 2;
     }
+    if (o->no_facets && !o->json)
+        o->search.facets = 0;
     o->query = join_args(argc - optind, argv + optind);
     o->search.query = o->query;
     return o->query ? -1 : 2;
@@ -188,6 +200,7 @@ search_and_print(const options *o, xc_database *db)
         }
     } else {
         px_output_text(stdout, r, color);
+        px_output_facets_text(stdout, r, color);
     }
     px_results_free(r);
     return status;
@@ -200,6 +213,7 @@ main(int argc, char **argv)
     o.color = -1;
     o.search.limit = 10;
     o.search.per_article = 2;
+    o.search.facets = 10;
     int status = parse_options(argc, argv, &o);
     char *dbpath = NULL;
     if (status < 0 && px_dbpath_resolve(o.db, &dbpath) != PX_OK) {

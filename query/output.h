@@ -12,6 +12,10 @@
  * the query's words highlighted when `color` is set (ANSI escapes). */
 void px_output_text(FILE *out, const px_results_t *r, int color);
 
+/* The facets, when the results have them: per type, values with the
+ * number of matching articles, and whether the counts are estimated. */
+void px_output_facets_text(FILE *out, const px_results_t *r, int color);
+
 /* One JSON document: query, estimated total, hits. Returns non-zero when
  * it could not be built (out of memory). */
 int px_output_json(FILE *out, const px_results_t *r, const char *query);

@@ -51,6 +51,27 @@ hit_json(const px_hit_t *h)
                      "highlights", spans_json(h));
 }
 
+static json_t *
+facets_json(const px_results_t *r)
+{
+    static const char *const names[PX_ENT_TYPES] = {
+        "person", "place", "org", "misc", "date",
+    };
+    json_t *o = json_object();
+    for (int t = 0; o && t < PX_ENT_TYPES; t++) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < r->facets.count[t]; i++) {
+            const px_facet_value *v = &r->facets.values[t][i];
+            json_array_append_new(a, json_pack("{s:o, s:I}", "value",
+                                               string_n(v->value,
+                                                        strlen(v->value)),
+                                               "count", (json_int_t)v->count));
+        }
+        json_object_set_new(o, names[t], a);
+    }
+    return o;
+}
+
 int
 px_output_json(FILE *out, const px_results_t *r, const char *query)
 {
@@ -62,12 +83,17 @@ px_output_json(FILE *out, const px_results_t *r, const char *query)
             return -1;
         }
     }
-    json_t *doc = json_pack("{s:o, s:I, s:I, s:b, s:o}",
+    json_t *doc = json_pack("{s:o, s:I, s:I, s:b, s:o, s:o, s:b, s:I}",
                             "query", string_n(query, strlen(query)),
                             "estimated_total", (json_int_t)r->estimated,
                             "articles", (json_int_t)r->narticles,
                             "fell_back_to_or", r->fell_back_to_or,
-                            "hits", hits);
+                            "hits", hits,
+                            "facets", facets_json(r),
+                            "facets_exact", r->have_facets ? r->facets.exact
+                                                            : 1,
+                            "facet_articles",
+                            (json_int_t)r->facets.articles);
     if (!doc)
         return -1;
     int rc = json_dumpf(doc, out, JSON_INDENT(2));

@@ -113,3 +113,31 @@ px_output_text(FILE *out, const px_results_t *r, int color)
         print_passage(out, h, color);
     }
 }
+
+static const char *const facet_names[PX_ENT_TYPES] = {
+    "people", "places", "organisations", "other names", "dates",
+};
+
+void
+px_output_facets_text(FILE *out, const px_results_t *r, int color)
+{
+    if (!r->have_facets)
+        return;
+    const px_facets *f = &r->facets;
+    size_t any = 0;
+    for (int t = 0; t < PX_ENT_TYPES; t++)
+        any += f->count[t];
+    if (!any)
+        return;
+    fprintf(out, "\n%sFacets%s (matching articles%s):\n", color ? BOLD : "",
+            color ? RESET : "", f->exact ? "" : ", estimated");
+    for (int t = 0; t < PX_ENT_TYPES; t++) {
+        if (f->count[t] == 0)
+            continue;
+        fprintf(out, "  %-14s", facet_names[t]);
+        for (size_t i = 0; i < f->count[t]; i++)
+            fprintf(out, "%s%s (%u)", i ? ", " : "", f->values[t][i].value,
+                    (unsigned)f->values[t][i].count);
+        fputc('\n', out);
+    }
+}

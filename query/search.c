@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filters.h"
 #include "highlight.h"
 
 #define PX_RETRIES 5
@@ -49,6 +50,7 @@ px_results_free(px_results_t *r)
     if (!r)
         return;
     free_hits(r);
+    px_facets_free(&r->facets);
     free(r);
 }
 
@@ -124,6 +126,7 @@ typedef struct run_ctx {
     xc_mset *mset;
     px_stemmer_t *stemmer;
     px_termset wildcards;
+    px_filters filters;
     const px_search_opts *opts;
     int modified; /* a call met DatabaseModifiedError: reopen, retry */
 } run_ctx;
@@ -219,15 +222,40 @@ fetch(run_ctx *c, px_results_t *r)
     return xs;
 }
 
+static int
+has_words(const char *q)
+{
+    for (; *q; q++) {
+        if (*q != ' ' && *q != '\t' && *q != '\n')
+            return 1;
+    }
+    return 0;
+}
+
+/* Parse the query text left once the filters are out, and filter it: a
+ * query of filters alone matches every passage of the articles they
+ * select. */
 static px_status
-parse(xc_qparser *qp, const char *text, xc_query **q, char **error)
+build_query(run_ctx *c, xc_qparser *qp, xc_query **q, char **error)
 {
     unsigned flags = XC_FLAG_DEFAULT | XC_FLAG_WILDCARD | XC_FLAG_PURE_NOT;
-    xc_status xs = xc_qparser_parse(qp, text, flags, NULL, q);
-    if (xs == XC_OK)
+    const char *text = c->filters.rest;
+    xc_query *parsed = NULL;
+    xc_status xs = has_words(text)
+                       ? xc_qparser_parse(qp, text, flags, NULL, &parsed)
+                       : xc_query_create_match_all(&parsed);
+    if (xs != XC_OK) {
+        *error = format("malformed query: %s", xc_qparser_last_error(qp));
+        return xs == XC_QUERY_SYNTAX ? PX_QUERY_SYNTAX : PX_XAPIAN;
+    }
+    if (!c->filters.filter) {
+        *q = parsed;
         return PX_OK;
-    *error = format("malformed query: %s", xc_qparser_last_error(qp));
-    return xs == XC_QUERY_SYNTAX ? PX_QUERY_SYNTAX : PX_XAPIAN;
+    }
+    xc_query *subs[2] = {parsed, c->filters.filter};
+    xs = xc_query_create_combined(XC_OP_FILTER, subs, 2, 0, q);
+    xc_query_destroy(parsed);
+    return xs == XC_OK ? PX_OK : PX_NOMEM;
 }
 
 static px_status
@@ -257,7 +285,7 @@ attempt(xc_database *db, run_ctx *c, xc_query_op op, px_results_t *r,
     if (*rc == PX_OK && xc_qparser_set_default_op(qp, op) != XC_OK)
         *rc = PX_XAPIAN;
     if (*rc == PX_OK)
-        *rc = parse(qp, c->opts->query, &q, error);
+        *rc = build_query(c, qp, &q, error);
     if (*rc == PX_OK && xc_enquire_set_query(c->enq, q, 0) != XC_OK)
         *rc = PX_XAPIAN;
     if (*rc == PX_OK) {
@@ -268,6 +296,11 @@ attempt(xc_database *db, run_ctx *c, xc_query_op op, px_results_t *r,
     c->modified = 0;
     if (*rc == PX_OK)
         *rc = collect(c, r);
+    if (*rc == PX_OK && c->opts->facets && r->nhits) {
+        *rc = px_facets_count(db, q, c->opts->facets, &r->facets,
+                              &c->modified);
+        r->have_facets = *rc == PX_OK;
+    }
     if (c->modified)
         xs = XC_MODIFIED;
     if (*rc != PX_OK && !*error)
@@ -290,6 +323,8 @@ run_with_retries(xc_database *db, run_ctx *c, xc_query_op op,
     px_status rc = PX_XAPIAN;
     for (int i = 0; i < PX_RETRIES; i++) {
         free_hits(r);
+        px_facets_free(&r->facets);
+        r->have_facets = 0;
         free(*error);
         *error = NULL;
         if (attempt(db, c, op, r, &rc, error) != XC_MODIFIED)
@@ -319,18 +354,23 @@ px_search(xc_database *db, const px_search_opts *opts, px_results_t **out,
     *out = NULL;
     *error = NULL;
     px_results_t *r = calloc(1, sizeof *r);
-    run_ctx c = {NULL, NULL, NULL, {0}, opts, 0};
+    run_ctx c = {NULL, NULL, NULL, {0}, {0}, opts, 0};
     px_status rc = r ? px_stemmer_create(PX_LANGUAGE, &c.stemmer) : PX_NOMEM;
     if (rc == PX_OK)
-        rc = px_wildcards_of(opts->query, &c.wildcards);
+        rc = px_filters_extract(opts->query, &c.filters, error);
+    if (rc == PX_OK)
+        rc = px_wildcards_of(c.filters.rest, &c.wildcards);
+    if (rc == PX_OK)
+        r->filters = c.filters.count;
     if (rc == PX_OK)
         rc = run_with_retries(db, &c, XC_OP_AND, r, error);
-    if (rc == PX_OK && r->nhits == 0 && count_words(opts->query) > 1) {
+    if (rc == PX_OK && r->nhits == 0 && count_words(c.filters.rest) > 1) {
         rc = run_with_retries(db, &c, XC_OP_OR, r, error);
         r->fell_back_to_or = rc == PX_OK && r->nhits > 0;
     }
     px_stemmer_destroy(c.stemmer);
     px_termset_clear(&c.wildcards);
+    px_filters_free(&c.filters);
     if (rc != PX_OK) {
         px_results_free(r);
         return rc;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "facets.h"
 #include "passim/schema.h"
 #include "passim/status.h"
 #include "xapian-c.h"
@@ -43,6 +44,9 @@ typedef struct px_results {
     size_t narticles;
     uint32_t estimated; /* estimated matching passages */
     int fell_back_to_or;
+    int filters;        /* how many entity/date filters the query had */
+    int have_facets;
+    px_facets facets;
 } px_results_t;
 
 typedef struct px_search_opts {
@@ -50,6 +54,7 @@ typedef struct px_search_opts {
     uint32_t limit;       /* articles to show */
     uint32_t offset;      /* articles to skip */
     uint32_t per_article; /* passages per article */
+    uint32_t facets;      /* top values per facet type; 0 = no facets */
 } px_search_opts;
 
 /* Run opts->query on db. On PX_QUERY_SYNTAX (or PX_XAPIAN), *error holds a

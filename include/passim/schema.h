@@ -29,13 +29,26 @@
 #define PX_SLOT_ARTICLE 0
 #define PX_SLOT_DATE 1
 #define PX_SLOT_PASSAGE 2
+#define PX_SLOT_ENTITIES 3 /* the article's entities (px_entities_encode) */
 
 #define PX_PREFIX_TITLE "S"
 #define PX_PREFIX_PATH "XP"
 #define PX_PREFIX_ARTICLE "XA"
 
+/* Boolean terms naming an article's entities: prefix + px_entity_key()
+ * of the canonical value; dates as ISO day, month and year
+ * (XDATE2024-03-16, XDATE2024-03, XDATE2024). */
+#define PX_PREFIX_PER "XPER"
+#define PX_PREFIX_LOC "XLOC"
+#define PX_PREFIX_ORG "XORG"
+#define PX_PREFIX_MISC "XMISC"
+#define PX_PREFIX_DATE "XDATE"
+
+/* The longest entity key kept in a term (Xapian terms stop at 245 bytes). */
+#define PX_ENTITY_KEY_MAX 200
+
 /* The schema version, kept in metadata key PX_META_SCHEMA. */
-#define PX_SCHEMA_VERSION "1"
+#define PX_SCHEMA_VERSION "2"
 #define PX_META_SCHEMA "passim.schema"
 #define PX_META_LAST_COMMIT "passim.last-commit"
 
@@ -67,6 +80,26 @@ px_status px_record_encode(const px_record_t *r, char **data, size_t *len);
 /* PX_INVALID_ARGUMENT when data is not a record. */
 px_status px_record_decode(const char *data, size_t len, px_record_t *r);
 
+/* The key of an entity value as its terms hold it: case-folded as the
+ * tokenizer folds words (token.h), white space single, at most
+ * PX_ENTITY_KEY_MAX bytes cut at a character boundary. Caller owns *key;
+ * free with free(). */
+px_status px_entity_key(const char *value, size_t len, char **key,
+                        size_t *key_len);
+
+/* The term prefix of entity type `type` (entity.h's px_entity_type), or
+ * NULL for an unknown type. */
+const char *px_entity_prefix(int type);
+
+/* An article's entities for PX_SLOT_ENTITIES: one line per entity, its
+ * type as one digit then its display value ("0Vladimir Putin\n"). */
+typedef int (*px_entity_fn)(void *ctx, int type, const char *value,
+                            size_t len);
+/* Call fn for each entity of an encoded list (stops when fn returns
+ * non-zero). */
+void px_entities_each(const char *data, size_t len, px_entity_fn fn,
+                      void *ctx);
+
 /* A Xapian stemmer doing its work with passim's cached libstemmer stemmer
  * (stem.h) for `language`; each one owns its own px_stemmer, so give each
  * thread its own. Caller owns *out; free with xc_stemmer_destroy(). */
@@ -83,8 +116,8 @@ px_status px_schema_passage_document(xc_termgen *tg, xc_document *doc,
                                      const px_record_t *r);
 
 /* A query parser set up for passim's schema on db: passim's stemmer, the
- * default field searching text and title, `title:` and `path:` prefixes,
- * `published:` dates. Caller owns *out; free with xc_qparser_destroy(). */
+ * default field searching text and title, `title:` and `path:` prefixes
+ * (entity and date filters are passim's own: query/filters.h). Caller owns *out; free with xc_qparser_destroy(). */
 px_status px_schema_qparser(xc_database *db, xc_qparser **out);
 
 #endif /* PASSIM_SCHEMA_H */

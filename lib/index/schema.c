@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "passim/stem.h"
+#include "passim/token.h"
 
 void
 px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
@@ -227,8 +228,6 @@ px_schema_qparser(xc_database *db, xc_qparser **out)
     if (xs == XC_OK)
         xs = xc_qparser_add_prefix(qp, "path", PX_PREFIX_PATH);
     if (xs == XC_OK)
-        xs = xc_qparser_add_date_range(qp, PX_SLOT_DATE, "published:");
-    if (xs == XC_OK)
         xs = xc_qparser_set_max_expansion(qp, 1000);
     xc_stemmer_destroy(st);
     if (rc == PX_OK && xs != XC_OK)
@@ -239,4 +238,72 @@ px_schema_qparser(xc_database *db, xc_qparser **out)
     }
     *out = qp;
     return PX_OK;
+}
+
+const char *
+px_entity_prefix(int type)
+{
+    static const char *const prefixes[] = {
+        PX_PREFIX_PER, PX_PREFIX_LOC, PX_PREFIX_ORG, PX_PREFIX_MISC,
+        PX_PREFIX_DATE,
+    };
+    if (type < 0 || type >= (int)(sizeof prefixes / sizeof *prefixes))
+        return NULL;
+    return prefixes[type];
+}
+
+/* Fold runs of white space to one space and trim the ends, in place. */
+static size_t
+squeeze_spaces(char *s, size_t len)
+{
+    size_t out = 0;
+    int space = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = out > 0;
+            continue;
+        }
+        if (space)
+            s[out++] = ' ';
+        space = 0;
+        s[out++] = c;
+    }
+    s[out] = '\0';
+    return out;
+}
+
+px_status
+px_entity_key(const char *value, size_t len, char **key, size_t *key_len)
+{
+    *key = NULL;
+    char *folded = NULL;
+    size_t n = 0;
+    px_status rc = px_token_fold(value, len, &folded, &n);
+    if (rc != PX_OK)
+        return rc;
+    n = squeeze_spaces(folded, n);
+    if (n > PX_ENTITY_KEY_MAX) {
+        n = PX_ENTITY_KEY_MAX;
+        while (n > 0 && ((unsigned char)folded[n] & 0xC0) == 0x80)
+            n--;
+        folded[n] = '\0';
+    }
+    *key = folded;
+    *key_len = n;
+    return PX_OK;
+}
+
+void
+px_entities_each(const char *data, size_t len, px_entity_fn fn, void *ctx)
+{
+    const char *end = data + len;
+    while (data < end) {
+        const char *nl = memchr(data, '\n', (size_t)(end - data));
+        const char *stop = nl ? nl : end;
+        if (stop - data >= 2 && data[0] >= '0' && data[0] <= '9' &&
+            fn(ctx, data[0] - '0', data + 1, (size_t)(stop - data - 1)))
+            return;
+        data = stop + 1;
+    }
 }

@@ -1,0 +1,224 @@
+/*
+ * facets.c — counting entities over matching articles (facets.h).
+ */
+#include "facets.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "passim/schema.h"
+
+/* An open-addressing table of strings with counts. */
+typedef struct counter {
+    char **keys;
+    uint32_t *counts;
+    size_t cap, n;
+    int oom;
+} counter;
+
+static uint64_t
+hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static int
+grow(counter *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 256;
+    char **keys = calloc(cap, sizeof *keys);
+    uint32_t *counts = calloc(cap, sizeof *counts);
+    if (!keys || !counts) {
+        free(keys);
+        free(counts);
+        return -1;
+    }
+    for (size_t i = 0; i < c->cap; i++) {
+        if (!c->keys[i])
+            continue;
+        size_t j = hash_bytes(c->keys[i], strlen(c->keys[i])) & (cap - 1);
+        while (keys[j])
+            j = (j + 1) & (cap - 1);
+        keys[j] = c->keys[i];
+        counts[j] = c->counts[i];
+    }
+    free(c->keys);
+    free(c->counts);
+    c->keys = keys;
+    c->counts = counts;
+    c->cap = cap;
+    return 0;
+}
+
+/* Add one to the count of s[0, len); returns the new count, 0 on no
+ * memory. */
+static uint32_t
+bump(counter *c, const char *s, size_t len)
+{
+    if ((c->n + 1) * 2 > c->cap && grow(c) != 0) {
+        c->oom = 1;
+        return 0;
+    }
+    size_t i = hash_bytes(s, len) & (c->cap - 1);
+    while (c->keys[i]) {
+        if (strlen(c->keys[i]) == len && memcmp(c->keys[i], s, len) == 0)
+            return ++c->counts[i];
+        i = (i + 1) & (c->cap - 1);
+    }
+    c->keys[i] = strndup(s, len);
+    if (!c->keys[i]) {
+        c->oom = 1;
+        return 0;
+    }
+    c->n++;
+    return c->counts[i] = 1;
+}
+
+static void
+counter_free(counter *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->keys[i]);
+    free(c->keys);
+    free(c->counts);
+    memset(c, 0, sizeof *c);
+}
+
+typedef struct spy_state {
+    counter articles;
+    counter types[PX_ENT_TYPES];
+    uint32_t seen;
+} spy_state;
+
+static int
+count_entity(void *ctx, int type, const char *value, size_t len)
+{
+    spy_state *s = ctx;
+    if (type >= 0 && type < PX_ENT_TYPES)
+        bump(&s->types[type], value, len);
+    return 0;
+}
+
+static void
+spy(void *ctx, xc_document *doc, double weight)
+{
+    (void)weight;
+    spy_state *s = ctx;
+    const char *id, *ents;
+    size_t id_len, ents_len;
+    s->seen++;
+    if (xc_document_get_value(doc, PX_SLOT_ARTICLE, &id, &id_len) != XC_OK ||
+        bump(&s->articles, id, id_len) != 1)
+        return;
+    if (xc_document_get_value(doc, PX_SLOT_ENTITIES, &ents, &ents_len) == XC_OK)
+        px_entities_each(ents, ents_len, count_entity, s);
+}
+
+static int
+by_count_then_value(const void *a, const void *b)
+{
+    const px_facet_value *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/* Move the top `top` entries of c into out (sorted); c keeps the rest. */
+static px_status
+top_values(counter *c, uint32_t top, px_facet_value **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (c->n == 0)
+        return PX_OK;
+    px_facet_value *all = malloc(c->n * sizeof *all);
+    if (!all)
+        return PX_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < c->cap; i++) {
+        if (c->keys[i])
+            all[k++] = (px_facet_value){c->keys[i], c->counts[i]};
+    }
+    qsort(all, k, sizeof *all, by_count_then_value);
+    size_t keep = k < top ? k : top;
+    for (size_t i = 0; i < k; i++) {
+        if (i < keep)
+            all[i].value = strdup(all[i].value);
+    }
+    *out = all;
+    *n = keep;
+    for (size_t i = 0; i < keep; i++) {
+        if (!all[i].value)
+            return PX_NOMEM;
+    }
+    return PX_OK;
+}
+
+static px_status
+run_spy(xc_database *db, const xc_query *query, spy_state *s,
+        uint32_t *upper, int *modified)
+{
+    xc_enquire *enq = NULL;
+    xc_matchspy *ms = NULL;
+    xc_mset *mset = NULL;
+    xc_status xs = xc_enquire_create(db, &enq, NULL);
+    if (xs == XC_OK)
+        xs = xc_matchspy_create_callback(spy, s, &ms, NULL);
+    if (xs == XC_OK)
+        xs = xc_enquire_set_query(enq, query, 0);
+    if (xs == XC_OK)
+        xs = xc_enquire_set_weighting_bool(enq);
+    if (xs == XC_OK)
+        xs = xc_enquire_add_matchspy(enq, ms);
+    if (xs == XC_OK)
+        xs = xc_enquire_get_mset(enq, 0, 0, PX_FACETS_EXACT_UP_TO, &mset);
+    uint32_t est = 0, lower = 0;
+    if (xs == XC_OK)
+        xs = xc_mset_matches(mset, &est, &lower, upper);
+    *modified = xs == XC_MODIFIED;
+    xc_mset_destroy(mset);
+    xc_enquire_destroy(enq);
+    xc_matchspy_destroy(ms);
+    return xs == XC_OK ? PX_OK : PX_XAPIAN;
+}
+
+px_status
+px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
+                px_facets *out, int *modified)
+{
+    memset(out, 0, sizeof *out);
+    spy_state s;
+    memset(&s, 0, sizeof s);
+    uint32_t upper = 0;
+    px_status rc = run_spy(db, query, &s, &upper, modified);
+    for (int t = 0; t < PX_ENT_TYPES; t++) {
+        if (rc == PX_OK)
+            rc = top_values(&s.types[t], top, &out->values[t], &out->count[t]);
+        if (s.types[t].oom)
+            rc = PX_NOMEM;
+        counter_free(&s.types[t]);
+    }
+    if (s.articles.oom && rc == PX_OK)
+        rc = PX_NOMEM;
+    out->articles = (uint32_t)s.articles.n;
+    out->passages_seen = s.seen;
+    out->exact = s.seen >= upper;
+    counter_free(&s.articles);
+    if (rc != PX_OK)
+        px_facets_free(out);
+    return rc;
+}
+
+void
+px_facets_free(px_facets *f)
+{
+    for (int t = 0; t < PX_ENT_TYPES; t++) {
+        for (size_t i = 0; i < f->count[t]; i++)
+            free(f->values[t][i].value);
+        free(f->values[t]);
+    }
+    memset(f, 0, sizeof *f);
+}

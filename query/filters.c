@@ -1,0 +1,315 @@
+/*
+ * filters.c — the entity and date filters of a query (filters.h).
+ */
+#include "filters.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passim/entity.h"
+#include "passim/schema.h"
+
+/* A filter field and the entity type it names; DATE and -1 (published)
+ * are dates. */
+static const struct field {
+    const char *name;
+    int type;
+} fields[] = {
+    {"person", PX_ENT_PER}, {"place", PX_ENT_LOC}, {"org", PX_ENT_ORG},
+    {"misc", PX_ENT_MISC},  {"date", PX_ENT_DATE}, {"published", -1},
+};
+
+#define NFIELDS (sizeof fields / sizeof *fields)
+#define MAX_DAYS 3700 /* a day range longer than ten years is cut short */
+
+typedef struct ymd {
+    int y, m, d; /* m, d are 0 when not given */
+} ymd;
+
+static char *
+format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (s) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+static int
+days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+/* Parse "YYYY", "YYYY-MM" or "YYYY-MM-DD" (len bytes); 0 on success. */
+static int
+parse_ymd(const char *s, size_t len, ymd *out)
+{
+    char buf[16];
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    int n = 0;
+    *out = (ymd){0, 0, 0};
+    if (len == 4 && sscanf(buf, "%4d%n", &out->y, &n) == 1 && n == 4)
+        return 0;
+    if (len == 7 && sscanf(buf, "%4d-%2d%n", &out->y, &out->m, &n) == 2 &&
+        n == 7 && out->m >= 1 && out->m <= 12)
+        return 0;
+    if (len == 10 &&
+        sscanf(buf, "%4d-%2d-%2d%n", &out->y, &out->m, &out->d, &n) == 3 &&
+        n == 10 && out->m >= 1 && out->m <= 12 && out->d >= 1 &&
+        out->d <= days_in_month(out->y, out->m))
+        return 0;
+    return -1;
+}
+
+/* The first or last day a date stands for. */
+static ymd
+first_day(ymd a)
+{
+    return (ymd){a.y, a.m ? a.m : 1, a.d ? a.d : 1};
+}
+
+static ymd
+last_day(ymd a)
+{
+    int m = a.m ? a.m : 12;
+    return (ymd){a.y, m, a.d ? a.d : days_in_month(a.y, m)};
+}
+
+static int
+before_or_same(ymd a, ymd b)
+{
+    return a.y != b.y ? a.y < b.y : a.m != b.m ? a.m < b.m : a.d <= b.d;
+}
+
+static ymd
+next_day(ymd a)
+{
+    if (++a.d > days_in_month(a.y, a.m)) {
+        a.d = 1;
+        if (++a.m > 12) {
+            a.m = 1;
+            a.y++;
+        }
+    }
+    return a;
+}
+
+static xc_query *
+term_query(const char *term)
+{
+    xc_query *q = NULL;
+    xc_query_create_term(term, strlen(term), 1, &q);
+    return q;
+}
+
+/* OR of the XDATE terms of every day in [a, b]; a single date gives its
+ * own term at its own precision (a month matches any day in it). */
+static xc_query *
+date_terms(ymd a, ymd b, int single)
+{
+    char term[32];
+    if (single) {
+        snprintf(term, sizeof term, a.m ? (a.d ? "%s%04d-%02d-%02d"
+                                               : "%s%04d-%02d") : "%s%04d",
+                 PX_PREFIX_DATE, a.y, a.m, a.d);
+        return term_query(term);
+    }
+    ymd d = first_day(a), end = last_day(b);
+    xc_query **subs = calloc(MAX_DAYS, sizeof *subs);
+    size_t n = 0;
+    /* Days, and the months they fall in: an article that mentions only
+     * "December 2023" overlaps a range through December. */
+    for (; subs && n + 1 < MAX_DAYS && before_or_same(d, end);
+         d = next_day(d)) {
+        if (d.d == 1 || n == 0) {
+            snprintf(term, sizeof term, "%s%04d-%02d", PX_PREFIX_DATE, d.y,
+                     d.m);
+            subs[n++] = term_query(term);
+        }
+        snprintf(term, sizeof term, "%s%04d-%02d-%02d", PX_PREFIX_DATE, d.y,
+                 d.m, d.d);
+        subs[n++] = term_query(term);
+    }
+    xc_query *q = NULL;
+    if (subs)
+        xc_query_create_combined(XC_OP_OR, subs, n, 0, &q);
+    for (size_t i = 0; i < n; i++)
+        xc_query_destroy(subs[i]);
+    free(subs);
+    return q;
+}
+
+/* published:A..B as a range of the article date value (YYYYMMDD). */
+static xc_query *
+published_range(ymd a, ymd b, int open_start, int open_end)
+{
+    char lo[16], hi[16];
+    ymd f = first_day(a), l = last_day(b);
+    snprintf(lo, sizeof lo, "%04d%02d%02d", f.y, f.m, f.d);
+    snprintf(hi, sizeof hi, "%04d%02d%02d", l.y, l.m, l.d);
+    if (open_start)
+        strcpy(lo, "00000000");
+    if (open_end)
+        strcpy(hi, "99999999");
+    xc_query *q = NULL;
+    xc_query_create_value_range(PX_SLOT_DATE, lo, strlen(lo), hi, strlen(hi),
+                                &q);
+    return q;
+}
+
+/* A date filter value: "A", "A..B", "A..", "..B". */
+static px_status
+date_filter(int type, const char *v, size_t len, xc_query **q, char **error)
+{
+    const char *dots = NULL;
+    for (size_t i = 0; i + 1 < len && !dots; i++)
+        dots = v[i] == '.' && v[i + 1] == '.' ? v + i : NULL;
+    size_t alen = dots ? (size_t)(dots - v) : len;
+    const char *b = dots ? dots + 2 : v;
+    size_t blen = dots ? len - alen - 2 : len;
+    ymd a = {0, 1, 1}, z = {9999, 12, 31};
+    int open_a = dots && alen == 0, open_b = dots && blen == 0;
+    if ((!open_a && parse_ymd(v, alen, &a) != 0) ||
+        (!open_b && parse_ymd(b, blen, &z) != 0) ||
+        (!open_a && !open_b && !before_or_same(first_day(a), last_day(z)))) {
+        *error = format("malformed date filter '%.*s': use YYYY, YYYY-MM "
+                        "or YYYY-MM-DD, or a range A..B", (int)len, v);
+        return PX_QUERY_SYNTAX;
+    }
+    if (type < 0)
+        *q = published_range(a, z, open_a, open_b);
+    else if ((open_a || open_b))
+        *q = date_terms(open_a ? (ymd){z.y - 10, 1, 1} : a,
+                        open_b ? (ymd){a.y + 10, 12, 31} : z, 0);
+    else
+        *q = date_terms(a, z, !dots);
+    return *q ? PX_OK : PX_NOMEM;
+}
+
+static px_status
+entity_filter(int type, const char *v, size_t len, xc_query **q)
+{
+    char *key = NULL;
+    size_t klen = 0;
+    px_status rc = px_entity_key(v, len, &key, &klen);
+    if (rc != PX_OK)
+        return rc;
+    char *term = format("%s%s", px_entity_prefix(type), key);
+    free(key);
+    *q = term ? term_query(term) : NULL;
+    free(term);
+    return *q ? PX_OK : PX_NOMEM;
+}
+
+/* The field named at s (followed by ':'), or NULL. */
+static const struct field *
+field_at(const char *s, size_t *name_len)
+{
+    for (size_t i = 0; i < NFIELDS; i++) {
+        size_t n = strlen(fields[i].name);
+        if (strncmp(s, fields[i].name, n) == 0 && s[n] == ':' && s[n + 1] &&
+            s[n + 1] != ' ') {
+            *name_len = n;
+            return &fields[i];
+        }
+    }
+    return NULL;
+}
+
+/* The value after "field:": a quoted string or a run without spaces. */
+static const char *
+value_at(const char *s, size_t *len, const char **after)
+{
+    if (*s == '"') {
+        const char *close = strchr(s + 1, '"');
+        const char *end = close ? close : s + strlen(s);
+        *len = (size_t)(end - s - 1);
+        *after = close ? close + 1 : end;
+        return s + 1;
+    }
+    *len = strcspn(s, " \t\n)");
+    *after = s + *len;
+    return s;
+}
+
+static px_status
+add_filter(px_filters *f, xc_query *q)
+{
+    if (!f->filter) {
+        f->filter = q;
+    } else {
+        xc_query *both = NULL, *subs[2] = {f->filter, q};
+        xc_query_create_combined(XC_OP_AND, subs, 2, 0, &both);
+        xc_query_destroy(f->filter);
+        xc_query_destroy(q);
+        f->filter = both;
+        if (!both)
+            return PX_NOMEM;
+    }
+    f->count++;
+    return PX_OK;
+}
+
+/* Take one filter at s (after its field name); append nothing to rest. */
+static px_status
+take_filter(px_filters *f, const struct field *fld, const char *s,
+            const char **after, char **error)
+{
+    size_t len;
+    const char *v = value_at(s, &len, after);
+    xc_query *q = NULL;
+    px_status rc = fld->type == PX_ENT_DATE || fld->type < 0
+                       ? date_filter(fld->type, v, len, &q, error)
+                       : entity_filter(fld->type, v, len, &q);
+    return rc == PX_OK ? add_filter(f, q) : rc;
+}
+
+px_status
+px_filters_extract(const char *query, px_filters *out, char **error)
+{
+    memset(out, 0, sizeof *out);
+    *error = NULL;
+    char *rest = malloc(strlen(query) + 1);
+    if (!rest)
+        return PX_NOMEM;
+    size_t n = 0;
+    px_status rc = PX_OK;
+    const char *s = query;
+    while (*s && rc == PX_OK) {
+        size_t name_len;
+        int word_start = s == query || strchr(" \t\n(", s[-1]);
+        const struct field *fld = word_start ? field_at(s, &name_len) : NULL;
+        if (fld)
+            rc = take_filter(out, fld, s + name_len + 1, &s, error);
+        else
+            rest[n++] = *s++;
+    }
+    rest[n] = '\0';
+    out->rest = rest;
+    if (rc != PX_OK)
+        px_filters_free(out);
+    return rc;
+}
+
+void
+px_filters_free(px_filters *f)
+{
+    xc_query_destroy(f->filter);
+    free(f->rest);
+    memset(f, 0, sizeof *f);
+}

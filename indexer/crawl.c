@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,44 @@ ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The user's --ignore patterns, set once before any crawl or watch. */
+static char **ignore_globs;
+static size_t nignore_globs;
+
+px_status
+px_crawl_ignore_add(const char *glob)
+{
+    char **p = realloc(ignore_globs, (nignore_globs + 1) * sizeof *p);
+    if (!p)
+        return PX_NOMEM;
+    ignore_globs = p;
+    ignore_globs[nignore_globs] = strdup(glob);
+    if (!ignore_globs[nignore_globs])
+        return PX_NOMEM;
+    nignore_globs++;
+    return PX_OK;
+}
+
+void
+px_crawl_ignore_clear(void)
+{
+    for (size_t i = 0; i < nignore_globs; i++)
+        free(ignore_globs[i]);
+    free(ignore_globs);
+    ignore_globs = NULL;
+    nignore_globs = 0;
+}
+
+static int
+matches_glob(const char *name)
+{
+    for (size_t i = 0; i < nignore_globs; i++) {
+        if (fnmatch(ignore_globs[i], name, 0) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int
 px_crawl_ignored(const char *name)
 {
@@ -47,7 +86,7 @@ px_crawl_ignored(const char *name)
         if (ends_with(name, suffixes[i]))
             return 1;
     }
-    return 0;
+    return matches_glob(name);
 }
 
 /* Record a folder; 1 if it was new, 0 if walked already, -1 on no memory. */

@@ -32,8 +32,17 @@ typedef void (*px_crawl_warn_fn)(void *ctx, const char *path,
                                  const char *message);
 
 /* Is `name` (a file name, not a path) hidden or temporary: dot files,
- * editor swap and backup files, partial downloads? */
+ * editor swap and backup files, partial downloads, or a name matching one
+ * of the patterns added with px_crawl_ignore_add? */
 int px_crawl_ignored(const char *name);
+
+/* Also ignore names matching the fnmatch(3) pattern `glob` (copied), in
+ * the crawl and in the watcher alike. Process-wide; call before crawling,
+ * from one thread. PX_NOMEM when out of memory. */
+px_status px_crawl_ignore_add(const char *glob);
+
+/* Forget the patterns added (at exit, for leak checkers). */
+void px_crawl_ignore_clear(void);
 
 /* Append the articles under the folder `root` (absolute) to `list`, sorted
  * by path within each folder. */

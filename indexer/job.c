@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "entities.h"
 #include "passim/article.h"
 #include "passim/catalog.h"
 #include "passim/passage.h"
@@ -91,16 +92,29 @@ read_file(const char *path, uint64_t max, struct stat *st, size_t *len,
     return buf;
 }
 
+/* The article's date: from its content (front matter, HTML meta, a
+ * dateline) or else the file's mtime. iso gets "YYYY-MM-DD", ymd
+ * "YYYYMMDD" for the sortable value slot. */
 static void
-date_of(const struct stat *st, char date[9])
+article_date(const px_article_t *a, const struct stat *st, char iso[11],
+             char ymd[9])
 {
-    struct tm tm;
-    time_t t = st->st_mtim.tv_sec;
-    if (!gmtime_r(&t, &tm))
-        memset(&tm, 0, sizeof tm);
-    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u;
-    snprintf(date, 9, "%04u%02u%02u", y, (unsigned)(tm.tm_mon + 1) % 13u,
-             (unsigned)tm.tm_mday % 32u);
+    const char *d = px_article_date(a);
+    if (d && strlen(d) == 10) {
+        memcpy(iso, d, 11);
+    } else {
+        struct tm tm;
+        time_t t = st->st_mtim.tv_sec;
+        if (!gmtime_r(&t, &tm))
+            memset(&tm, 0, sizeof tm);
+        unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u;
+        snprintf(iso, 11, "%04u-%02u-%02u", y, (unsigned)(tm.tm_mon + 1) % 13u,
+                 (unsigned)tm.tm_mday % 32u);
+    }
+    memcpy(ymd, iso, 4);
+    memcpy(ymd + 4, iso + 5, 2);
+    memcpy(ymd + 6, iso + 8, 2);
+    ymd[8] = '\0';
 }
 
 static const char *
@@ -110,14 +124,21 @@ base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+typedef struct article_ctx {
+    char id[PX_ARTICLE_ID_SIZE];
+    char ymd[9];
+    px_doc_extras extras;
+} article_ctx;
+
 static px_status
-add_doc(px_job_t *job, xc_termgen *tg, const char *id, const char *date,
+add_doc(px_job_t *job, xc_termgen *tg, const article_ctx *ac,
         const px_record_t *r)
 {
     xc_document *doc = NULL;
     if (xc_document_create(&doc) != XC_OK)
         return PX_NOMEM;
-    px_status rc = px_schema_passage_document(tg, doc, id, date, r);
+    px_status rc = px_schema_passage_document(tg, doc, ac->id, ac->ymd, r,
+                                              &ac->extras);
     if (rc != PX_OK) {
         xc_document_destroy(doc);
         return rc;
@@ -129,31 +150,50 @@ add_doc(px_job_t *job, xc_termgen *tg, const char *id, const char *date,
 /* One document per passage; an article that is all title (a one-line
  * note) is still an article: its title is its only passage. */
 static px_status
-build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
+write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
+           const px_passages_t *ps, const article_ctx *ac,
+           const px_article_entities *ents)
 {
-    px_passages_t *ps = NULL;
-    px_status rc = px_passage_split(a, NULL, &ps);
-    size_t n = rc == PX_OK ? px_passages_count(ps) : 0;
-    job->docs = rc == PX_OK ? calloc(n ? n : 1, sizeof *job->docs) : NULL;
-    if (rc == PX_OK && !job->docs)
-        rc = PX_NOMEM;
-    char id[PX_ARTICLE_ID_SIZE], date[9];
-    px_article_id(job->path, id);
-    date_of(&job->now, date);
+    size_t n = px_passages_count(ps);
     const char *path = job->path, *title = px_article_title(a);
     if (!*title)
         title = base_name(path);
+    job->docs = calloc(n ? n : 1, sizeof *job->docs);
+    px_status rc = job->docs ? PX_OK : PX_NOMEM;
     for (size_t i = 0; rc == PX_OK && i < n; i++) {
         const px_passage_t *p = px_passages_get(ps, i);
+        const char *m = ents->mentions ? ents->mentions[i] : NULL;
         px_record_t r = {path, strlen(path), title, strlen(title), p->text,
-                         p->len, (uint32_t)i, p->file_start, p->file_end};
-        rc = add_doc(job, tg, id, date, &r);
+                         p->len, (uint32_t)i, p->file_start, p->file_end,
+                         m, m ? strlen(m) : 0};
+        rc = add_doc(job, tg, ac, &r);
     }
     if (rc == PX_OK && n == 0) {
         px_record_t r = {path, strlen(path), title, strlen(title), title,
-                         strlen(title), 0, 0, (uint64_t)job->now.st_size};
-        rc = add_doc(job, tg, id, date, &r);
+                         strlen(title), 0, 0, (uint64_t)job->now.st_size,
+                         NULL, 0};
+        rc = add_doc(job, tg, ac, &r);
     }
+    return rc;
+}
+
+static px_status
+build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
+{
+    px_passages_t *ps = NULL;
+    px_article_entities ents = {0};
+    article_ctx ac;
+    char iso[11];
+    px_article_id(job->path, ac.id);
+    article_date(a, &job->now, iso, ac.ymd);
+    px_status rc = px_passage_split(a, NULL, &ps);
+    if (rc == PX_OK)
+        rc = px_entities_extract(a, ps, iso, &ents);
+    ac.extras = (px_doc_extras){ents.terms, ents.nterms, ents.slot,
+                                ents.slot_len};
+    if (rc == PX_OK)
+        rc = write_docs(job, tg, a, ps, &ac, &ents);
+    px_article_entities_free(&ents);
     px_passages_destroy(ps);
     return rc;
 }

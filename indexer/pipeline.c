@@ -5,33 +5,37 @@
 #include "pipeline.h"
 
 #include <stdlib.h>
-#include <uv.h>
 
 #include "passim/schema.h"
 
 #define DEFAULT_INFLIGHT 8
 
-typedef struct pipeline {
-    uv_loop_t loop;
+struct px_pipe {
+    uv_loop_t *loop;
     uv_mutex_t lock; /* guards the free term generators */
     xc_termgen **free_tg;
     size_t nfree;
+    unsigned inflight; /* the most jobs at once */
+    size_t busy;       /* jobs running now */
     px_writer_t *w;
+    px_pipe_done_fn done;
+    void *ctx;
+    px_status rc;
+    /* For px_pipeline_run only: the list and the report callback. */
     const px_found_list *found;
     const px_pipeline_opts *opts;
-    size_t next;     /* next file to plan */
-    px_status rc;
-} pipeline_t;
+    size_t next; /* next file of `found` to plan */
+};
 
 typedef struct work {
     uv_work_t req;
-    pipeline_t *p;
+    px_pipe_t *p;
     px_job_t *job;
     size_t index;
 } work_t;
 
 static xc_termgen *
-take_termgen(pipeline_t *p)
+take_termgen(px_pipe_t *p)
 {
     uv_mutex_lock(&p->lock);
     xc_termgen *tg = p->nfree ? p->free_tg[--p->nfree] : NULL;
@@ -40,7 +44,7 @@ take_termgen(pipeline_t *p)
 }
 
 static void
-give_termgen(pipeline_t *p, xc_termgen *tg)
+give_termgen(px_pipe_t *p, xc_termgen *tg)
 {
     uv_mutex_lock(&p->lock);
     p->free_tg[p->nfree++] = tg;
@@ -58,36 +62,59 @@ run_job(uv_work_t *req)
     give_termgen(wk->p, tg);
 }
 
-static void submit_next(pipeline_t *p);
+static void submit_next(px_pipe_t *p);
 
 /* On the loop's thread. */
 static void
 job_done(uv_work_t *req, int status)
 {
     work_t *wk = req->data;
-    pipeline_t *p = wk->p;
+    px_pipe_t *p = wk->p;
     char *msg = NULL;
+    p->busy--;
     if (status == 0 && p->rc == PX_OK)
         p->rc = px_writer_apply(p->w, wk->job, &msg);
-    if (p->opts->report)
+    if (p->done)
+        p->done(p->ctx, wk->job, msg);
+    else if (p->opts->report)
         p->opts->report(p->opts->ctx, wk->index, wk->job->path,
                         wk->job->outcome, msg);
     free(msg);
     px_job_destroy(wk->job);
     free(wk);
-    submit_next(p);
+    if (p->found)
+        submit_next(p);
+}
+
+static px_status
+start_job(px_pipe_t *p, px_job_t *job, size_t index)
+{
+    work_t *wk = calloc(1, sizeof *wk);
+    if (!wk) {
+        px_job_destroy(job);
+        return PX_NOMEM;
+    }
+    *wk = (work_t){.p = p, .job = job, .index = index};
+    wk->req.data = wk;
+    if (uv_queue_work(p->loop, &wk->req, run_job, job_done) != 0) {
+        px_job_destroy(job);
+        free(wk);
+        return PX_NOMEM;
+    }
+    p->busy++;
+    return PX_OK;
 }
 
 static int
-stopping(const pipeline_t *p)
+stopping(const px_pipe_t *p)
 {
     return p->rc != PX_OK || (p->opts->stop && *p->opts->stop);
 }
 
-/* Plan files until one needs work, and queue it; unchanged files are
- * reported at once. */
+/* Plan files of the one-shot list until one needs work, and start it;
+ * unchanged files are reported at once. */
 static void
-submit_next(pipeline_t *p)
+submit_next(px_pipe_t *p)
 {
     while (p->next < p->found->count && !stopping(p)) {
         size_t i = p->next++;
@@ -102,21 +129,13 @@ submit_next(pipeline_t *p)
                                 PX_OUTCOME_UNCHANGED, NULL);
             continue;
         }
-        work_t *wk = calloc(1, sizeof *wk);
-        if (!wk) {
-            px_job_destroy(job);
-            p->rc = PX_NOMEM;
-            return;
-        }
-        *wk = (work_t){.p = p, .job = job, .index = i};
-        wk->req.data = wk;
-        uv_queue_work(&p->loop, &wk->req, run_job, job_done);
+        p->rc = start_job(p, job, i);
         return;
     }
 }
 
 static px_status
-make_termgens(pipeline_t *p, unsigned n)
+make_termgens(px_pipe_t *p, unsigned n)
 {
     p->free_tg = calloc(n, sizeof *p->free_tg);
     if (!p->free_tg)
@@ -129,29 +148,105 @@ make_termgens(pipeline_t *p, unsigned n)
     return PX_OK;
 }
 
+static px_status
+pipe_init(px_pipe_t *p, uv_loop_t *loop, px_writer_t *w, unsigned inflight)
+{
+    p->loop = loop;
+    p->w = w;
+    p->inflight = inflight ? inflight : DEFAULT_INFLIGHT;
+    if (uv_mutex_init(&p->lock) != 0)
+        return PX_NOMEM;
+    return make_termgens(p, p->inflight);
+}
+
+static void
+pipe_fini(px_pipe_t *p)
+{
+    for (size_t i = 0; i < p->nfree; i++)
+        xc_termgen_destroy(p->free_tg[i]);
+    free(p->free_tg);
+    uv_mutex_destroy(&p->lock);
+}
+
 px_status
 px_pipeline_run(px_writer_t *w, const px_found_list *found,
                 const px_pipeline_opts *opts)
 {
-    pipeline_t p = {.w = w, .found = found, .opts = opts, .rc = PX_OK};
-    unsigned n = opts->inflight ? opts->inflight : DEFAULT_INFLIGHT;
-    if (uv_loop_init(&p.loop) != 0)
+    px_pipe_t p = {.found = found, .opts = opts, .rc = PX_OK};
+    uv_loop_t loop;
+    if (uv_loop_init(&loop) != 0)
         return PX_NOMEM;
-    if (uv_mutex_init(&p.lock) != 0) {
-        uv_loop_close(&p.loop);
-        return PX_NOMEM;
-    }
-    px_status rc = make_termgens(&p, n);
-    for (unsigned i = 0; rc == PX_OK && i < n; i++)
+    px_status rc = pipe_init(&p, &loop, w, opts->inflight);
+    for (unsigned i = 0; rc == PX_OK && i < p.inflight; i++)
         submit_next(&p);
     if (rc == PX_OK) {
-        uv_run(&p.loop, UV_RUN_DEFAULT);
+        uv_run(&loop, UV_RUN_DEFAULT);
         rc = p.rc;
     }
-    for (size_t i = 0; i < p.nfree; i++)
-        xc_termgen_destroy(p.free_tg[i]);
-    free(p.free_tg);
-    uv_mutex_destroy(&p.lock);
-    uv_loop_close(&p.loop);
+    pipe_fini(&p);
+    uv_loop_close(&loop);
     return rc;
+}
+
+px_status
+px_pipe_create(uv_loop_t *loop, px_writer_t *w, unsigned inflight,
+               px_pipe_done_fn done, void *ctx, px_pipe_t **out)
+{
+    *out = NULL;
+    px_pipe_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return PX_NOMEM;
+    p->done = done;
+    p->ctx = ctx;
+    px_status rc = pipe_init(p, loop, w, inflight);
+    if (rc != PX_OK) {
+        pipe_fini(p);
+        free(p);
+        return rc;
+    }
+    *out = p;
+    return PX_OK;
+}
+
+int
+px_pipe_has_room(const px_pipe_t *p)
+{
+    return p->busy < p->inflight;
+}
+
+size_t
+px_pipe_busy(const px_pipe_t *p)
+{
+    return p->busy;
+}
+
+px_status
+px_pipe_add(px_pipe_t *p, const char *path, const struct stat *st,
+            int *started)
+{
+    *started = 0;
+    if (p->rc != PX_OK)
+        return p->rc;
+    px_job_t *job = NULL;
+    p->rc = px_writer_plan(p->w, path, st, &job);
+    if (p->rc == PX_OK && job) {
+        p->rc = start_job(p, job, 0);
+        *started = p->rc == PX_OK;
+    }
+    return p->rc;
+}
+
+px_status
+px_pipe_status(const px_pipe_t *p)
+{
+    return p->rc;
+}
+
+void
+px_pipe_destroy(px_pipe_t *p)
+{
+    if (!p)
+        return;
+    pipe_fini(p);
+    free(p);
 }

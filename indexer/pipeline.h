@@ -5,12 +5,18 @@
  * its own taken from a pool; their results are applied by the one writer on
  * the loop's thread as they finish. At most `inflight` jobs exist at once,
  * which bounds memory whatever the number of files.
+ *
+ * Two ways in: px_pipeline_run() takes a list of files and runs a loop of
+ * its own until they are done (the one-shot crawl); a px_pipe_t lives on
+ * the caller's loop and takes files one at a time as they come (the
+ * watcher).
  */
 #ifndef PASSIM_INDEXER_PIPELINE_H
 #define PASSIM_INDEXER_PIPELINE_H
 
 #include <signal.h>
 #include <stddef.h>
+#include <uv.h>
 
 #include "crawl.h"
 #include "writer.h"
@@ -32,5 +38,39 @@ typedef struct px_pipeline_opts {
  * finish, not necessarily in order. */
 px_status px_pipeline_run(px_writer_t *w, const px_found_list *found,
                           const px_pipeline_opts *opts);
+
+/* A pipeline on the caller's loop, fed one file at a time. */
+typedef struct px_pipe px_pipe_t;
+
+/* Told on the loop's thread about each job once the writer has applied
+ * it (`job` borrowed for the call; msg may be NULL). */
+typedef void (*px_pipe_done_fn)(void *ctx, const px_job_t *job,
+                                const char *msg);
+
+/* A pipeline on `loop` writing through `w` (both borrowed; they must
+ * outlive it), `inflight` jobs at once (0 = default). Caller owns *out;
+ * free with px_pipe_destroy(). */
+px_status px_pipe_create(uv_loop_t *loop, px_writer_t *w, unsigned inflight,
+                         px_pipe_done_fn done, void *ctx, px_pipe_t **out);
+
+/* Can it take another job without waiting? */
+int px_pipe_has_room(const px_pipe_t *p);
+
+/* Jobs queued or running. */
+size_t px_pipe_busy(const px_pipe_t *p);
+
+/* Plan the file at `path` (`st` from stat()) and start its job: *started
+ * is 1 when a job runs (done is called later), 0 when the catalog says
+ * the file is unchanged. Call only when px_pipe_has_room(). Non-OK for
+ * errors that stop the run (database, memory), also those met applying
+ * earlier jobs. */
+px_status px_pipe_add(px_pipe_t *p, const char *path, const struct stat *st,
+                      int *started);
+
+/* The first error that stopped the pipeline, else PX_OK. */
+px_status px_pipe_status(const px_pipe_t *p);
+
+/* Free the pipeline; only once px_pipe_busy() is 0. */
+void px_pipe_destroy(px_pipe_t *p);
 
 #endif

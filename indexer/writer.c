@@ -432,3 +432,25 @@ px_writer_remove_unseen(px_writer_t *w, char *const *roots, size_t nroots,
     *removed = rc == PX_OK ? u.n : 0;
     return rc;
 }
+
+void
+px_writer_begin_reconcile(px_writer_t *w)
+{
+    px_catalog_clear_seen(w->cat);
+}
+
+int
+px_writer_has(px_writer_t *w, const char *path)
+{
+    return px_catalog_lookup(w->cat, path) != NULL;
+}
+
+/* The catalog can only list unseen entries: clearing the marks first
+ * makes that every entry. */
+px_status
+px_writer_remove_under(px_writer_t *w, const char *dir, size_t *removed)
+{
+    char *roots[1] = {(char *)dir};
+    px_catalog_clear_seen(w->cat);
+    return px_writer_remove_unseen(w, roots, 1, removed);
+}

@@ -68,6 +68,21 @@ px_status px_writer_remove(px_writer_t *w, const char *path);
 px_status px_writer_remove_unseen(px_writer_t *w, char *const *roots,
                                   size_t nroots, size_t *removed);
 
+/* For the watcher, which keeps one writer open for a long time. */
+
+/* Start a reconcile: forget which files were seen, so that a crawl
+ * followed by px_writer_remove_unseen removes exactly the files the crawl
+ * did not find. */
+void px_writer_begin_reconcile(px_writer_t *w);
+
+/* Does the catalog hold `path`? (Marks it seen, as a crawl would.) */
+int px_writer_has(px_writer_t *w, const char *path);
+
+/* Remove every catalogued file under the folder `dir` (absolute); *removed
+ * counts them. Clears the seen marks (see px_writer_begin_reconcile). */
+px_status px_writer_remove_under(px_writer_t *w, const char *dir,
+                                 size_t *removed);
+
 /* Commit the current batch, if any. */
 px_status px_writer_commit(px_writer_t *w);
 

@@ -2,6 +2,7 @@
  * check_schema.c — records, article ids, passage documents and the query
  * parser of the index schema.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@
 START_TEST(record_round_trip)
 {
     px_record_t r = {"/a/b.txt", 8, "Title", 5, "some\ntext\0x", 11, 7, 100,
-                     211};
+                     211, "0 0 4\n", 6};
     char *data;
     size_t len;
     ck_assert_int_eq(px_record_encode(&r, &data, &len), PX_OK);
@@ -25,6 +26,8 @@ START_TEST(record_round_trip)
     ck_assert_int_eq(memcmp(back.title, "Title", 5), 0);
     ck_assert_uint_eq(back.text_len, 11);
     ck_assert_int_eq(memcmp(back.text, "some\ntext\0x", 11), 0);
+    ck_assert_uint_eq(back.mentions_len, 6);
+    ck_assert_int_eq(memcmp(back.mentions, "0 0 4\n", 6), 0);
     free(data);
 }
 END_TEST
@@ -33,9 +36,12 @@ START_TEST(record_rejects_garbage)
 {
     px_record_t r;
     ck_assert_int_eq(px_record_decode("hello", 5, &r), PX_INVALID_ARGUMENT);
-    ck_assert_int_eq(px_record_decode("R1 1 2 3 4 5 6\nabc", 18, &r),
+    ck_assert_int_eq(px_record_decode("R2 1 2 3 4 5 6 7\nabc", 20, &r),
                      PX_INVALID_ARGUMENT);
-    ck_assert_int_eq(px_record_decode("R1 x\n", 5, &r), PX_INVALID_ARGUMENT);
+    ck_assert_int_eq(px_record_decode("R2 x\n", 5, &r), PX_INVALID_ARGUMENT);
+    /* An old record format is not read as this one. */
+    ck_assert_int_eq(px_record_decode("R1 0 0 0 0 0 0\n", 15, &r),
+                     PX_INVALID_ARGUMENT);
 }
 END_TEST
 
@@ -56,7 +62,7 @@ START_TEST(article_id_is_stable)
 END_TEST
 
 typedef struct terms_seen {
-    int text, stem, title, path, article;
+    int text, stem, title, path, article, entity;
 } terms_seen;
 
 static int
@@ -69,6 +75,7 @@ see_term(void *ctx, const char *term, size_t len, uint32_t freq)
     s->title += len == 5 && memcmp(term, "Swind", 5) == 0;
     s->path += len == 8 && memcmp(term, "XPenergy", 8) == 0;
     s->article += len == 18 && memcmp(term, "XA", 2) == 0;
+    s->entity += len == 16 && memcmp(term, "XPERamara okafor", 16) == 0;
     return 0;
 }
 
@@ -79,18 +86,26 @@ START_TEST(passage_document_terms)
     ck_assert_int_eq(px_schema_termgen(&tg), PX_OK);
     ck_assert_int_eq(xc_document_create(&doc), XC_OK);
     px_record_t r = {"/news/energy/a.txt", 18, "Wind", 4,
-                     "Turbines spin.", 14, 0, 0, 14};
+                     "Turbines spin.", 14, 0, 0, 14, NULL, 0};
+    char per[] = "XPERamara okafor", day[] = "XDATE2024-03-16";
+    char *terms[] = {per, day};
+    px_doc_extras extras = {terms, 2, "0Amara Okafor\n", 14};
     ck_assert_int_eq(px_schema_passage_document(tg, doc, "0123456789abcdef",
-                                                "20240316", &r), PX_OK);
+                                                "20240316", &r, &extras),
+                     PX_OK);
     terms_seen s = {0};
+    const char *v;
+    size_t len;
     ck_assert_int_eq(xc_document_terms(doc, see_term, &s), XC_OK);
     ck_assert_int_eq(s.text, 1);
     ck_assert_int_eq(s.stem, 1);
     ck_assert_int_eq(s.title, 1);
     ck_assert_int_eq(s.path, 1);
     ck_assert_int_eq(s.article, 1);
-    const char *v;
-    size_t len;
+    ck_assert_int_eq(s.entity, 1);
+    ck_assert_int_eq(xc_document_get_value(doc, PX_SLOT_ENTITIES, &v, &len),
+                     XC_OK);
+    ck_assert_uint_eq(len, 14);
     ck_assert_int_eq(xc_document_get_value(doc, PX_SLOT_DATE, &v, &len), XC_OK);
     ck_assert_uint_eq(len, 8);
     ck_assert_int_eq(memcmp(v, "20240316", 8), 0);
@@ -124,6 +139,31 @@ START_TEST(qparser_uses_same_stems)
 }
 END_TEST
 
+static int
+see_entity(void *ctx, int type, const char *value, size_t len)
+{
+    char *buf = ctx;
+    snprintf(buf + strlen(buf), 64, "%d:%.*s;", type, (int)len, value);
+    return 0;
+}
+
+START_TEST(entity_list_and_keys)
+{
+    char buf[256] = "";
+    px_entities_each("0Amara Okafor\n1Lisbon\n4 2024-03-16\nbad\n", 38,
+                     see_entity, buf);
+    ck_assert_str_eq(buf, "0:Amara Okafor;1:Lisbon;4: 2024-03-16;");
+    char *key;
+    size_t klen;
+    ck_assert_int_eq(px_entity_key("  Amara   OKAFOR ", 17, &key, &klen), PX_OK);
+    ck_assert_str_eq(key, "amara okafor");
+    ck_assert_uint_eq(klen, 12);
+    free(key);
+    ck_assert_str_eq(px_entity_prefix(0), "XPER");
+    ck_assert_ptr_null(px_entity_prefix(9));
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -134,6 +174,9 @@ make_suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("article_id");
     tcase_add_test(t, article_id_is_stable);
+    suite_add_tcase(s, t);
+    t = tcase_create("entities");
+    tcase_add_test(t, entity_list_and_keys);
     suite_add_tcase(s, t);
     t = tcase_create("document");
     tcase_add_test(t, passage_document_terms);

@@ -56,6 +56,17 @@ size_t px_article_block_count(const px_article_t *a);
 /* Block i (borrowed, valid until destroy). */
 const px_block_t *px_article_block(const px_article_t *a, size_t i);
 
+/* The article's own date, "YYYY-MM-DD" (borrowed, valid until destroy),
+ * or NULL when it gives none. Taken, most trusted first, from a front
+ * matter field (`date:`, `published:`, `pubdate:` ...) of a Markdown or
+ * text file; an HTML <meta> (name "date", "dc.date", "dcterms.date",
+ * "pubdate", property "article:published_time", itemprop "datePublished")
+ * or the first <time datetime>; else a dateline at the start of the first
+ * or second block ("LISBON, March 16, 2024 — ...", "NAIROBI, 4 December
+ * 2023 -", or a block that is only a date). Only a full, valid day counts;
+ * a time or zone after it is ignored. */
+const char *px_article_date(const px_article_t *a);
+
 /* How many invalid UTF-8 bytes were repaired (0 for clean text). */
 size_t px_article_repaired(const px_article_t *a);
 

@@ -73,7 +73,18 @@ typedef struct px_record {
     uint32_t number; /* passage number in the article, from 0 */
     uint64_t start;  /* byte span in the file */
     uint64_t end;
+    const char *mentions; /* "type start end\n" lines, spans in text */
+    size_t mentions_len;
 } px_record_t;
+
+/* What an article gives every one of its passage documents besides its
+ * text: entity terms and the encoded entity list (may be empty). */
+typedef struct px_doc_extras {
+    char *const *terms;
+    size_t nterms;
+    const char *entities;
+    size_t entities_len;
+} px_doc_extras;
 
 /* Serialise r. Caller owns *data; free with free(). */
 px_status px_record_encode(const px_record_t *r, char **data, size_t *len);
@@ -110,10 +121,12 @@ px_status px_schema_stemmer(const char *language, xc_stemmer **out);
 px_status px_schema_termgen(xc_termgen **out);
 
 /* Fill `doc` (cleared first) with passage `r` of an article whose id is
- * `id` and whose date is `date` (YYYYMMDD, or NULL when unknown), using tg. */
+ * `id` and whose date is `date` (YYYYMMDD, or NULL when unknown), using
+ * tg; `extras` (may be NULL) adds the article's entities. */
 px_status px_schema_passage_document(xc_termgen *tg, xc_document *doc,
                                      const char *id, const char *date,
-                                     const px_record_t *r);
+                                     const px_record_t *r,
+                                     const px_doc_extras *extras);
 
 /* A query parser set up for passim's schema on db: passim's stemmer, the
  * default field searching text and title, `title:` and `path:` prefixes

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "passim/article.h"
+#include "passim/datecore.h"
 #include "passim/status.h"
 #include "passim/utf8.h"
 
@@ -31,6 +32,9 @@ struct px_article {
      * when the file has none. */
     char *front_matter;
     size_t front_matter_len;
+    /* The article's own date, "YYYY-MM-DD", or "" when none was found
+     * (px_article_date()). */
+    char date[PX_DATECORE_ISO_MAX];
 };
 
 /* Make room for `extra` more arena bytes. */
@@ -59,6 +63,14 @@ void article_finish(px_article_t *a);
  * BOM), into the empty article `a`; kind is the buffer's classification. */
 px_status html_parse(px_article_t *a, const char *buf, size_t len,
                      size_t skip, px_text_kind kind);
+
+/* Set a->date from a field value (front matter, HTML meta) holding a full
+ * date; returns whether it did. A date already set is kept. */
+int article_date_from_field(px_article_t *a, const char *s, size_t n);
+
+/* Find the article's date once parsing is done (artdate.c): front matter,
+ * then a dateline; a date html.c already set is kept. */
+void article_find_date(px_article_t *a);
 
 /* The length of the longest valid UTF-8 prefix of buf[0, len). */
 size_t utf8_valid_prefix(const char *buf, size_t len);

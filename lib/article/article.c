@@ -254,15 +254,36 @@ line_is(const char *buf, const line_t *l, const char *what)
            memcmp(buf + l->s, what, n) == 0;
 }
 
+/* Whether the line after the opening "---" is a YAML "key:" line. Plain
+ * text asks for it, since "---" lines there may be mere separators. */
+static int
+key_char(char c)
+{
+    int l = lower_ascii(c);
+    return c == '_' || c == '-' || (c >= '0' && c <= '9') ||
+           (l >= 'a' && l <= 'z');
+}
+
+static int
+yaml_key_line(const char *buf, size_t len, size_t pos)
+{
+    size_t p = pos;
+    while (p < len && key_char(buf[p]))
+        p++;
+    return p > pos && p < len && buf[p] == ':';
+}
+
 /* Skip YAML front matter ("---" on the first line up to a closing "---"
  * or "...") and keep its raw text. Returns where the body starts. */
 static px_status
-md_front_matter(px_article_t *a, const char *buf, size_t len, size_t *pos)
+md_front_matter(px_article_t *a, const char *buf, size_t len, size_t *pos,
+                int markdown)
 {
     if (*pos >= len)
         return PX_OK;
     line_t open = read_line(buf, len, *pos);
-    if (!line_is(buf, &open, "---"))
+    if (!line_is(buf, &open, "---") ||
+        (!markdown && !yaml_key_line(buf, len, open.next)))
         return PX_OK;
     for (size_t p = open.next; p < len;) {
         line_t l = read_line(buf, len, p);
@@ -368,10 +389,10 @@ static px_status
 text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
            int markdown)
 {
-    px_status rc = PX_OK;
     para_t para = {0};
-    if (markdown)
-        rc = md_front_matter(a, buf, len, &pos);
+    /* Plain text may carry front matter too (notes exported from static
+     * site tools do); it holds the article's date, not its text. */
+    px_status rc = md_front_matter(a, buf, len, &pos, markdown);
     while (rc == PX_OK && pos < len) {
         line_t l = read_line(buf, len, pos);
         if (l.s == l.e)
@@ -417,8 +438,10 @@ px_article_parse(const char *buf, size_t len, px_format format,
                        ? html_parse(a, buf, len, skip, kind)
                        : text_parse(a, buf, len, skip,
                                     format == PX_FORMAT_MARKDOWN);
-    if (rc == PX_OK)
+    if (rc == PX_OK) {
         article_finish(a);
+        article_find_date(a);
+    }
     if (rc == PX_OK && a->title == NULL)
         rc = article_set_title(a, "", 0);
     if (rc == PX_OK && a->title[0] == '\0' && a->count == 0)

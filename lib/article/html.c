@@ -15,6 +15,7 @@
 #include <gumbo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "article-internal.h"
 
@@ -211,6 +212,20 @@ push(walker_t *w, const GumboNode *n)
     return PX_OK;
 }
 
+/* A <time datetime> among the first blocks dates the article when no
+ * meta did: bylines put the publication time there. */
+static void
+time_date(walker_t *w, const GumboNode *n)
+{
+    if (n->v.element.tag != GUMBO_TAG_TIME || w->a->date[0] != '\0' ||
+        w->a->count > 1)
+        return;
+    const GumboAttribute *dt =
+        gumbo_get_attribute(&n->v.element.attributes, "datetime");
+    if (dt != NULL)
+        article_date_from_field(w->a, dt->value, strlen(dt->value));
+}
+
 /* Enter child node n: gather its text, or open it for its children. */
 static px_status
 enter(walker_t *w, const GumboNode *n)
@@ -235,6 +250,7 @@ enter(walker_t *w, const GumboNode *n)
         return PX_OK;
     }
     px_status rc = PX_OK;
+    time_date(w, n);
     if (block_tag(n->v.element.tag))
         rc = flush(w, 0);
     return rc == PX_OK ? push(w, n) : rc;
@@ -296,6 +312,56 @@ head_title(walker_t *w, const GumboNode *root)
     return PX_OK;
 }
 
+/* Meta names that give the publication date (compared case-insensitively
+ * with the name, property or itemprop attribute). */
+static const char *const date_metas[] = {
+    "date", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued",
+    "dcterms.created", "pubdate", "publishdate", "publish-date",
+    "article:published_time", "datepublished", "parsely-pub-date",
+};
+
+static int
+is_date_meta(const GumboElement *el)
+{
+    static const char *const attrs[] = {"name", "property", "itemprop"};
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+        const GumboAttribute *at = gumbo_get_attribute(&el->attributes,
+                                                       attrs[i]);
+        if (at == NULL)
+            continue;
+        for (size_t k = 0; k < sizeof date_metas / sizeof date_metas[0]; k++)
+            if (strcasecmp(at->value, date_metas[k]) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* The first <meta> date of the document head that holds a full day. */
+static void
+head_date(px_article_t *a, const GumboNode *root)
+{
+    const GumboVector *kids = &root->v.element.children;
+    for (unsigned int i = 0; i < kids->length; i++) {
+        const GumboNode *head = kids->data[i];
+        if (head->type != GUMBO_NODE_ELEMENT ||
+            head->v.element.tag != GUMBO_TAG_HEAD)
+            continue;
+        const GumboVector *hk = &head->v.element.children;
+        for (unsigned int j = 0; j < hk->length; j++) {
+            const GumboNode *m = hk->data[j];
+            if (m->type != GUMBO_NODE_ELEMENT ||
+                m->v.element.tag != GUMBO_TAG_META ||
+                !is_date_meta(&m->v.element))
+                continue;
+            const GumboAttribute *c =
+                gumbo_get_attribute(&m->v.element.attributes, "content");
+            if (c != NULL &&
+                article_date_from_field(a, c->value, strlen(c->value)))
+                return;
+        }
+    }
+}
+
 px_status
 html_parse(px_article_t *a, const char *buf, size_t len, size_t skip,
            px_text_kind kind)
@@ -325,6 +391,8 @@ html_parse(px_article_t *a, const char *buf, size_t len, size_t skip,
         rc = PX_NOMEM;
     if (rc == PX_OK)
         rc = head_title(&w, doc->root);
+    if (rc == PX_OK)
+        head_date(a, doc->root);
     if (rc == PX_OK)
         rc = walk(&w, doc->root);
     if (doc != NULL)

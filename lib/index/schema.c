@@ -24,16 +24,18 @@ px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
     snprintf(id, PX_ARTICLE_ID_SIZE, "%016" PRIx64, h);
 }
 
-/* A record is a header line of decimal numbers, then the three strings
- * back to back: "R1 number start end path_len title_len text_len\n". */
+/* A record is a header line of decimal numbers, then the four strings
+ * back to back: "R2 number start end path_len title_len text_len
+ * mentions_len\n". */
 px_status
 px_record_encode(const px_record_t *r, char **data, size_t *len)
 {
-    char head[160];
-    int n = snprintf(head, sizeof head, "R1 %" PRIu32 " %" PRIu64 " %" PRIu64
-                     " %zu %zu %zu\n", r->number, r->start, r->end,
-                     r->path_len, r->title_len, r->text_len);
-    size_t total = (size_t)n + r->path_len + r->title_len + r->text_len;
+    char head[200];
+    int n = snprintf(head, sizeof head, "R2 %" PRIu32 " %" PRIu64 " %" PRIu64
+                     " %zu %zu %zu %zu\n", r->number, r->start, r->end,
+                     r->path_len, r->title_len, r->text_len, r->mentions_len);
+    size_t total = (size_t)n + r->path_len + r->title_len + r->text_len +
+                   r->mentions_len;
     char *buf = malloc(total + 1);
     *data = NULL;
     if (!buf)
@@ -46,6 +48,9 @@ px_record_encode(const px_record_t *r, char **data, size_t *len)
     memcpy(p, r->title, r->title_len);
     p += r->title_len;
     memcpy(p, r->text, r->text_len);
+    p += r->text_len;
+    if (r->mentions_len)
+        memcpy(p, r->mentions, r->mentions_len);
     buf[total] = '\0';
     *data = buf;
     *len = total;
@@ -56,23 +61,28 @@ px_status
 px_record_decode(const char *data, size_t len, px_record_t *r)
 {
     memset(r, 0, sizeof *r);
-    const char *nl = memchr(data, '\n', len < 160 ? len : 160);
-    if (len < 3 || memcmp(data, "R1 ", 3) != 0 || !nl)
+    const char *nl = memchr(data, '\n', len < 200 ? len : 200);
+    if (len < 3 || memcmp(data, "R2 ", 3) != 0 || !nl)
         return PX_INVALID_ARGUMENT;
-    char head[160];
+    char head[200];
     memcpy(head, data, (size_t)(nl - data));
     head[nl - data] = '\0';
-    uint64_t f[6];
+    uint64_t f[7];
     char *p = head + 3;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         char *end;
         f[i] = strtoull(p, &end, 10);
         if (end == p)
             return PX_INVALID_ARGUMENT;
         p = end;
     }
-    size_t body = len - (size_t)(nl + 1 - data);
-    if (f[3] > body || f[4] > body - f[3] || f[5] != body - f[3] - f[4])
+    uint64_t body = len - (size_t)(nl + 1 - data), left = body;
+    for (int i = 3; i < 7; i++) {
+        if (f[i] > left)
+            return PX_INVALID_ARGUMENT;
+        left -= f[i];
+    }
+    if (left != 0)
         return PX_INVALID_ARGUMENT;
     r->number = (uint32_t)f[0];
     r->start = f[1];
@@ -83,6 +93,8 @@ px_record_decode(const char *data, size_t len, px_record_t *r)
     r->title_len = (size_t)f[4];
     r->text = r->title + r->title_len;
     r->text_len = (size_t)f[5];
+    r->mentions = r->text + r->text_len;
+    r->mentions_len = (size_t)f[6];
     return PX_OK;
 }
 
@@ -154,7 +166,7 @@ add_data(xc_document *doc, const px_record_t *r)
 
 static px_status
 add_values(xc_document *doc, const char *id, const char *date,
-           const px_record_t *r)
+           const px_record_t *r, const px_doc_extras *extras)
 {
     char num[18];
     size_t n = xc_sortable_serialise((double)r->number, num);
@@ -163,6 +175,12 @@ add_values(xc_document *doc, const char *id, const char *date,
         xs = xc_document_add_value(doc, PX_SLOT_DATE, date, strlen(date));
     if (xs == XC_OK)
         xs = xc_document_add_value(doc, PX_SLOT_PASSAGE, num, n);
+    if (xs == XC_OK && extras && extras->entities_len)
+        xs = xc_document_add_value(doc, PX_SLOT_ENTITIES, extras->entities,
+                                   extras->entities_len);
+    for (size_t i = 0; xs == XC_OK && extras && i < extras->nterms; i++)
+        xs = xc_document_add_boolean_term(doc, extras->terms[i],
+                                          strlen(extras->terms[i]));
     return xs == XC_OK ? PX_OK : PX_XAPIAN;
 }
 
@@ -190,13 +208,14 @@ add_terms(xc_termgen *tg, xc_document *doc, const char *id,
 
 px_status
 px_schema_passage_document(xc_termgen *tg, xc_document *doc, const char *id,
-                           const char *date, const px_record_t *r)
+                           const char *date, const px_record_t *r,
+                           const px_doc_extras *extras)
 {
     px_status rc = xc_document_clear(doc) == XC_OK ? PX_OK : PX_XAPIAN;
     if (rc == PX_OK)
         rc = add_terms(tg, doc, id, r);
     if (rc == PX_OK)
-        rc = add_values(doc, id, date, r);
+        rc = add_values(doc, id, date, r, extras);
     if (rc == PX_OK)
         rc = add_data(doc, r);
     return rc;

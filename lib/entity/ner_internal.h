@@ -1,0 +1,163 @@
+/*
+ * ner_internal.h — what the tagger, its trainer (tools/ner-train.c) and its
+ * benchmark share: the label set, the features, greedy decoding and the
+ * model file layout. Not installed; the public API is passim/ner.h.
+ *
+ * Training and tagging go through the same feature and decoding code, with
+ * a different scorer (float weights while training, quantised int16 rows
+ * at run time), so that what the trainer measures is what users get.
+ */
+#ifndef PASSIM_NER_INTERNAL_H
+#define PASSIM_NER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "passim/ner.h"
+#include "passim/status.h"
+
+/* BILOU labels: 0 is O; type t (px_entity_type, 0..3) has B, I, L, U at
+ * 1 + 4t + part. */
+#define NER_TYPES 4
+#define NER_NT 17
+enum { NER_B = 0, NER_I, NER_L, NER_U };
+
+static inline int
+ner_tag(int type, int part)
+{
+    return 1 + 4 * type + part;
+}
+
+static inline int
+ner_tag_type(int tag)
+{
+    return tag == 0 ? -1 : (tag - 1) / 4;
+}
+
+static inline int
+ner_tag_part(int tag)
+{
+    return tag == 0 ? -1 : (tag - 1) % 4;
+}
+
+/* At most this many features fire for one token. */
+#define NER_MAX_FEATS 48
+
+/* One word of a document: borrowed bytes, not NUL-terminated. */
+struct ner_word {
+    const char *s;
+    size_t len;
+};
+
+/* What one token contributes to features, hashed once per token. */
+struct ner_tokinfo {
+    uint64_t word, lower, shape;
+    uint64_t pre[3], suf[4];
+    uint32_t cls;    /* NER_C_* bits */
+    uint32_t slot;   /* index of its entry in the document table */
+};
+
+/* Token classes (ner_tokinfo.cls). */
+#define NER_C_INITCAP 0x01u
+#define NER_C_ALLCAP 0x02u
+#define NER_C_LOWER 0x04u
+#define NER_C_DIGIT 0x08u
+#define NER_C_ALPHA 0x10u
+#define NER_C_SSTART 0x20u  /* opens a sentence */
+#define NER_C_SCAPS 0x40u   /* in a sentence written in capitals */
+
+/* A document's table of lower-cased forms: how each is written elsewhere
+ * in the document, and how the tagger labelled it so far. */
+struct ner_slot {
+    uint64_t key;
+    uint32_t seen;      /* NER_SEEN_* bits */
+    uint16_t hist[NER_TYPES + 1];
+    uint16_t used;
+};
+
+#define NER_SEEN_LOWER 0x01u
+#define NER_SEEN_CAP_MID 0x02u
+#define NER_SEEN_CAP_START 0x04u
+
+/* The working state for one document, reused across documents. */
+struct ner_doc {
+    size_t n, cap;
+    struct ner_tokinfo *tok;
+    struct ner_slot *slots;
+    size_t nslots, slots_cap;
+};
+
+/* Prepare doc for words[0, n) with sflags[i] & PX_NER_SENT_START marking
+ * sentence starts (token 0 always starts one): hash every token and fill
+ * the document table. Grows doc's buffers as needed. PX_NOMEM. */
+px_status ner_doc_prepare(struct ner_doc *doc, const struct ner_word *words,
+                          const unsigned char *sflags, size_t n);
+void ner_doc_free(struct ner_doc *doc);
+
+/* How decoding asks for scores and, while training, reports each step. */
+struct ner_scorer {
+    void (*score)(void *ctx, const uint64_t *feats, size_t nf,
+                  float *scores);
+    void (*observe)(void *ctx, size_t i, const uint64_t *feats, size_t nf,
+                    int pred);
+    void *ctx;
+};
+
+/* Label every token of a prepared document greedily, left to right, with
+ * BILOU labels (0..NER_NT-1) written to tags[0, doc->n). */
+void ner_decode(struct ner_doc *doc, const struct ner_scorer *scorer,
+                unsigned char *tags);
+
+/* The model file: a header, then a bitmap of the non-zero feature buckets,
+ * the rank of each bitmap word, and the non-zero rows of NER_NT int16
+ * weights, all little-endian and 8-byte aligned. */
+#define NER_MAGIC "PXNER\0v1"
+#define NER_HEADER_SIZE 64
+
+struct ner_header {
+    char magic[8];
+    uint32_t nt;
+    uint32_t bits;
+    uint32_t nrows;
+    float scale;
+};
+
+/* The run-time model: views into data (owned when `owned` is set). */
+struct px_ner {
+    uint32_t bits, nrows;
+    const uint64_t *bitmap;
+    const uint32_t *rank;
+    const int16_t *rows;
+    void *owned;
+};
+
+/* Parse a model image of `size` bytes into ner (views into data, which must
+ * be 8-byte aligned and outlive ner). PX_UNSUPPORTED if it is not one. */
+px_status ner_model_parse(struct px_ner *ner, const void *data, size_t size);
+
+/* The run-time scorer over a parsed model. */
+void ner_model_score(void *ctx, const uint64_t *feats, size_t nf,
+                     float *scores);
+
+/* The bucket of a feature hash in a table of 2^bits rows. */
+static inline uint32_t
+ner_bucket(uint64_t h, uint32_t bits)
+{
+    return (uint32_t)(h >> (64 - bits));
+}
+
+/* CoNLL-style tokens of raw text: byte spans and sentence starts. */
+struct ner_toks {
+    size_t n, cap;
+    size_t *start, *end;
+    unsigned char *flags;
+};
+
+px_status ner_tok_split(const char *text, size_t len, struct ner_toks *out);
+void ner_toks_free(struct ner_toks *toks);
+
+/* The embedded model (ner_model_data.c, generated at build time). */
+extern const unsigned char px_ner_model_data[];
+extern const size_t px_ner_model_size;
+
+#endif /* PASSIM_NER_INTERNAL_H */

@@ -217,28 +217,147 @@ finish(px_article_entities *out, entset *s)
     return rc;
 }
 
+/* One article's name mentions with their canonical values, made
+ * consistent: the tagger may call "São Paulo" a place in one sentence and
+ * a person in the next, or keep a title it should not ("CEO Kenji
+ * Watanabe" as an organisation); within an article a value has one type
+ * and one spelling. */
+typedef struct named {
+    px_mentions_t m;
+    char **value; /* canonical value of mention i (owned) */
+    char **key;   /* its key (owned) */
+} named;
+
+static void
+named_free(named *n)
+{
+    for (size_t i = 0; i < n->m.count; i++) {
+        free(n->value[i]);
+        free(n->key[i]);
+    }
+    free(n->value);
+    free(n->key);
+    px_mentions_free(&n->m);
+}
+
+static int
+all_caps(const char *s)
+{
+    for (; *s; s++) {
+        if (*s >= 'a' && *s <= 'z')
+            return 0;
+    }
+    return 1;
+}
+
+/* A title the tagger kept on a non-person: if the value without it is a
+ * value of another mention, it is that mention's entity. */
+static px_status
+drop_stray_titles(named *n)
+{
+    for (size_t i = 0; i < n->m.count; i++) {
+        char *bare = NULL;
+        size_t len = 0;
+        if (n->m.items[i].type == PX_ENT_PER)
+            continue;
+        if (px_canon_normalise(PX_ENT_PER, n->value[i], strlen(n->value[i]),
+                               &bare, &len) != PX_OK)
+            return PX_NOMEM;
+        for (size_t j = 0; strcmp(bare, n->value[i]) != 0 && j < n->m.count;
+             j++) {
+            if (j != i && strcmp(n->value[j], bare) == 0) {
+                free(n->value[i]);
+                n->value[i] = bare;
+                bare = NULL;
+                n->m.items[i].type = n->m.items[j].type;
+                break;
+            }
+        }
+        free(bare);
+    }
+    return PX_OK;
+}
+
+/* Give every mention of one key the majority type (ties: the first seen)
+ * and the spelling most used, preferring one not in capitals (datelines
+ * shout "SÃO PAULO"). */
+static void
+unify_group(named *n, size_t first)
+{
+    size_t votes[PX_ENT_TYPES] = {0}, best_spelling = first, best_count = 0;
+    int best_type = n->m.items[first].type;
+    for (size_t i = first; i < n->m.count; i++) {
+        if (strcmp(n->key[i], n->key[first]) != 0)
+            continue;
+        int t = n->m.items[i].type;
+        if (++votes[t] > votes[best_type])
+            best_type = t;
+        size_t same = 0;
+        for (size_t j = first; j < n->m.count; j++)
+            same += strcmp(n->value[j], n->value[i]) == 0;
+        size_t score = same * 2 + !all_caps(n->value[i]) * 1000;
+        if (score > best_count) {
+            best_count = score;
+            best_spelling = i;
+        }
+    }
+    for (size_t i = first; i < n->m.count; i++) {
+        if (i == best_spelling || strcmp(n->key[i], n->key[first]) != 0)
+            continue;
+        n->m.items[i].type = best_type;
+        char *copy = strdup(n->value[best_spelling]);
+        if (copy) {
+            free(n->value[i]);
+            n->value[i] = copy;
+        }
+    }
+    n->m.items[best_spelling].type = best_type;
+}
+
+static px_status
+canonical_values(const joined *j, named *n)
+{
+    px_canon_t *c = NULL;
+    n->value = calloc(n->m.count + 1, sizeof *n->value);
+    n->key = calloc(n->m.count + 1, sizeof *n->key);
+    px_status rc = n->value && n->key ? px_canon_create(&c) : PX_NOMEM;
+    if (rc == PX_OK)
+        rc = px_canon_add(c, j->text, j->len, &n->m, NULL);
+    if (rc == PX_OK)
+        rc = px_canon_resolve(c);
+    for (size_t i = 0; rc == PX_OK && i < n->m.count; i++) {
+        const char *v = px_canon_value(c, 0, i);
+        if (!(n->value[i] = strdup(v ? v : "")))
+            rc = PX_NOMEM;
+    }
+    px_canon_destroy(c);
+    if (rc == PX_OK)
+        rc = drop_stray_titles(n);
+    for (size_t i = 0; rc == PX_OK && i < n->m.count; i++) {
+        size_t klen;
+        rc = px_entity_key(n->value[i], strlen(n->value[i]), &n->key[i],
+                           &klen);
+    }
+    for (size_t i = 0; rc == PX_OK && i < n->m.count; i++)
+        unify_group(n, i);
+    return rc;
+}
+
 /* Names: tag, give canonical values, collect. */
 static px_status
 collect_names(const joined *j, entset *s, px_article_entities *out)
 {
-    px_mentions_t names = {0};
-    px_canon_t *c = NULL;
-    px_status rc = px_ner_tag_text(model, j->text, j->len, &names);
+    named n = {{0}, NULL, NULL};
+    px_status rc = px_ner_tag_text(model, j->text, j->len, &n.m);
     if (rc == PX_OK)
-        rc = px_canon_create(&c);
-    if (rc == PX_OK)
-        rc = px_canon_add(c, j->text, j->len, &names, NULL);
-    if (rc == PX_OK)
-        rc = px_canon_resolve(c);
-    for (size_t i = 0; rc == PX_OK && i < names.count; i++) {
-        const px_mention_t *m = &names.items[i];
-        const char *value = px_canon_value(c, 0, i);
-        rc = entset_add(s, m->type, value ? value : "");
+        rc = canonical_values(j, &n);
+    for (size_t i = 0; rc == PX_OK && i < n.m.count; i++) {
+        const px_mention_t *m = &n.m.items[i];
+        rc = entset_add(s, m->type, n.value[i]);
         if (rc == PX_OK)
             rc = note_mention(out, j, m->type, m->start, m->end);
     }
-    px_canon_destroy(c);
-    px_mentions_free(&names);
+    named_free(&n);
     return rc;
 }
 

@@ -125,14 +125,17 @@ ends_with(const char *v, size_t n, const char *tail)
     return n >= t && memcmp(v + n - t, tail, t) == 0;
 }
 
-/* Drop quotes, brackets and clause punctuation around the value. */
+/* Drop quotes, brackets, clause punctuation and Markdown emphasis
+ * ("**Henrik Vos**") around the value. */
 static size_t
 trim_punct(char *v, size_t n)
 {
-    static const char *const open_q[] = {"\"", "'", "(", "[", "{",
-                                         "\xE2\x80\x9C", "\xE2\x80\x98"};
+    static const char *const open_q[] = {"\"", "'", "(", "[", "{", "*", "_",
+                                         "`", "\xE2\x80\x9C",
+                                         "\xE2\x80\x98"};
     static const char *const close_q[] = {"\"", ")", "]", "}", ",", ";",
-                                          ":", "!", "?", "\xE2\x80\x9D"};
+                                          ":", "!", "?", "*", "_", "`",
+                                          "\xE2\x80\x9D"};
     int again = 1;
     while (again && n > 0) {
         again = 0;
@@ -283,8 +286,9 @@ clean(px_entity_type type, const char *s, size_t n, char *out)
         memmove(out, out + 4, len - 4);
         len -= 4;
     }
+    /* A title may have stood outside the emphasis: "Mayor **Henrik Vos". */
     if (type == PX_ENT_PER)
-        len = strip_titles(out, len);
+        len = trim_punct(out, strip_titles(out, len));
     out[len] = '\0';
     return len;
 }

@@ -11,6 +11,7 @@
 /* An open-addressing table of strings with counts. */
 typedef struct counter {
     char **keys;
+    char **shown;    /* the value as first seen, for display */
     uint32_t *counts;
     size_t cap, n;
     int oom;
@@ -30,9 +31,11 @@ grow(counter *c)
 {
     size_t cap = c->cap ? c->cap * 2 : 256;
     char **keys = calloc(cap, sizeof *keys);
+    char **shown = calloc(cap, sizeof *shown);
     uint32_t *counts = calloc(cap, sizeof *counts);
-    if (!keys || !counts) {
+    if (!keys || !shown || !counts) {
         free(keys);
+        free(shown);
         free(counts);
         return -1;
     }
@@ -43,20 +46,24 @@ grow(counter *c)
         while (keys[j])
             j = (j + 1) & (cap - 1);
         keys[j] = c->keys[i];
+        shown[j] = c->shown[i];
         counts[j] = c->counts[i];
     }
     free(c->keys);
+    free(c->shown);
     free(c->counts);
     c->keys = keys;
+    c->shown = shown;
     c->counts = counts;
     c->cap = cap;
     return 0;
 }
 
-/* Add one to the count of s[0, len); returns the new count, 0 on no
- * memory. */
+/* Add one to the count of key s[0, len), shown as show[0, show_len)
+ * (NULL: as the key); returns the new count, 0 on no memory. */
 static uint32_t
-bump(counter *c, const char *s, size_t len)
+bump_shown(counter *c, const char *s, size_t len, const char *show,
+           size_t show_len)
 {
     if ((c->n + 1) * 2 > c->cap && grow(c) != 0) {
         c->oom = 1;
@@ -69,7 +76,8 @@ bump(counter *c, const char *s, size_t len)
         i = (i + 1) & (c->cap - 1);
     }
     c->keys[i] = strndup(s, len);
-    if (!c->keys[i]) {
+    c->shown[i] = show ? strndup(show, show_len) : NULL;
+    if (!c->keys[i] || (show && !c->shown[i])) {
         c->oom = 1;
         return 0;
     }
@@ -77,12 +85,21 @@ bump(counter *c, const char *s, size_t len)
     return c->counts[i] = 1;
 }
 
+static uint32_t
+bump(counter *c, const char *s, size_t len)
+{
+    return bump_shown(c, s, len, NULL, 0);
+}
+
 static void
 counter_free(counter *c)
 {
-    for (size_t i = 0; i < c->cap; i++)
+    for (size_t i = 0; i < c->cap; i++) {
         free(c->keys[i]);
+        free(c->shown[i]);
+    }
     free(c->keys);
+    free(c->shown);
     free(c->counts);
     memset(c, 0, sizeof *c);
 }
@@ -93,12 +110,22 @@ typedef struct spy_state {
     uint32_t seen;
 } spy_state;
 
+/* Values are counted by their key, as filters match them: "Port
+ * Workers' Federation" and "Port Workers’ Federation" are one. */
 static int
 count_entity(void *ctx, int type, const char *value, size_t len)
 {
     spy_state *s = ctx;
-    if (type >= 0 && type < PX_ENT_TYPES)
-        bump(&s->types[type], value, len);
+    char *key = NULL;
+    size_t klen = 0;
+    if (type < 0 || type >= PX_ENT_TYPES)
+        return 0;
+    if (px_entity_key(value, len, &key, &klen) != PX_OK) {
+        s->types[type].oom = 1;
+        return 1;
+    }
+    bump_shown(&s->types[type], key, klen, value, len);
+    free(key);
     return 0;
 }
 
@@ -140,7 +167,9 @@ top_values(counter *c, uint32_t top, px_facet_value **out, size_t *n)
     size_t k = 0;
     for (size_t i = 0; i < c->cap; i++) {
         if (c->keys[i])
-            all[k++] = (px_facet_value){c->keys[i], c->counts[i]};
+            all[k++] = (px_facet_value){c->shown[i] ? c->shown[i]
+                                                    : c->keys[i],
+                                        c->counts[i]};
     }
     qsort(all, k, sizeof *all, by_count_then_value);
     size_t keep = k < top ? k : top;

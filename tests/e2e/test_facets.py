@@ -1,0 +1,150 @@
+"""test_facets.py — entity facets and filters, end to end, on corpus/.
+
+corpus/ was written for this project with recurring people, places,
+organisations and dates (see the articles): these tests index it once and
+check that facets name them, that counts are numbers of matching articles,
+and that filters narrow results to the articles that mention an entity.
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+import harness
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.realpath(os.path.join(HERE, '..', '..', 'corpus'))
+
+
+_SHARED = {}
+
+
+def shared_db():
+    """corpus/ indexed once for the whole module (the harness runs test
+    methods one by one, without setUpClass)."""
+    if 'db' not in _SHARED:
+        _SHARED['tmp'] = tempfile.TemporaryDirectory(prefix='passim-facets-')
+        _SHARED['db'] = os.path.join(_SHARED['tmp'].name, 'db')
+        r = harness.run([harness.PASSIM_INDEX, '--db', _SHARED['db'], '-q',
+                         CORPUS], env=harness.clean_env())
+        assert r.status == 0, r
+    return _SHARED['db']
+
+
+class FacetsTest(harness.PassimCase):
+
+    @property
+    def shared_db(self):
+        return shared_db()
+
+    def find(self, *words, opts=()):
+        return self.search(*words, db=self.shared_db,
+                           opts=('--limit', '100', '--per-article', '1')
+                           + tuple(opts))
+
+    def facet(self, doc, kind):
+        return {f['value']: f['count'] for f in doc['facets'][kind]}
+
+    def article_text(self, path):
+        with open(path, encoding='utf-8') as f:
+            return f.read()
+
+    def test_facets_name_people_and_places(self):
+        doc = self.find('vaccine', opts=('--facets', '20'))
+        self.assertTrue(doc['facets_exact'])
+        people = self.facet(doc, 'person')
+        places = self.facet(doc, 'place')
+        self.assertIn('Amara Okafor', people, doc['facets'])
+        self.assertIn('Nairobi', places, doc['facets'])
+        orgs = self.facet(doc, 'org')
+        self.assertIn('Helvion Biotech', orgs, doc['facets'])
+        # Counts are articles, never more than the matching articles.
+        for kind in ('person', 'place', 'org', 'misc', 'date'):
+            for f in doc['facets'][kind]:
+                self.assertLessEqual(f['count'], doc['facet_articles'])
+
+    def test_surname_and_title_fold_into_full_name(self):
+        doc = self.find('Okafor', opts=('--facets', '50'))
+        people = self.facet(doc, 'person')
+        self.assertIn('Amara Okafor', people)
+        for wrong in ('Okafor', 'Dr. Okafor', 'Dr. Amara Okafor',
+                      "Okafor's", 'Okafor’s'):
+            self.assertNotIn(wrong, people)
+
+    def test_count_equals_filtered_articles(self):
+        """A facet's count is exactly the number of matching articles that
+        its filter keeps."""
+        doc = self.find('strike', opts=('--facets', '5'))
+        for kind, field in (('person', 'person'), ('place', 'place'),
+                            ('org', 'org')):
+            for f in doc['facets'][kind][:3]:
+                narrowed = self.find('strike', '%s:"%s"' % (field, f['value']))
+                articles = {h['path'] for h in narrowed['hits']}
+                self.assertEqual(len(articles), f['count'], (kind, f))
+
+    def test_person_filter_narrows(self):
+        everything = self.find('dengue')
+        narrowed = self.find('dengue', 'person:"Amara Okafor"')
+        self.assertTrue(narrowed['hits'])
+        self.assertLess(len(narrowed['hits']), len(everything['hits']) + 1)
+        for h in narrowed['hits']:
+            self.assertIn('Okafor', self.article_text(h['path']), h['path'])
+        # Case does not matter in a filter value.
+        lower = self.find('dengue', 'person:"amara okafor"')
+        self.assertEqual(self.hit_paths(lower), self.hit_paths(narrowed))
+
+    def test_filter_alone_and_place(self):
+        doc = self.find('place:Osaka')
+        self.assertTrue(doc['hits'])
+        for h in doc['hits']:
+            self.assertIn('Osaka', self.article_text(h['path']), h['path'])
+
+    def test_unknown_value_is_no_result_not_error(self):
+        r = self.query('wind', 'person:"Nobody Atall"', db=self.shared_db)
+        self.assertEqual(r.status, 1, r)
+        self.assertEqual(r.stderr, b'', r)
+
+    def test_date_filters(self):
+        # The port strike began on March 16, 2024.
+        day = self.find('strike', 'date:2024-03-16')
+        self.assertTrue(day['hits'])
+        self.assertTrue(any('port-strike-begins' in h['path']
+                            for h in day['hits']), self.hit_paths(day))
+        rng = self.find('strike', 'date:2024-03..2024-04')
+        self.assertGreaterEqual(len(rng['hits']), len(day['hits']))
+        dates = self.facet(self.find('strike', opts=('--facets', '100')),
+                           'date')
+        self.assertIn('2024-03-16', dates)
+
+    def test_published_filter_uses_article_date(self):
+        doc = self.find('published:2024-03')
+        paths = self.hit_paths(doc)
+        self.assertTrue(paths)
+        # Dates come from the content (datelines, front matter, meta tags),
+        # not from the files' times.
+        self.assertTrue(any('port-strike-begins' in p for p in paths), paths)
+        self.assertFalse(any('first-power-atlantico-norte' in p
+                             for p in paths), paths)
+        none = self.find('published:1999')
+        self.assertEqual(none['hits'], [])
+
+    def test_malformed_date_filter_is_an_error(self):
+        r = self.query('strike', 'date:2024-02-30', db=self.shared_db)
+        self.assertEqual(r.status, 2, r)
+        self.assertIn(b'date', r.stderr)
+
+    def test_text_output_and_no_facets(self):
+        r = self.query('vaccine', db=self.shared_db, expect=0,
+                       opts=('--color', 'never'))
+        self.assertIn(b'Facets', r.stdout)
+        self.assertIn(b'Amara Okafor', r.stdout)
+        r = self.query('vaccine', db=self.shared_db, expect=0,
+                       opts=('--no-facets',))
+        self.assertNotIn(b'Facets', r.stdout)
+        doc = self.find('vaccine', opts=('--no-facets',))
+        self.assertIn('facets', doc)
+
+
+if __name__ == '__main__':
+    sys.exit(harness.main(sys.modules[__name__]))

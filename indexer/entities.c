@@ -96,10 +96,27 @@ typedef struct entset {
     size_t n;
 } entset;
 
+/* A title left on its own ("Mr" where the tagger missed the name) is
+ * not a person. */
+static int
+lone_title(int type, const char *value)
+{
+    static const char *const titles[] = {
+        "Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "Miss", "Prof",
+    };
+    if (type != PX_ENT_PER)
+        return 0;
+    for (size_t i = 0; i < sizeof titles / sizeof *titles; i++) {
+        if (strcmp(value, titles[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static px_status
 entset_add(entset *s, int type, const char *value)
 {
-    if (!*value || s->n == PX_ENTITIES_MAX)
+    if (!*value || s->n == PX_ENTITIES_MAX || lone_title(type, value))
         return PX_OK;
     for (size_t i = 0; i < s->n; i++) {
         if (s->types[i] == type && strcmp(s->values[i], value) == 0)

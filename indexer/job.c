@@ -187,8 +187,12 @@ build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
     px_article_id(job->path, ac.id);
     article_date(a, &job->now, iso, ac.ymd);
     px_status rc = px_passage_split(a, NULL, &ps);
+    /* Dates that need the article's date ("Dec. 25", "last Tuesday") are
+     * resolved only against a date the article states: a file's mtime is
+     * often the day it was copied, and would fill the facets with dates
+     * nobody wrote. The mtime still dates the article for published:. */
     if (rc == PX_OK)
-        rc = px_entities_extract(a, ps, iso, &ents);
+        rc = px_entities_extract(a, ps, px_article_date(a), &ents);
     ac.extras = (px_doc_extras){ents.terms, ents.nterms, ents.slot,
                                 ents.slot_len};
     if (rc == PX_OK)

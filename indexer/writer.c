@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "passim/catalog.h"
 #include "passim/dbpath.h"
+#include "passim/format.h"
 #include "passim/schema.h"
 
 struct px_writer {
@@ -27,40 +27,23 @@ struct px_writer {
     px_writer_stats stats;
 };
 
-/* A printf into a new string: caller owns; NULL when out of memory. */
-static char *
-format(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (s) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
-
 static px_status
 open_database(const char *path, xc_database **db, char **error)
 {
     char *xerr = NULL;
     if (px_dbpath_make_parent(path) != PX_OK) {
-        *error = format("cannot create the folder of database %s: %s", path,
+        *error = px_format("cannot create the folder of database %s: %s", path,
                         strerror(errno));
         return PX_IO;
     }
     xc_status xs = xc_database_open_writable(path, db, &xerr);
     px_status rc = PX_OK;
     if (xs == XC_LOCKED) {
-        *error = format("database %s is locked by another indexer "
+        *error = px_format("database %s is locked by another indexer "
                         "(is passim-index already running on it?)", path);
         rc = PX_LOCKED;
     } else if (xs != XC_OK) {
-        *error = format("cannot open database %s: %s", path,
+        *error = px_format("cannot open database %s: %s", path,
                         xerr ? xerr : xc_status_to_string(xs));
         rc = PX_XAPIAN;
     }
@@ -75,7 +58,7 @@ check_schema(xc_database *db, const char *path, char **error)
     size_t len = 0;
     if (xc_database_get_metadata(db, PX_META_SCHEMA, strlen(PX_META_SCHEMA),
                                  &v, &len) != XC_OK) {
-        *error = format("cannot read database %s: %s", path,
+        *error = px_format("cannot read database %s: %s", path,
                         xc_database_last_error(db));
         return PX_XAPIAN;
     }
@@ -86,7 +69,7 @@ check_schema(xc_database *db, const char *path, char **error)
                                      strlen(PX_SCHEMA_VERSION)) != XC_OK)
             rc = PX_XAPIAN;
     } else if (strcmp(v, PX_SCHEMA_VERSION) != 0) {
-        *error = format("database %s has schema %s, this passim writes %s: "
+        *error = px_format("database %s has schema %s, this passim writes %s: "
                         "index into a new database", path, v,
                         PX_SCHEMA_VERSION);
         rc = PX_INVALID_ARGUMENT;
@@ -114,7 +97,7 @@ px_writer_open(const char *path, const px_writer_opts *opts,
         rc = px_schema_termgen(&w->tg);
     if (rc != PX_OK) {
         if (!*error)
-            *error = format("cannot open database %s: %s", path,
+            *error = px_format("cannot open database %s: %s", path,
                             px_status_to_string(rc));
         px_catalog_destroy(w->cat);
         xc_termgen_destroy(w->tg);
@@ -305,19 +288,19 @@ job_message(const px_writer_t *w, const px_job_t *job)
 {
     switch (job->outcome) {
     case PX_OUTCOME_REMOVED:
-        return format("vanished while being indexed");
+        return px_format("vanished while being indexed");
     case PX_OUTCOME_FAILED:
-        return format("cannot read: %s", strerror(job->err));
+        return px_format("cannot read: %s", strerror(job->err));
     case PX_OUTCOME_SKIPPED:
         if (job->err == EFBIG)
-            return format("skipped: %.1f MB is over the limit of %.1f MB "
+            return px_format("skipped: %.1f MB is over the limit of %.1f MB "
                           "(--max-file-size)",
                           (double)job->now.st_size / 1e6,
                           (double)w->opts.max_file_size / 1e6);
-        return format("skipped: %s", px_status_to_string(job->parse_status));
+        return px_format("skipped: %s", px_status_to_string(job->parse_status));
     case PX_OUTCOME_INDEXED:
         if (job->repaired)
-            return format("repaired %zu bytes of invalid UTF-8 (read as "
+            return px_format("repaired %zu bytes of invalid UTF-8 (read as "
                           "Windows-1252)", job->repaired);
         return NULL;
     default:

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "crawl.h"
+#include "dbstatus.h"
 #include "pipeline.h"
 #include "passim/dbpath.h"
 #include "progress.h"
+#include "watch.h"
 #include "writer.h"
 
 #define PROG "passim-index"
@@ -22,7 +24,10 @@ typedef struct options {
     const char *db;
     int quiet;
     int verbose;
+    int watch;    /* --watch */
+    int status;   /* --status */
     px_writer_opts writer;
+    px_watch_opts watching;
     char **roots; /* absolute folder paths */
     size_t nroots;
 } options;
@@ -44,10 +49,28 @@ static void
 usage(FILE *out)
 {
     fputs("Usage: " PROG " [OPTION]... DIR...\n"
+          "  or:  " PROG " --watch [OPTION]... DIR...\n"
+          "  or:  " PROG " --status [--db PATH]\n"
           "Index the articles (.txt, .md, .html, .htm) under each DIR into a\n"
           "passim database: new and changed files are indexed, files that\n"
           "are gone are removed, unchanged files are skipped unread.\n"
           "\n"
+          "  -w, --watch            index, then keep following changes until\n"
+          "                         SIGINT or SIGTERM (Linux: inotify; not\n"
+          "                         available on other systems yet)\n"
+          "      --status           print files, passages, size and last\n"
+          "                         commit of the database, and exit\n"
+          "      --ignore GLOB      also ignore names matching GLOB (fnmatch;\n"
+          "                         repeatable; hidden and temporary files\n"
+          "                         are always ignored)\n"
+          "      --settle MS        watch: read a file changed without a\n"
+          "                         close (hard link, touch) after MS of\n"
+          "                         quiet (default 100)\n"
+          "      --commit-interval MS  watch: during a burst, commit at\n"
+          "                         least every MS (default 500)\n"
+          "      --reconcile-every S   watch: crawl again every S seconds\n"
+          "                         to catch anything missed (default 600;\n"
+          "                         0 = never)\n"
           "  -d, --db PATH          database (default: $PASSIM_DB, else\n"
           "                         ${XDG_DATA_HOME:-~/.local/share}/passim/index)\n"
           "  -q, --quiet            no progress, no summary; errors only\n"
@@ -92,6 +115,50 @@ parse_count(const char *s, size_t *out)
     return 0;
 }
 
+static int
+parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* The options of watch mode and --ignore; 0 when taken, 2 on error, -1
+ * when `c` is not one of them. */
+static int
+parse_watch_option(int c, options *o)
+{
+    static const char *const names[] = {"--settle", "--commit-interval",
+                                        "--reconcile-every"};
+    unsigned *fields[] = {&o->watching.settle_ms, &o->watching.commit_ms,
+                          &o->watching.reconcile_s};
+    switch (c) {
+    case 'w': o->watch = 1; return 0;
+    case 'S': o->status = 1; return 0;
+    case 'I':
+        if (px_crawl_ignore_add(optarg) != PX_OK) {
+            fputs(PROG ": out of memory\n", stderr);
+            return 2;
+        }
+        return 0;
+    case 's': case 'c': case 'r': {
+        int i = c == 's' ? 0 : c == 'c' ? 1 : 2;
+        if (parse_uint(optarg, 86400000u, fields[i]) != 0) {
+            fprintf(stderr, PROG ": %s: '%s' is not a number\n", names[i],
+                    optarg);
+            return 2;
+        }
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
 /* Turn the folder arguments into absolute paths. */
 static int
 resolve_roots(options *o, char **argv, int argc)
@@ -119,12 +186,24 @@ parse_options(int argc, char **argv, options *o)
         {"verbose", no_argument, NULL, 'v'},
         {"max-file-size", required_argument, NULL, 'M'},
         {"batch-files", required_argument, NULL, 'B'},
+        {"watch", no_argument, NULL, 'w'},
+        {"status", no_argument, NULL, 'S'},
+        {"ignore", required_argument, NULL, 'I'},
+        {"settle", required_argument, NULL, 's'},
+        {"commit-interval", required_argument, NULL, 'c'},
+        {"reconcile-every", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "d:qvhV", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:qvwhV", longs, NULL)) != -1) {
+        int taken = parse_watch_option(c, o);
+        if (taken >= 0) {
+            if (taken)
+                return taken;
+            continue;
+        }
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'q': o->quiet = 1; break;
@@ -150,6 +229,12 @@ parse_options(int argc, char **argv, options *o)
             return 2;
         }
     }
+    if (o->status && optind < argc) {
+        fputs(PROG ": --status takes no folder\n", stderr);
+        return 2;
+    }
+    if (o->status)
+        return -1;
     if (optind >= argc) {
         fputs(PROG ": no folder given\n"
               "Try '" PROG " --help' for more information.\n", stderr);
@@ -242,6 +327,37 @@ summary(const options *o, const tally *t, px_writer_t *w, double secs)
             (double)s.bytes_read / 1e6, secs);
 }
 
+/* Watch mode: the watcher commits itself (in batches bounded in time as
+ * well as size), so the writer is opened with limits it never reaches. */
+static int
+run_watch(options *o, const char *dbpath)
+{
+    px_writer_opts wo = o->writer;
+    wo.batch_files = SIZE_MAX;
+    wo.batch_bytes = SIZE_MAX;
+    px_writer_t *w = NULL;
+    char *err = NULL;
+    px_status rc = px_writer_open(dbpath, &wo, &w, &err);
+    if (rc != PX_OK) {
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+        free(err);
+        return 2;
+    }
+    o->watching.roots = o->roots;
+    o->watching.nroots = o->nroots;
+    o->watching.batch_files = o->writer.batch_files;
+    o->watching.batch_bytes = o->writer.batch_bytes;
+    o->watching.quiet = o->quiet;
+    o->watching.verbose = o->verbose;
+    int status = px_watch_run(w, &o->watching);
+    if (px_writer_close(w) != PX_OK) {
+        fprintf(stderr, PROG ": database %s: the final commit failed\n",
+                dbpath);
+        status = 2;
+    }
+    return status;
+}
+
 static int
 run(const options *o, const char *dbpath)
 {
@@ -287,6 +403,9 @@ main(int argc, char **argv)
     o.writer.batch_files = PX_WRITER_BATCH_FILES;
     o.writer.batch_bytes = PX_WRITER_BATCH_BYTES;
     o.writer.max_file_size = PX_WRITER_MAX_FILE_SIZE;
+    o.watching.settle_ms = PX_WATCH_SETTLE_MS;
+    o.watching.commit_ms = PX_WATCH_COMMIT_MS;
+    o.watching.reconcile_s = PX_WATCH_RECONCILE_S;
     int status = parse_options(argc, argv, &o);
     char *dbpath = NULL;
     if (status < 0 && px_dbpath_resolve(o.db, &dbpath) != PX_OK) {
@@ -294,7 +413,11 @@ main(int argc, char **argv)
               stderr);
         status = 2;
     }
-    if (status < 0) {
+    if (status < 0 && o.status) {
+        status = px_dbstatus_print(dbpath, stdout);
+    } else if (status < 0 && o.watch) {
+        status = run_watch(&o, dbpath);
+    } else if (status < 0) {
         struct sigaction sa = {0};
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
@@ -305,5 +428,6 @@ main(int argc, char **argv)
     for (size_t i = 0; i < o.nroots; i++)
         free(o.roots[i]);
     free(o.roots);
+    px_crawl_ignore_clear();
     return status;
 }

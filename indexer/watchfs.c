@@ -1,6 +1,7 @@
 /*
  * watchfs.c — changes under a set of folders, from inotify (watchfs.h).
  */
+#define _DEFAULT_SOURCE /* DT_DIR in struct dirent */
 #include "watchfs.h"
 
 #include <dirent.h>
@@ -396,8 +397,7 @@ on_readable(uv_poll_t *h, int status, int events)
         emit(fs, PX_FS_ERROR, "inotify", NULL, -status);
         return;
     }
-    char buf[64 * 1024]
-        __attribute__((aligned(__alignof__(struct inotify_event))));
+    _Alignas(struct inotify_event) char buf[64 * 1024];
     for (;;) {
         ssize_t n = read(fs->fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)

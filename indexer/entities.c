@@ -30,7 +30,8 @@ load_model(void)
 typedef struct joined {
     char *text;
     size_t len;
-    size_t *offsets; /* npassages + 1 entries; the last is the end */
+    size_t *offsets; /* where passage i starts */
+    size_t *ends;    /* where passage i ends */
 } joined;
 
 static px_status
@@ -41,7 +42,8 @@ join_article(const px_article_t *a, const px_passages_t *ps, joined *j)
         len += px_passages_get(ps, i)->len + 2;
     j->text = malloc(len + 1);
     j->offsets = malloc((n + 1) * sizeof *j->offsets);
-    if (!j->text || !j->offsets)
+    j->ends = malloc((n + 1) * sizeof *j->ends);
+    if (!j->text || !j->offsets || !j->ends)
         return PX_NOMEM;
     size_t at = 0;
     const char *title = px_article_title(a);
@@ -54,8 +56,8 @@ join_article(const px_article_t *a, const px_passages_t *ps, joined *j)
         j->offsets[i] = at;
         memcpy(j->text + at, p->text, p->len);
         at += p->len;
+        j->ends[i] = at;
     }
-    j->offsets[n] = at;
     j->text[at] = '\0';
     j->len = at;
     return PX_OK;
@@ -129,26 +131,37 @@ entset_add(entset *s, int type, const char *value)
 }
 
 /* Append "T start end\n" for a mention to the list of the passage that
- * holds it (title mentions belong to no passage). */
+ * holds it (title mentions belong to no passage). Passages are found by
+ * binary search and lists grow geometrically: an article can have
+ * thousands of mentions. */
 static px_status
 note_mention(px_article_entities *out, const joined *j, int type,
              size_t start, size_t end)
 {
-    size_t i = 0;
-    while (i < out->npassages && start >= j->offsets[i + 1] + 2)
-        i++;
-    if (i == out->npassages || start < j->offsets[i] ||
-        end > j->offsets[i + 1])
+    size_t lo = 0, hi = out->npassages;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->offsets[mid] <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || end > j->ends[lo - 1])
         return PX_OK;
+    size_t i = lo - 1;
     char line[64];
     int n = snprintf(line, sizeof line, "%d %zu %zu\n", type,
                      start - j->offsets[i], end - j->offsets[i]);
-    size_t old = out->mentions[i] ? strlen(out->mentions[i]) : 0;
-    char *p = realloc(out->mentions[i], old + (size_t)n + 1);
-    if (!p)
-        return PX_NOMEM;
-    memcpy(p + old, line, (size_t)n + 1);
-    out->mentions[i] = p;
+    if (out->mentions_len[i] + (size_t)n + 1 > out->mentions_cap[i]) {
+        size_t cap = (out->mentions_cap[i] + (size_t)n + 1) * 2;
+        char *p = realloc(out->mentions[i], cap);
+        if (!p)
+            return PX_NOMEM;
+        out->mentions[i] = p;
+        out->mentions_cap[i] = cap;
+    }
+    memcpy(out->mentions[i] + out->mentions_len[i], line, (size_t)n + 1);
+    out->mentions_len[i] += (size_t)n;
     return PX_OK;
 }
 
@@ -267,68 +280,128 @@ all_caps(const char *s)
     return 1;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* A title the tagger kept on a non-person: if the value without it is a
- * value of another mention, it is that mention's entity. */
+ * value of another mention, it is that mention's entity (unify() then
+ * settles its type). */
 static px_status
 drop_stray_titles(named *n)
 {
-    for (size_t i = 0; i < n->m.count; i++) {
+    size_t count = n->m.count;
+    char **sorted = malloc((count + 1) * sizeof *sorted);
+    if (!sorted)
+        return PX_NOMEM;
+    memcpy(sorted, n->value, count * sizeof *sorted);
+    qsort(sorted, count, sizeof *sorted, cmp_str);
+    px_status rc = PX_OK;
+    for (size_t i = 0; rc == PX_OK && i < count; i++) {
         char *bare = NULL;
         size_t len = 0;
         if (n->m.items[i].type == PX_ENT_PER)
             continue;
-        if (px_canon_normalise(PX_ENT_PER, n->value[i], strlen(n->value[i]),
-                               &bare, &len) != PX_OK)
-            return PX_NOMEM;
-        for (size_t j = 0; strcmp(bare, n->value[i]) != 0 && j < n->m.count;
-             j++) {
-            if (j != i && strcmp(n->value[j], bare) == 0) {
-                free(n->value[i]);
-                n->value[i] = bare;
-                bare = NULL;
-                n->m.items[i].type = n->m.items[j].type;
-                break;
-            }
+        rc = px_canon_normalise(PX_ENT_PER, n->value[i], strlen(n->value[i]),
+                                &bare, &len);
+        char **hit = rc == PX_OK && strcmp(bare, n->value[i]) != 0
+                         ? bsearch(&bare, sorted, count, sizeof *sorted,
+                                   cmp_str)
+                         : NULL;
+        if (hit) {
+            free(n->value[i]);
+            n->value[i] = bare;
+            bare = NULL;
         }
         free(bare);
     }
-    return PX_OK;
+    free(sorted);
+    return rc;
 }
 
-/* Give every mention of one key the majority type (ties: the first seen)
- * and the spelling most used, preferring one not in capitals (datelines
- * shout "SÃO PAULO"). */
-static void
-unify_group(named *n, size_t first)
+/* The mentions qsort's comparators look at: per thread, since articles
+ * are processed on several worker threads at once. */
+static _Thread_local const named *sort_named;
+
+static int
+by_key_then_index(const void *a, const void *b)
 {
-    size_t votes[PX_ENT_TYPES] = {0}, best_spelling = first, best_count = 0;
-    int best_type = n->m.items[first].type;
-    for (size_t i = first; i < n->m.count; i++) {
-        if (strcmp(n->key[i], n->key[first]) != 0)
-            continue;
-        int t = n->m.items[i].type;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_named->key[x], sort_named->key[y]);
+    return c ? c : (x > y) - (x < y);
+}
+
+static int
+by_value_then_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_named->value[x], sort_named->value[y]);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Within one key's group g[0, k) (in position order): the majority type
+ * (ties: the first seen) and the spelling most used, preferring one not
+ * in capitals (datelines shout "SÃO PAULO"). */
+static void
+unify_group(named *n, size_t *g, size_t k)
+{
+    size_t votes[PX_ENT_TYPES] = {0};
+    int best_type = n->m.items[g[0]].type;
+    for (size_t i = 0; i < k; i++) {
+        int t = n->m.items[g[i]].type;
         if (++votes[t] > votes[best_type])
             best_type = t;
-        size_t same = 0;
-        for (size_t j = first; j < n->m.count; j++)
-            same += strcmp(n->value[j], n->value[i]) == 0;
-        size_t score = same * 2 + !all_caps(n->value[i]) * 1000;
-        if (score > best_count) {
-            best_count = score;
-            best_spelling = i;
-        }
     }
-    for (size_t i = first; i < n->m.count; i++) {
-        if (i == best_spelling || strcmp(n->key[i], n->key[first]) != 0)
+    qsort(g, k, sizeof *g, by_value_then_index);
+    size_t best = g[0], best_score = 0;
+    for (size_t i = 0; i < k;) {
+        size_t run = i;
+        while (run < k && strcmp(n->value[g[run]], n->value[g[i]]) == 0)
+            run++;
+        size_t score = (run - i) + !all_caps(n->value[g[i]]) * (k + 1);
+        if (score > best_score) {
+            best_score = score;
+            best = g[i];
+        }
+        i = run;
+    }
+    for (size_t i = 0; i < k; i++) {
+        n->m.items[g[i]].type = best_type;
+        if (g[i] == best || strcmp(n->value[g[i]], n->value[best]) == 0)
             continue;
-        n->m.items[i].type = best_type;
-        char *copy = strdup(n->value[best_spelling]);
+        char *copy = strdup(n->value[best]);
         if (copy) {
-            free(n->value[i]);
-            n->value[i] = copy;
+            free(n->value[g[i]]);
+            n->value[g[i]] = copy;
         }
     }
-    n->m.items[best_spelling].type = best_type;
+}
+
+/* One type and one spelling per key; sorting keeps it n log n, as an
+ * article can hold thousands of mentions. */
+static px_status
+unify(named *n)
+{
+    size_t count = n->m.count;
+    size_t *order = malloc((count + 1) * sizeof *order);
+    if (!order)
+        return PX_NOMEM;
+    for (size_t i = 0; i < count; i++)
+        order[i] = i;
+    sort_named = n;
+    qsort(order, count, sizeof *order, by_key_then_index);
+    for (size_t i = 0; i < count;) {
+        size_t end = i + 1;
+        while (end < count && strcmp(n->key[order[end]], n->key[order[i]]) == 0)
+            end++;
+        unify_group(n, order + i, end - i);
+        i = end;
+    }
+    sort_named = NULL;
+    free(order);
+    return PX_OK;
 }
 
 static px_status
@@ -355,8 +428,8 @@ canonical_values(const joined *j, named *n)
         rc = px_entity_key(n->value[i], strlen(n->value[i]), &n->key[i],
                            &klen);
     }
-    for (size_t i = 0; rc == PX_OK && i < n->m.count; i++)
-        unify_group(n, i);
+    if (rc == PX_OK)
+        rc = unify(n);
     return rc;
 }
 
@@ -406,10 +479,13 @@ px_entities_extract(const px_article_t *a, const px_passages_t *ps,
     pthread_once(&model_once, load_model);
     out->npassages = px_passages_count(ps);
     out->mentions = calloc(out->npassages + 1, sizeof *out->mentions);
+    out->mentions_len = calloc(out->npassages + 1, sizeof *out->mentions_len);
+    out->mentions_cap = calloc(out->npassages + 1, sizeof *out->mentions_cap);
     joined j = {0};
     entset s;
     s.n = 0;
-    px_status rc = out->mentions ? join_article(a, ps, &j) : PX_NOMEM;
+    px_status rc = out->mentions && out->mentions_len && out->mentions_cap
+                       ? join_article(a, ps, &j) : PX_NOMEM;
     /* Without a model (a build that has none) names are left out; dates
      * still work. */
     if (rc == PX_OK && model_status == PX_OK)
@@ -422,6 +498,7 @@ px_entities_extract(const px_article_t *a, const px_passages_t *ps,
         free(s.values[i]);
     free(j.text);
     free(j.offsets);
+    free(j.ends);
     if (rc != PX_OK)
         px_article_entities_free(out);
     return rc;
@@ -436,6 +513,8 @@ px_article_entities_free(px_article_entities *e)
     for (size_t i = 0; e->mentions && i < e->npassages; i++)
         free(e->mentions[i]);
     free(e->mentions);
+    free(e->mentions_len);
+    free(e->mentions_cap);
     free(e->slot);
     memset(e, 0, sizeof *e);
 }

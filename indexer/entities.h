@@ -27,7 +27,9 @@ typedef struct px_article_entities {
     size_t slot_len;
     char **terms;        /* boolean terms for every passage */
     size_t nterms;
-    char **mentions;     /* per passage: "T start end\n" lines */
+    char **mentions;     /* per passage: "T start end\n" lines, or NULL */
+    size_t *mentions_len;
+    size_t *mentions_cap;
     size_t npassages;
 } px_article_entities;
 

@@ -198,8 +198,10 @@ run_spy(xc_database *db, const xc_query *query, spy_state *s,
         xs = xc_matchspy_create_callback(spy, s, &ms, NULL);
     if (xs == XC_OK)
         xs = xc_enquire_set_query(enq, query, 0);
-    if (xs == XC_OK)
-        xs = xc_enquire_set_weighting_bool(enq);
+    /* Not BoolWeight, though no weight is needed: Xapian 1.4.22's boolean
+     * match reports "Unexpected end of posting list" (DatabaseCorruptError)
+     * on a glass database after documents were replaced, where BM25 reads
+     * the same posting list without fault (tests/e2e/test_facets.py). */
     if (xs == XC_OK)
         xs = xc_enquire_add_matchspy(enq, ms);
     if (xs == XC_OK)

@@ -146,5 +146,26 @@ class FacetsTest(harness.PassimCase):
         self.assertIn('facets', doc)
 
 
+class FacetsAfterReindexTest(harness.PassimCase):
+
+    def test_facets_after_files_replaced(self):
+        """Xapian 1.4.22's boolean match fails on a posting list of over
+        1,000 entries once documents were replaced; the facet count must
+        not use it (query/facets.c)."""
+        n = 1200
+        for i in range(n):
+            self.write('f%05d.txt' % i,
+                       'Title %d\n\nwqcommon word%d about Lisbon.\n' % (i, i))
+        self.index('-q')
+        for i in range(0, n, 3):
+            self.write('f%05d.txt' % i,
+                       'Title %d changed\n\nwqcommon word%d now.\n' % (i, i))
+        self.index('-q')
+        doc = self.search('wqcommon', opts=('--facets', '3'))
+        self.assertEqual(doc['estimated_total'], n)
+        self.assertTrue(doc['facets_exact'])
+        self.assertEqual(doc['facet_articles'], n)
+
+
 if __name__ == '__main__':
     sys.exit(harness.main(sys.modules[__name__]))

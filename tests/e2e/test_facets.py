@@ -156,11 +156,11 @@ class FacetsAfterReindexTest(harness.PassimCase):
         for i in range(n):
             self.write('f%05d.txt' % i,
                        'Title %d\n\nwqcommon word%d about Lisbon.\n' % (i, i))
-        self.index('-q')
+        self.index('-q', self.docs)
         for i in range(0, n, 3):
             self.write('f%05d.txt' % i,
                        'Title %d changed\n\nwqcommon word%d now.\n' % (i, i))
-        self.index('-q')
+        self.index('-q', self.docs)
         doc = self.search('wqcommon', opts=('--facets', '3'))
         self.assertEqual(doc['estimated_total'], n)
         self.assertTrue(doc['facets_exact'])

@@ -69,7 +69,15 @@ px_dbstatus_print(const char *path, FILE *out)
 {
     xc_database *db = NULL;
     char *err = NULL;
-    if (xc_database_open(path, &db, &err) != XC_OK) {
+    xc_status xs = xc_database_open(path, &db, &err);
+    /* An indexer committing meanwhile can discard the revision being read:
+     * open or reread, as passim does. */
+    for (int i = 0; xs == XC_MODIFIED && i < 10; i++) {
+        free(err);
+        err = NULL;
+        xs = xc_database_open(path, &db, &err);
+    }
+    if (xs != XC_OK) {
         fprintf(stderr, PROG ": cannot open database %s: %s\n", path,
                 err ? err : "unknown error");
         free(err);
@@ -77,9 +85,16 @@ px_dbstatus_print(const char *path, FILE *out)
     }
     px_catalog_t *cat = NULL;
     uint32_t docs = 0;
-    px_status rc = px_catalog_load(db, &cat);
-    if (rc == PX_OK && xc_database_doccount(db, &docs) != XC_OK)
-        rc = PX_XAPIAN;
+    px_status rc = PX_XAPIAN;
+    for (int i = 0; rc == PX_XAPIAN && i < 10; i++) {
+        px_catalog_destroy(cat);
+        cat = NULL;
+        if (i > 0 && xc_database_reopen(db) != XC_OK)
+            break;
+        rc = px_catalog_load(db, &cat);
+        if (rc == PX_OK && xc_database_doccount(db, &docs) != XC_OK)
+            rc = PX_XAPIAN;
+    }
     if (rc != PX_OK) {
         fprintf(stderr, PROG ": cannot read database %s: %s\n", path,
                 rc == PX_XAPIAN ? xc_database_last_error(db)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,16 +178,32 @@ write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
     return rc;
 }
 
+/* PASSIM_PASSAGE_MAX, a benchmark knob (bench/README.md): the longest
+ * passage in bytes; 0 makes each article one passage (article-level
+ * ranking). Unset: the defaults. */
+static const px_passage_opts *
+passage_opts(px_passage_opts *o)
+{
+    const char *s = getenv("PASSIM_PASSAGE_MAX");
+    if (!s || !*s)
+        return NULL;
+    size_t n = (size_t)strtoull(s, NULL, 10);
+    o->max_len = n ? n : SIZE_MAX / 2;
+    o->min_len = n ? PX_PASSAGE_MIN_LEN : SIZE_MAX / 2;
+    return o;
+}
+
 static px_status
 build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
 {
+    px_passage_opts popts;
     px_passages_t *ps = NULL;
     px_article_entities ents = {0};
     article_ctx ac;
     char iso[11];
     px_article_id(job->path, ac.id);
     article_date(a, &job->now, iso, ac.ymd);
-    px_status rc = px_passage_split(a, NULL, &ps);
+    px_status rc = px_passage_split(a, passage_opts(&popts), &ps);
     /* Dates that need the article's date ("Dec. 25", "last Tuesday") are
      * resolved only against a date the article states: a file's mtime is
      * often the day it was copied, and would fill the facets with dates

@@ -30,6 +30,13 @@
 
 #define PROG "passim-index"
 
+/* The least time between two commits. Xapian keeps the revision before
+ * the newest readable, so a reader has at least two gaps to finish a
+ * query before it must reopen: commits back to back during a trickle of
+ * files would starve readers (and cost a sync each) for no gain in
+ * latency worth having. */
+#define MIN_COMMIT_GAP_MS 50
+
 typedef struct batch {
     size_t changes; /* anything written into the transaction */
     size_t indexed, removed, passages;
@@ -47,6 +54,7 @@ typedef struct watcher {
     px_writer_t *w;
     const px_watch_opts *o;
     batch_t b;
+    double last_commit; /* monotonic seconds */
     px_status rc;      /* the first fatal error */
     int stopping;      /* a signal came: finish what is in flight */
     int closed;        /* handles are closing */
@@ -93,6 +101,7 @@ commit(watcher_t *wt)
                 wt->b.removed, wt->b.passages, (t1 - t0) * 1e3,
                 (t1 - wt->b.start) * 1e3);
     memset(&wt->b, 0, sizeof wt->b);
+    wt->last_commit = px_now();
     uv_timer_stop(&wt->commit_timer);
 }
 
@@ -131,9 +140,18 @@ maybe_commit(watcher_t *wt)
     if (wt->b.changes == 0)
         return;
     int idle = px_watchq_ready(wt->q) == 0 && px_pipe_busy(wt->pipe) == 0;
-    if (idle || wt->b.indexed + wt->b.removed >= wt->o->batch_files ||
-        wt->b.bytes >= wt->o->batch_bytes)
+    int full = wt->b.indexed + wt->b.removed >= wt->o->batch_files ||
+               wt->b.bytes >= wt->o->batch_bytes;
+    double since_ms = (px_now() - wt->last_commit) * 1e3;
+    if (full || (idle && since_ms >= MIN_COMMIT_GAP_MS)) {
         commit(wt);
+    } else if (idle && !wt->closed) {
+        /* Too soon after the last commit: the timer commits at the gap. */
+        uint64_t wait = (uint64_t)(MIN_COMMIT_GAP_MS - since_ms) + 1;
+        if (uv_timer_get_due_in(&wt->commit_timer) > wait ||
+            !uv_is_active((uv_handle_t *)&wt->commit_timer))
+            uv_timer_start(&wt->commit_timer, on_commit_timer, wait, 0);
+    }
 }
 
 /* -- looking at a path */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passim/format.h"
 #include "passim/schema.h"
 
 /* An open-addressing table of strings with counts. */
@@ -188,7 +189,7 @@ top_values(counter *c, uint32_t top, px_facet_value **out, size_t *n)
 
 static px_status
 run_spy(xc_database *db, const xc_query *query, spy_state *s,
-        uint32_t *upper, int *modified)
+        uint32_t *upper, int *modified, char **error)
 {
     xc_enquire *enq = NULL;
     xc_matchspy *ms = NULL;
@@ -210,6 +211,10 @@ run_spy(xc_database *db, const xc_query *query, spy_state *s,
     if (xs == XC_OK)
         xs = xc_mset_matches(mset, &est, &lower, upper);
     *modified = xs == XC_MODIFIED;
+    if (xs != XC_OK && error && !*error)
+        *error = px_format("counting facets: %s",
+                           enq ? xc_enquire_last_error(enq)
+                               : xc_status_to_string(xs));
     xc_mset_destroy(mset);
     xc_enquire_destroy(enq);
     xc_matchspy_destroy(ms);
@@ -218,13 +223,13 @@ run_spy(xc_database *db, const xc_query *query, spy_state *s,
 
 px_status
 px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
-                px_facets *out, int *modified)
+                px_facets *out, int *modified, char **error)
 {
     memset(out, 0, sizeof *out);
     spy_state s;
     memset(&s, 0, sizeof s);
     uint32_t upper = 0;
-    px_status rc = run_spy(db, query, &s, &upper, modified);
+    px_status rc = run_spy(db, query, &s, &upper, modified, error);
     for (int t = 0; t < PX_ENT_TYPES; t++) {
         if (rc == PX_OK)
             rc = top_values(&s.types[t], top, &out->values[t], &out->count[t]);

@@ -35,10 +35,13 @@ typedef struct px_facets {
 } px_facets;
 
 /* Count the facets of `query` on db, keeping the top `top` values of each
- * type. Returns XC_MODIFIED-worthy failures as PX_XAPIAN with *modified
- * set, so the caller can reopen and retry. Free with px_facets_free(). */
+ * type. A database modified under the reader gives PX_XAPIAN with
+ * *modified set, so the caller can reopen and retry; other failures set
+ * *error (caller owns; free with free()) when it is NULL. Free the result
+ * with px_facets_free(). */
 px_status px_facets_count(xc_database *db, const xc_query *query,
-                          uint32_t top, px_facets *out, int *modified);
+                          uint32_t top, px_facets *out, int *modified,
+                          char **error);
 
 void px_facets_free(px_facets *f);
 

@@ -7,11 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "filters.h"
 #include "highlight.h"
 
-#define PX_RETRIES 5
+#define PX_RETRIES 12
 
 static char *
 format(const char *fmt, ...)
@@ -99,19 +100,6 @@ add_matching(void *ctx, const char *term, size_t len)
     return px_termset_add(ctx, term, len) != PX_OK;
 }
 
-/* The article rank (1-based) of `id` among the first n items, adding it
- * when new. */
-static uint32_t
-article_rank(char (*ids)[PX_ARTICLE_ID_SIZE], size_t *n, const char *id)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (strcmp(ids[i], id) == 0)
-            return (uint32_t)(i + 1);
-    }
-    memcpy(ids[*n], id, PX_ARTICLE_ID_SIZE);
-    return (uint32_t)++*n;
-}
-
 static int
 by_article_then_rank(const void *a, const void *b)
 {
@@ -121,23 +109,70 @@ by_article_then_rank(const void *a, const void *b)
     return x->score > y->score ? -1 : x->score < y->score;
 }
 
+struct px_searcher {
+    xc_database *db;
+    px_parsers parsers;
+    px_stemmer_t *stemmer;
+    px_rank_opts rank;
+};
+
+px_status
+px_searcher_create(xc_database *db, const px_rank_opts *rank,
+                   px_searcher_t **out)
+{
+    px_searcher_t *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s)
+        return PX_NOMEM;
+    s->db = db;
+    if (rank)
+        s->rank = *rank;
+    else
+        px_rank_defaults(&s->rank);
+    px_status rc = px_parsers_create(db, &s->parsers);
+    if (rc == PX_OK)
+        rc = px_stemmer_create(PX_LANGUAGE, &s->stemmer);
+    if (rc != PX_OK) {
+        px_searcher_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return PX_OK;
+}
+
+void
+px_searcher_destroy(px_searcher_t *s)
+{
+    if (!s)
+        return;
+    px_parsers_destroy(&s->parsers);
+    px_stemmer_destroy(s->stemmer);
+    free(s);
+}
+
 typedef struct run_ctx {
+    px_searcher_t *s;
     xc_enquire *enq;
     xc_mset *mset;
-    px_stemmer_t *stemmer;
     px_termset wildcards;
     px_filters filters;
     const px_search_opts *opts;
     int modified; /* a call met DatabaseModifiedError: reopen, retry */
+    xc_status failed; /* the first failure of this attempt */
 } run_ctx;
 
 /* A binding status as a passim status, noting a database modified under
- * the reader (documents are read lazily, so any call may meet it). */
+ * the reader (documents are read lazily, so any call may meet it). A
+ * document that vanished or reads as damaged while a writer commits is
+ * taken the same way: the retry on a reopened database settles it, and a
+ * real fault fails again there and is reported. */
 static px_status
 check(run_ctx *c, xc_status xs)
 {
-    if (xs == XC_MODIFIED)
+    if (xs == XC_MODIFIED || xs == XC_NOT_FOUND || xs == XC_CORRUPT)
         c->modified = 1;
+    if (xs != XC_OK && c->failed == XC_OK)
+        c->failed = xs;
     return xs == XC_OK ? PX_OK : PX_XAPIAN;
 }
 
@@ -154,63 +189,200 @@ collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
         rc = check(c, xc_mset_get_document(c->mset, i, &doc));
     if (rc == PX_OK)
         rc = check(c, xc_document_get_data(doc, &data, &len));
+    /* Read the article id through check() first: the value is read lazily
+     * and may meet a database modified under the reader. */
+    const char *id = NULL;
+    size_t id_len = 0;
+    if (rc == PX_OK)
+        rc = check(c, xc_document_get_value(doc, PX_SLOT_ARTICLE, &id,
+                                            &id_len));
     if (rc == PX_OK)
         rc = hit_from_document(doc, data, len, h);
+    /* Data that is no passage record was read while a writer replaced the
+     * document: retry on a reopened database like any modification. */
+    if (rc == PX_INVALID_ARGUMENT) {
+        c->modified = 1;
+        if (c->failed == XC_OK)
+            c->failed = XC_CORRUPT;
+    }
     h->score = item.weight;
-    if (rc == PX_OK)
+    if (rc == PX_OK && !c->opts->bare)
         rc = check(c, xc_enquire_matching_terms(c->enq, item.docid,
                                                 add_matching, &terms));
-    if (rc == PX_OK)
-        rc = px_highlight(h, &terms, &c->wildcards, c->stemmer);
+    if (rc == PX_OK && !c->opts->bare)
+        rc = px_highlight(h, &terms, &c->wildcards, c->s->stemmer);
     px_termset_clear(&terms);
     xc_document_destroy(doc);
     return rc;
 }
 
-/* Turn the result set into hits for articles [offset, offset + limit). */
+/* The articles of a result set, scored from their passages. */
+typedef struct article {
+    char id[PX_ARTICLE_ID_SIZE];
+    double score;
+    uint32_t first;  /* its best passage's index in the result set */
+    uint32_t passages;
+    uint32_t rank;   /* 1-based, by score */
+    uint32_t shown;
+} article;
+
+typedef struct articles {
+    article *a;
+    size_t n;
+    uint32_t *slot;  /* open addressing: index + 1, 0 = empty */
+    size_t mask;
+    uint32_t *of;    /* the article of each result */
+} articles;
+
+static void
+articles_free(articles *as)
+{
+    free(as->a);
+    free(as->slot);
+    free(as->of);
+}
+
+static size_t
+hash_id(const char *id)
+{
+    size_t h = 5381;
+    for (; *id; id++)
+        h = h * 33 + (unsigned char)*id;
+    return h;
+}
+
+/* The index of article `id`, added when new. */
+static uint32_t
+article_of(articles *as, const char *id, uint32_t item)
+{
+    size_t h = hash_id(id) & as->mask;
+    while (as->slot[h]) {
+        if (strcmp(as->a[as->slot[h] - 1].id, id) == 0)
+            return as->slot[h] - 1;
+        h = (h + 1) & as->mask;
+    }
+    article *a = &as->a[as->n];
+    memcpy(a->id, id, PX_ARTICLE_ID_SIZE);
+    a->first = item;
+    as->slot[h] = (uint32_t)++as->n;
+    return (uint32_t)(as->n - 1);
+}
+
+static px_status
+read_article_id(run_ctx *c, uint32_t i, char id[PX_ARTICLE_ID_SIZE])
+{
+    xc_document *doc = NULL;
+    const char *v = NULL;
+    size_t len = 0;
+    px_status rc = check(c, xc_mset_get_document(c->mset, i, &doc));
+    if (rc == PX_OK)
+        rc = check(c, xc_document_get_value(doc, PX_SLOT_ARTICLE, &v, &len));
+    if (len >= PX_ARTICLE_ID_SIZE)
+        len = PX_ARTICLE_ID_SIZE - 1;
+    if (rc == PX_OK)
+        memcpy(id, v, len);
+    id[len] = '\0';
+    xc_document_destroy(doc);
+    return rc;
+}
+
+static int
+by_score(const void *x, const void *y)
+{
+    const article *a = *(article *const *)x, *b = *(article *const *)y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Score each article of the result set: its best passage, plus `fusion`
+ * times each next one up to `depth` passages; then rank them. */
+static px_status
+score_articles(run_ctx *c, uint32_t n, articles *as)
+{
+    const px_rank_opts *o = &c->s->rank;
+    size_t cap = 16;
+    while (cap < 2 * (size_t)n)
+        cap *= 2;
+    as->mask = cap - 1;
+    as->a = calloc(n + 1, sizeof *as->a);
+    as->slot = calloc(cap, sizeof *as->slot);
+    as->of = calloc(n + 1, sizeof *as->of);
+    article **order = calloc(n + 1, sizeof *order);
+    px_status rc = as->a && as->slot && as->of && order ? PX_OK : PX_NOMEM;
+    for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
+        xc_mset_item item = {0};
+        char id[PX_ARTICLE_ID_SIZE];
+        rc = check(c, xc_mset_get(c->mset, i, &item));
+        if (rc == PX_OK)
+            rc = read_article_id(c, i, id);
+        if (rc != PX_OK)
+            break;
+        article *a = &as->a[as->of[i] = article_of(as, id, i)];
+        if (a->passages++ == 0)
+            a->score = item.weight;
+        else if (a->passages <= o->depth)
+            a->score += o->fusion * item.weight;
+    }
+    for (size_t i = 0; rc == PX_OK && i < as->n; i++)
+        order[i] = &as->a[i];
+    if (rc == PX_OK)
+        qsort(order, as->n, sizeof *order, by_score);
+    for (size_t i = 0; rc == PX_OK && i < as->n; i++)
+        order[i]->rank = (uint32_t)(i + 1);
+    free(order);
+    return rc;
+}
+
+/* Turn the result set into hits for articles [offset, offset + limit),
+ * at most per_article passages each (the best). */
 static px_status
 collect(run_ctx *c, px_results_t *r)
 {
     uint32_t n = xc_mset_size(c->mset);
-    char (*ids)[PX_ARTICLE_ID_SIZE] = calloc(n + 1, sizeof *ids);
-    r->hits = calloc(n + 1, sizeof *r->hits);
-    if (!ids || !r->hits) {
-        free(ids);
-        return PX_NOMEM;
-    }
-    size_t narticles = 0;
+    articles as = {0};
+    px_status rc = score_articles(c, n, &as);
+    r->hits = rc == PX_OK ? calloc(n + 1, sizeof *r->hits) : NULL;
+    if (rc == PX_OK && !r->hits)
+        rc = PX_NOMEM;
     uint32_t lo = c->opts->offset, hi = lo + c->opts->limit;
-    px_status rc = PX_OK;
     for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
-        px_hit_t *h = &r->hits[r->nhits];
+        article *a = &as.a[as.of[i]];
+        if (a->rank <= lo || a->rank > hi ||
+            a->shown >= c->opts->per_article)
+            continue;
+        px_hit_t *h = &r->hits[r->nhits++];
         rc = collect_hit(c, i, h);
-        h->article_rank = article_rank(ids, &narticles, h->article);
-        r->nhits++;
-        if (rc == PX_OK && (h->article_rank <= lo || h->article_rank > hi)) {
-            free(h->path);
-            free(h->title);
-            free(h->text);
-            free(h->spans);
-            memset(h, 0, sizeof *h);
-            r->nhits--;
-        }
+        h->article_rank = a->rank - lo;
+        h->article_score = a->score;
+        a->shown++;
     }
-    free(ids);
-    qsort(r->hits, r->nhits, sizeof *r->hits, by_article_then_rank);
-    r->narticles = narticles > lo ? (narticles > hi ? hi : narticles) - lo : 0;
+    if (rc == PX_OK)
+        qsort(r->hits, r->nhits, sizeof *r->hits, by_article_then_rank);
+    r->narticles = as.n > lo ? (as.n > hi ? hi : as.n) - lo : 0;
+    articles_free(&as);
     return rc;
 }
 
+/* Passages per article the result set keeps: those shown, and those the
+ * article's score counts. */
+static uint32_t
+collapse_max(const run_ctx *c)
+{
+    uint32_t depth = c->s->rank.fusion > 0 ? c->s->rank.depth : 1;
+    return depth > c->opts->per_article ? depth : c->opts->per_article;
+}
+
 /* Fetch enough passages to cover offset + limit articles. An article
- * gives at most per_article passages (the collapse), so a full result set
- * of want * per_article passages holds at least `want` articles, and a
- * shorter one holds every match. */
+ * gives at most collapse_max passages, so a full result set of want *
+ * collapse_max passages holds at least `want` articles, and a shorter one
+ * holds every match. */
 static xc_status
 fetch(run_ctx *c, px_results_t *r)
 {
     /* In 64 bits: (offset + limit) * per_article can pass 2^32. */
     uint64_t want = ((uint64_t)c->opts->offset + c->opts->limit) *
-                    c->opts->per_article;
+                    collapse_max(c);
     uint32_t items = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
@@ -232,81 +404,135 @@ has_words(const char *q)
     return 0;
 }
 
-/* Parse the query text left once the filters are out, and filter it: a
- * query of filters alone matches every passage of the articles they
- * select. */
+/* q restricted by the query's filters (q is consumed). */
 static px_status
-build_query(run_ctx *c, xc_qparser *qp, xc_query **q, char **error)
+filtered(run_ctx *c, xc_query *q, xc_query **out)
 {
-    unsigned flags = XC_FLAG_DEFAULT | XC_FLAG_WILDCARD | XC_FLAG_PURE_NOT;
-    const char *text = c->filters.rest;
-    xc_query *parsed = NULL;
-    xc_status xs = has_words(text)
-                       ? xc_qparser_parse(qp, text, flags, NULL, &parsed)
-                       : xc_query_create_match_all(&parsed);
-    if (xs != XC_OK) {
-        *error = format("malformed query: %s", xc_qparser_last_error(qp));
-        return xs == XC_QUERY_SYNTAX ? PX_QUERY_SYNTAX : PX_XAPIAN;
+    if (!c->filters.filter || !q) {
+        *out = q;
+        return q ? PX_OK : PX_NOMEM;
     }
-    if (!c->filters.filter) {
-        *q = parsed;
-        return PX_OK;
-    }
-    xc_query *subs[2] = {parsed, c->filters.filter};
-    xs = xc_query_create_combined(XC_OP_FILTER, subs, 2, 0, q);
-    xc_query_destroy(parsed);
+    xc_query *subs[2] = {q, c->filters.filter};
+    xc_status xs = xc_query_create_combined(XC_OP_FILTER, subs, 2, 0, out);
+    xc_query_destroy(q);
     return xs == XC_OK ? PX_OK : PX_NOMEM;
 }
 
+/* The query selecting passages (*sel, for the facets) and the one ranking
+ * them (*q): a query of filters alone matches every passage of the
+ * articles they select. */
 static px_status
-prepare(xc_database *db, xc_enquire **enq, xc_qparser **qp,
-        const px_search_opts *opts, char **error)
+build_query(run_ctx *c, xc_query_op op, xc_query **sel, xc_query **q,
+            char **error)
 {
-    px_status rc = px_schema_qparser(db, qp);
-    if (rc == PX_OK && xc_enquire_create(db, enq, error) != XC_OK)
-        rc = PX_XAPIAN;
-    if (rc == PX_OK &&
-        (xc_enquire_set_weighting_bm25(*enq, 1.2, 0, 1, 0.75, 0.5) != XC_OK ||
-         xc_enquire_set_collapse_key(*enq, PX_SLOT_ARTICLE,
-                                     opts->per_article) != XC_OK))
-        rc = PX_XAPIAN;
+    const char *text = c->filters.rest;
+    xc_query *parsed = NULL, *ranked = NULL;
+    px_status rc = PX_OK;
+    if (!has_words(text)) {
+        if (xc_query_create_match_all(&parsed) != XC_OK)
+            rc = PX_NOMEM;
+        if (rc == PX_OK && xc_query_create_match_all(&ranked) != XC_OK)
+            rc = PX_NOMEM;
+    } else {
+        rc = px_rank_query(&c->s->parsers, &c->s->rank, text, op, &parsed,
+                           error);
+        if (rc == PX_OK)
+            rc = px_rank_boost(&c->s->parsers, &c->s->rank, text, parsed,
+                               &ranked);
+    }
+    if (rc == PX_OK)
+        rc = filtered(c, parsed, sel);
+    else
+        xc_query_destroy(parsed);
+    if (rc == PX_OK)
+        rc = filtered(c, ranked, q);
+    else
+        xc_query_destroy(ranked);
     return rc;
 }
 
-/* One attempt: parse with `op` as the default operator, run, collect. */
-static xc_status
-attempt(xc_database *db, run_ctx *c, xc_query_op op, px_results_t *r,
-        px_status *rc, char **error)
+/* Pseudo-relevance feedback: expand the ranking query `*q` (set on the
+ * enquire) with terms of the best passages of its top articles. */
+static px_status
+feedback(run_ctx *c, xc_query_op op, xc_query **q)
 {
-    xc_qparser *qp = NULL;
-    xc_query *q = NULL;
+    const px_rank_opts *o = &c->s->rank;
+    xc_docid ids[64];
+    xc_mset *top = NULL;
+    uint32_t n = o->prf_docs > 64 ? 64 : o->prf_docs;
+    px_status rc = check(c, xc_enquire_get_mset(c->enq, 0, n, 0, &top));
+    n = rc == PX_OK ? xc_mset_size(top) : 0;
+    for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
+        xc_mset_item item = {0};
+        rc = check(c, xc_mset_get(top, i, &item));
+        ids[i] = item.docid;
+    }
+    xc_mset_destroy(top);
+    xc_query *wider = NULL, *fq = NULL;
+    if (rc == PX_OK && n)
+        rc = px_rank_expand(c->enq, o, ids, n, op == XC_OP_OR, *q, &wider);
+    if (rc == PX_OK && wider)
+        rc = filtered(c, wider, &fq);
+    if (rc == PX_OK && fq) {
+        xc_query_destroy(*q);
+        *q = fq;
+        rc = check(c, xc_enquire_set_query(c->enq, fq, 0));
+    }
+    return rc;
+}
+
+static px_status
+prepare(run_ctx *c, char **error)
+{
+    const px_rank_opts *o = &c->s->rank;
+    if (xc_enquire_create(c->s->db, &c->enq, error) != XC_OK)
+        return PX_XAPIAN;
+    if (xc_enquire_set_weighting_bm25(c->enq, o->k1, 0, o->k3, o->b, 0.5)
+            != XC_OK ||
+        xc_enquire_set_collapse_key(c->enq, PX_SLOT_ARTICLE,
+                                    collapse_max(c)) != XC_OK)
+        return PX_XAPIAN;
+    return PX_OK;
+}
+
+/* One attempt: build the query with `op` as the default operator, run,
+ * collect. */
+static xc_status
+attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
+        char **error)
+{
+    xc_query *sel = NULL, *q = NULL;
     xc_status xs = XC_OK;
-    *rc = prepare(db, &c->enq, &qp, c->opts, error);
-    if (*rc == PX_OK && xc_qparser_set_default_op(qp, op) != XC_OK)
-        *rc = PX_XAPIAN;
+    c->modified = 0;
+    c->failed = XC_OK;
+    *rc = prepare(c, error);
     if (*rc == PX_OK)
-        *rc = build_query(c, qp, &q, error);
+        *rc = build_query(c, op, &sel, &q, error);
     if (*rc == PX_OK && xc_enquire_set_query(c->enq, q, 0) != XC_OK)
         *rc = PX_XAPIAN;
+    if (*rc == PX_OK && c->s->rank.prf_docs && has_words(c->filters.rest))
+        *rc = feedback(c, op, &q);
     if (*rc == PX_OK) {
         xs = fetch(c, r);
         if (xs != XC_OK)
-            *rc = PX_XAPIAN;
+            *rc = check(c, xs);
     }
-    c->modified = 0;
     if (*rc == PX_OK)
         *rc = collect(c, r);
     if (*rc == PX_OK && c->opts->facets && r->nhits) {
-        *rc = px_facets_count(db, q, c->opts->facets, &r->facets,
-                              &c->modified);
+        *rc = px_facets_count(c->s->db, sel, c->opts->facets, &r->facets,
+                              &c->modified, error);
         r->have_facets = *rc == PX_OK;
     }
     if (c->modified)
         xs = XC_MODIFIED;
     if (*rc != PX_OK && !*error)
-        *error = format("search failed: %s", xc_enquire_last_error(c->enq));
+        *error = format("search failed (%s): %s", px_status_to_string(*rc),
+                        *xc_enquire_last_error(c->enq)
+                            ? xc_enquire_last_error(c->enq)
+                            : xc_status_to_string(c->failed));
+    xc_query_destroy(sel);
     xc_query_destroy(q);
-    xc_qparser_destroy(qp);
     xc_mset_destroy(c->mset);
     c->mset = NULL;
     xc_enquire_destroy(c->enq);
@@ -317,8 +543,7 @@ attempt(xc_database *db, run_ctx *c, xc_query_op op, px_results_t *r,
 /* Run with `op`, reopening the database when a writer changed it under
  * the reader. */
 static px_status
-run_with_retries(xc_database *db, run_ctx *c, xc_query_op op,
-                 px_results_t *r, char **error)
+run_with_retries(run_ctx *c, xc_query_op op, px_results_t *r, char **error)
 {
     px_status rc = PX_XAPIAN;
     for (int i = 0; i < PX_RETRIES; i++) {
@@ -327,48 +552,41 @@ run_with_retries(xc_database *db, run_ctx *c, xc_query_op op,
         r->have_facets = 0;
         free(*error);
         *error = NULL;
-        if (attempt(db, c, op, r, &rc, error) != XC_MODIFIED)
+        if (attempt(c, op, r, &rc, error) != XC_MODIFIED)
             return rc;
-        if (xc_database_reopen(db) != XC_OK)
+        /* Back off a little more each time: a writer in a burst of commits
+         * is let past rather than raced. */
+        struct timespec pause = {0, (long)i * 2000000L};
+        nanosleep(&pause, NULL);
+        if (xc_database_reopen(c->s->db) != XC_OK)
             break;
     }
     return rc;
 }
 
-static int
-count_words(const char *q)
-{
-    int n = 0, in_word = 0;
-    for (; *q; q++) {
-        int space = *q == ' ' || *q == '\t' || *q == '\n';
-        n += !space && !in_word;
-        in_word = !space;
-    }
-    return n;
-}
-
 px_status
-px_search(xc_database *db, const px_search_opts *opts, px_results_t **out,
+px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
           char **error)
 {
     *out = NULL;
     *error = NULL;
     px_results_t *r = calloc(1, sizeof *r);
-    run_ctx c = {NULL, NULL, NULL, {0}, {0}, opts, 0};
-    px_status rc = r ? px_stemmer_create(PX_LANGUAGE, &c.stemmer) : PX_NOMEM;
+    run_ctx c = {s, NULL, NULL, {0}, {0}, opts, 0, XC_OK};
+    px_status rc = r ? PX_OK : PX_NOMEM;
     if (rc == PX_OK)
         rc = px_filters_extract(opts->query, &c.filters, error);
     if (rc == PX_OK)
         rc = px_wildcards_of(c.filters.rest, &c.wildcards);
     if (rc == PX_OK)
         r->filters = c.filters.count;
+    int words = rc == PX_OK ? px_rank_count_words(c.filters.rest) : 0;
+    int is_long = s->rank.long_query && words > (int)s->rank.long_query;
     if (rc == PX_OK)
-        rc = run_with_retries(db, &c, XC_OP_AND, r, error);
-    if (rc == PX_OK && r->nhits == 0 && count_words(c.filters.rest) > 1) {
-        rc = run_with_retries(db, &c, XC_OP_OR, r, error);
+        rc = run_with_retries(&c, is_long ? XC_OP_OR : XC_OP_AND, r, error);
+    if (rc == PX_OK && !is_long && r->nhits == 0 && words > 1) {
+        rc = run_with_retries(&c, XC_OP_OR, r, error);
         r->fell_back_to_or = rc == PX_OK && r->nhits > 0;
     }
-    px_stemmer_destroy(c.stemmer);
     px_termset_clear(&c.wildcards);
     px_filters_free(&c.filters);
     if (rc != PX_OK) {

@@ -2,12 +2,15 @@
  * search.h — one query against the index: ranked passages grouped by
  * article, with highlight spans.
  *
- * Passages are ranked by BM25; at most `per_article` passages of one
- * article are kept (Xapian's collapse on the article id), and articles come
- * in the order of their best passage. The default operator is AND; when AND
- * finds nothing and the query has more than one word, it is run again with
- * OR and the results say so. A reader that meets a database modified under
- * it reopens and tries again.
+ * Passages are ranked by BM25 with the evidence of rank.h; at most
+ * `per_article` passages of one article are kept (Xapian's collapse on the
+ * article id). An article's score comes from its passages: its best one,
+ * plus a fraction of the next (px_rank_opts.fusion); articles come in the
+ * order of their scores. For short queries the default operator is AND;
+ * when AND finds nothing and the query has more than one word, it is run
+ * again with OR and the results say so. Long queries are OR from the
+ * start. A reader that meets a database modified under it reopens and
+ * tries again.
  */
 #ifndef PASSIM_QUERY_SEARCH_H
 #define PASSIM_QUERY_SEARCH_H
@@ -18,6 +21,7 @@
 #include "facets.h"
 #include "passim/schema.h"
 #include "passim/status.h"
+#include "rank.h"
 #include "xapian-c.h"
 
 typedef struct px_span {
@@ -33,6 +37,7 @@ typedef struct px_hit {
     uint32_t number; /* passage number in its article */
     uint64_t start, end; /* byte span in the file */
     double score;
+    double article_score; /* the article's score, from its passages */
     uint32_t article_rank; /* 1-based rank of the article */
     px_span_t *spans;
     size_t nspans;
@@ -55,12 +60,25 @@ typedef struct px_search_opts {
     uint32_t offset;      /* articles to skip */
     uint32_t per_article; /* passages per article */
     uint32_t facets;      /* top values per facet type; 0 = no facets */
+    int bare;             /* no highlight spans (machine output) */
 } px_search_opts;
 
-/* Run opts->query on db. On PX_QUERY_SYNTAX (or PX_XAPIAN), *error holds a
+/* What every query of one process shares: the database, the parsers, the
+ * stemmer and the ranking settings. */
+typedef struct px_searcher px_searcher_t;
+
+/* A searcher on db (borrowed; it must outlive the searcher) ranking with
+ * `rank` (copied; NULL for px_rank_defaults()). Caller owns *out; free
+ * with px_searcher_destroy(). */
+px_status px_searcher_create(xc_database *db, const px_rank_opts *rank,
+                             px_searcher_t **out);
+
+void px_searcher_destroy(px_searcher_t *s);
+
+/* Run opts->query. On PX_QUERY_SYNTAX (or PX_XAPIAN), *error holds a
  * one-line message: caller owns; free with free(). Caller owns *out; free
  * with px_results_free(). */
-px_status px_search(xc_database *db, const px_search_opts *opts,
+px_status px_search(px_searcher_t *s, const px_search_opts *opts,
                     px_results_t **out, char **error);
 
 void px_results_free(px_results_t *r);

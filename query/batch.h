@@ -1,0 +1,37 @@
+/*
+ * batch.h — many queries in one process, and TREC run output.
+ *
+ * A batch file holds one query per line, "id<TAB>query" (blank lines are
+ * skipped). The whole file is checked before any query runs, so a
+ * malformed line stops the batch with nothing printed. Every query goes
+ * through one searcher: the database is opened once, and the parsers and
+ * the stemmer serve all queries.
+ */
+#ifndef PASSIM_QUERY_BATCH_H
+#define PASSIM_QUERY_BATCH_H
+
+#include <stdio.h>
+
+#include "search.h"
+
+/* How to print each query's results. */
+typedef struct px_batch_out {
+    const char *trec; /* TREC run tag; NULL: text or JSON */
+    int json;
+    int color;
+} px_batch_out;
+
+/* TREC run lines for results `r` of query `qid`: "qid Q0 docid rank score
+ * tag", one per article, best first; docid is the article's file name
+ * without its extension. */
+void px_output_trec(FILE *out, const px_results_t *r, const char *qid,
+                    const char *tag);
+
+/* Run every query of the batch file at `path` with `opts` (its query
+ * ignored). Messages go to stderr prefixed by `prog`. Returns the exit
+ * status: 0 when some query found passages, 1 when none did, 2 on an
+ * error (a malformed line: nothing runs). */
+int px_batch_run(px_searcher_t *s, const char *prog, const char *path,
+                 const px_search_opts *opts, const px_batch_out *how);
+
+#endif

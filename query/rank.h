@@ -1,0 +1,84 @@
+/*
+ * rank.h — how passim turns query text into a ranking query, and passage
+ * scores into article scores.
+ *
+ * Short queries (at most `long_query` words) keep Xapian's syntax with AND
+ * as the default operator (search.c falls back to OR when nothing has
+ * every word). Longer ones are read as natural language: OR of their words
+ * (BM25 decides), stop words dropped, operators taken as words. Text the
+ * full syntax cannot parse is parsed again without operators, so a query
+ * never fails on its punctuation. On top of the query that selects the
+ * passages come ranking-only terms (AND_MAYBE): adjacent words near each
+ * other, and the terms of pseudo-relevance feedback. Title matches weigh
+ * `title` times text matches (long queries; short ones only gain when it
+ * is over 1). Every lever and its measured effect is in bench/README.md.
+ */
+#ifndef PASSIM_QUERY_RANK_H
+#define PASSIM_QUERY_RANK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "passim/status.h"
+#include "xapian-c.h"
+
+typedef struct px_rank_opts {
+    double k1, b, k3;      /* BM25 of passages; k3: query-word frequency */
+    uint32_t long_query;   /* more words than this: natural language, OR */
+    int stopwords;         /* drop stop words from long queries */
+    double title;          /* weight of title matches (text: 1) */
+    double proximity;      /* weight of adjacent words within `window` */
+    uint32_t window;
+    double fusion;         /* article = best passage + fusion * the next */
+    uint32_t depth;        /* passages of an article that count */
+    uint32_t prf_docs;     /* pseudo-relevance feedback: top articles, */
+    uint32_t prf_terms;    /* the terms taken from them, */
+    double prf_weight;     /* and their weight (top term) */
+} px_rank_opts;
+
+/* The defaults: the settings kept on SciFact train (bench/README.md). */
+void px_rank_defaults(px_rank_opts *o);
+
+/* Set lever `key` (k1, b, k3, long, stopwords, title, proximity, window,
+ * fusion, depth, prf, prf-terms, prf-weight) to `value`. Returns -1 for an
+ * unknown key or a value out of its range. */
+int px_rank_set(px_rank_opts *o, const char *key, double value);
+
+/* The parsers a searcher keeps for all its queries. */
+typedef struct px_parsers {
+    xc_qparser *all;   /* text and title, for the selecting query */
+    xc_qparser *stop;  /* the same, dropping stop words */
+    xc_qparser *text;  /* passage text only, dropping stop words */
+    xc_qparser *title; /* titles only, dropping stop words */
+} px_parsers;
+
+px_status px_parsers_create(xc_database *db, px_parsers *p);
+void px_parsers_destroy(px_parsers *p);
+
+/* Words of `text` as the ranking counts them: white-space separated,
+ * without operators (AND, OR, NOT, XOR, NEAR) and bare punctuation. */
+int px_rank_count_words(const char *text);
+
+/* The query selecting and ranking passages for `text` with default
+ * operator `op`. PX_QUERY_SYNTAX with *error (caller owns; free with
+ * free()) only when even the plain parse fails. Caller owns *q; free with
+ * xc_query_destroy(). */
+px_status px_rank_query(const px_parsers *p, const px_rank_opts *o,
+                        const char *text, xc_query_op op, xc_query **q,
+                        char **error);
+
+/* `q` with the ranking-only evidence added (title for short queries,
+ * proximity). Caller
+ * owns *out; free with xc_query_destroy(). */
+px_status px_rank_boost(const px_parsers *p, const px_rank_opts *o,
+                        const char *text, const xc_query *q, xc_query **out);
+
+/* `q` expanded by pseudo-relevance feedback from the documents `docids`
+ * (the best passages of the top articles) on `enq`, whose query is `q`.
+ * OR when `widen` (natural-language queries), else AND_MAYBE. Caller owns
+ * *out; free with xc_query_destroy(). */
+px_status px_rank_expand(xc_enquire *enq, const px_rank_opts *o,
+                         const xc_docid *docids, size_t n, int widen,
+                         const xc_query *q, xc_query **out);
+
+#endif

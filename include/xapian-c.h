@@ -260,7 +260,9 @@ xc_status xc_termgen_set_stemmer(xc_termgen *tg, xc_stemmer *stemmer) XC_NOEXCEP
 xc_status xc_termgen_set_stemming_strategy(xc_termgen *tg,
                                            xc_stem_strategy s) XC_NOEXCEPT;
 /* Terms go into `doc` (borrowed; it must outlive the indexing calls) and
- * positions restart at 0. */
+ * positions restart at 0. The generator shares the document until it is
+ * given another: pass NULL to let go of it before the document is used or
+ * destroyed on another thread (Xapian's sharing is not thread-safe). */
 xc_status xc_termgen_set_document(xc_termgen *tg, xc_document *doc) XC_NOEXCEPT;
 /* Index `len` bytes of UTF-8 text; prefix may be NULL or "" for none. */
 xc_status xc_termgen_index_text(xc_termgen *tg, const char *text, size_t len,

@@ -27,24 +27,66 @@ struct px_writer {
     px_writer_stats stats;
 };
 
+/* Create a new database at `path` all at once: built in a sibling folder
+ * and renamed into place, so that a SIGKILL while Xapian creates its files
+ * leaves no half-made database that the next run cannot open. */
+static px_status
+create_database(const char *path, char **error)
+{
+    char *tmp = px_format("%s.creating-%ld", path, (long)getpid());
+    xc_database *db = NULL;
+    char *xerr = NULL;
+    if (!tmp)
+        return PX_NOMEM;
+    xc_status xs = xc_database_open_writable(tmp, &db, &xerr);
+    if (xs == XC_OK)
+        xs = xc_database_set_metadata(db, PX_META_SCHEMA,
+                                      strlen(PX_META_SCHEMA),
+                                      PX_SCHEMA_VERSION,
+                                      strlen(PX_SCHEMA_VERSION));
+    if (xs == XC_OK)
+        xs = xc_database_commit(db);
+    xc_database_close(db);
+    px_status rc = PX_OK;
+    if (xs != XC_OK) {
+        *error = px_format("cannot create database %s: %s", path,
+                           xerr ? xerr : xc_status_to_string(xs));
+        rc = PX_XAPIAN;
+    } else if (rename(tmp, path) != 0 && errno != EEXIST &&
+               errno != ENOTEMPTY) {
+        *error = px_format("cannot create database %s: %s", path,
+                           strerror(errno));
+        rc = PX_IO;
+    }
+    free(xerr);
+    free(tmp);
+    return rc;
+}
+
 static px_status
 open_database(const char *path, xc_database **db, char **error)
 {
     char *xerr = NULL;
     if (px_dbpath_make_parent(path) != PX_OK) {
-        *error = px_format("cannot create the folder of database %s: %s", path,
-                        strerror(errno));
+        *error = px_format("cannot create the folder of database %s: %s",
+                           path, strerror(errno));
         return PX_IO;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT) {
+        px_status rc = create_database(path, error);
+        if (rc != PX_OK)
+            return rc;
     }
     xc_status xs = xc_database_open_writable(path, db, &xerr);
     px_status rc = PX_OK;
     if (xs == XC_LOCKED) {
         *error = px_format("database %s is locked by another indexer "
-                        "(is passim-index already running on it?)", path);
+                           "(is passim-index already running on it?)", path);
         rc = PX_LOCKED;
     } else if (xs != XC_OK) {
         *error = px_format("cannot open database %s: %s", path,
-                        xerr ? xerr : xc_status_to_string(xs));
+                           xerr ? xerr : xc_status_to_string(xs));
         rc = PX_XAPIAN;
     }
     free(xerr);

@@ -1112,10 +1112,11 @@ xc_termgen_set_document(xc_termgen *tg, xc_document *doc) noexcept
 {
     try {
         xc_require(tg, "tg");
-        xc_require(doc, "doc");
         /* Xapian::Document copies share their contents, so terms added
-         * through the generator land in the caller's document. */
-        tg->tg.set_document(doc->doc);
+         * through the generator land in the caller's document. NULL lets
+         * go of it: the share is reference counted without atomics, so a
+         * document handed to another thread must not stay shared. */
+        tg->tg.set_document(doc ? doc->doc : Xapian::Document());
         tg->tg.set_termpos(0);
         return XC_OK;
     }

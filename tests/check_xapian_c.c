@@ -643,9 +643,14 @@ START_TEST(test_termgen_stem_some)
     ck_assert_int_eq(xc_termgen_set_document(tg, doc), XC_OK);
     ck_assert_int_eq(xc_termgen_get_termpos(tg, &pos), XC_OK);
     ck_assert_uint_eq(pos, 0);
+    /* NULL lets go of the document: it can then be destroyed (or used on
+     * another thread) while the generator lives on, and indexing goes
+     * nowhere near it. */
+    ck_assert_int_eq(xc_termgen_set_document(tg, NULL), XC_OK);
+    xc_document_destroy(doc);
+    ck_assert_int_eq(xc_termgen_index_text(tg, "mice", 4, 1, NULL), XC_OK);
     xc_termgen_destroy(tg);
     ck_assert_int_eq(strip_ctx.destroyed, 1);
-    xc_document_destroy(doc);
 }
 END_TEST
 

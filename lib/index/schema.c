@@ -203,7 +203,10 @@ add_terms(xc_termgen *tg, xc_document *doc, const char *id,
     if (xs == XC_OK)
         xs = xc_termgen_index_text_without_positions(tg, r->path, r->path_len,
                                                      1, PX_PREFIX_PATH);
-    return xs == XC_OK ? PX_OK : PX_XAPIAN;
+    /* Let go of the document: it may go to the writer's thread while this
+     * generator indexes the next one here. */
+    xc_status let_go = xc_termgen_set_document(tg, NULL);
+    return xs == XC_OK && let_go == XC_OK ? PX_OK : PX_XAPIAN;
 }
 
 px_status

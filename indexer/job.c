@@ -208,7 +208,7 @@ build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
      * resolved only against a date the article states: a file's mtime is
      * often the day it was copied, and would fill the facets with dates
      * nobody wrote. The mtime still dates the article for published:. */
-    if (rc == PX_OK)
+    if (rc == PX_OK && !job->no_entities)
         rc = px_entities_extract(a, ps, px_article_date(a), &ents);
     ac.extras = (px_doc_extras){ents.terms, ents.nterms, ents.slot,
                                 ents.slot_len};

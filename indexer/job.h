@@ -32,6 +32,7 @@ typedef struct px_job {
     int known;           /* the catalog has the file */
     uint64_t known_hash; /* its content hash there */
     uint64_t max_file_size;
+    int no_entities;     /* skip entity extraction */
     /* Output, set by px_job_run. */
     px_outcome outcome;
     int err;             /* errno when the file could not be read */

@@ -76,6 +76,8 @@ usage(FILE *out)
           "  -q, --quiet            no progress, no summary; errors only\n"
           "  -v, --verbose          one line per indexed or removed file\n"
           "      --max-file-size MB skip larger files (default 256)\n"
+          "      --no-entities      no people, places, organisations or dates\n"
+          "                         (faster; no facets or entity filters)\n"
           "      --batch-files N    commit every N changed files (default 2000)\n"
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
@@ -186,6 +188,7 @@ parse_options(int argc, char **argv, options *o)
         {"verbose", no_argument, NULL, 'v'},
         {"max-file-size", required_argument, NULL, 'M'},
         {"batch-files", required_argument, NULL, 'B'},
+        {"no-entities", no_argument, NULL, 'E'},
         {"watch", no_argument, NULL, 'w'},
         {"status", no_argument, NULL, 'S'},
         {"ignore", required_argument, NULL, 'I'},
@@ -222,6 +225,7 @@ parse_options(int argc, char **argv, options *o)
                 return 2;
             }
             break;
+        case 'E': o->writer.no_entities = 1; break;
         case 'h': usage(stdout); return 0;
         case 'V': puts(PROG " " PASSIM_VERSION); return 0;
         default:

@@ -285,6 +285,8 @@ px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
         return PX_OK;
     *job = px_job_create(path, info != NULL, info ? info->hash : 0,
                          w->opts.max_file_size);
+    if (*job)
+        (*job)->no_entities = w->opts.no_entities;
     return *job ? PX_OK : PX_NOMEM;
 }
 

@@ -22,6 +22,7 @@ typedef struct px_writer_opts {
     size_t batch_files;     /* commit after this many changed files */
     size_t batch_bytes;     /* ... or this many bytes read */
     uint64_t max_file_size; /* larger files are skipped with a message */
+    int no_entities;        /* do not extract people, places, dates... */
 } px_writer_opts;
 
 #define PX_WRITER_BATCH_FILES 2000

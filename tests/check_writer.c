@@ -14,7 +14,7 @@
 
 static char dir[] = "/tmp/passim-writer-XXXXXX";
 static char tree[128], dbpath[128];
-static const px_writer_opts opts = {1000, 1u << 26, 1ull << 28};
+static const px_writer_opts opts = {1000, 1u << 26, 1ull << 28, 0};
 
 static void
 write_file(const char *name, const char *text)

@@ -146,6 +146,24 @@ class FacetsTest(harness.PassimCase):
         self.assertIn('facets', doc)
 
 
+class NoEntitiesTest(harness.PassimCase):
+
+    def test_no_entities_indexes_text_without_facets(self):
+        self.write('a.txt', 'Port strike\n\nSanne Bakker led the strike in '
+                   'Rotterdam on March 16, 2024.\n')
+        self.index('-q', '--no-entities', self.docs)
+        doc = self.search('strike')
+        self.assertEqual(len(doc['hits']), 1)
+        for kind in ('person', 'place', 'org', 'misc', 'date'):
+            self.assertEqual(doc['facets'][kind], [], kind)
+        self.assertEqual(self.search('place:Rotterdam')['hits'], [])
+        # The same file indexed with entities has them.
+        self.index('-q', self.docs, db=os.path.join(self.tmp, 'db2'))
+        doc = self.search('strike', db=os.path.join(self.tmp, 'db2'))
+        self.assertIn('Rotterdam',
+                      [f['value'] for f in doc['facets']['place']])
+
+
 class FacetsAfterReindexTest(harness.PassimCase):
 
     def test_facets_after_files_replaced(self):

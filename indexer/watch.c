@@ -35,7 +35,7 @@
  * query before it must reopen: commits back to back during a trickle of
  * files would starve readers (and cost a sync each) for no gain in
  * latency worth having. */
-#define MIN_COMMIT_GAP_MS 50
+#define MIN_COMMIT_GAP_MS 25
 
 typedef struct batch {
     size_t changes; /* anything written into the transaction */

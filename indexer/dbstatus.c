@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "passim/catalog.h"
+#include "passim/dbpath.h"
+#include "passim/format.h"
 #include "passim/schema.h"
 #include "xapian-c.h"
 
@@ -64,27 +66,46 @@ print_last_commit(xc_database *db, FILE *out)
     free(v);
 }
 
-int
-px_dbstatus_print(const char *path, FILE *out)
+/* The bytes of a database: its own files, and its shards' (a Xapian
+ * database is one flat folder; a sharded one holds one per shard). */
+static uint64_t
+db_size(const char *path)
+{
+    char **paths = NULL;
+    size_t n = 0;
+    uint64_t total = disk_size(path);
+    if (px_dbpath_shards(path, &paths, &n) == PX_OK && n > 0 &&
+        strcmp(paths[0], path) != 0) {
+        for (size_t i = 0; i < n; i++)
+            total += disk_size(paths[i]);
+    }
+    px_dbpath_shards_free(paths, n);
+    return total;
+}
+
+/* Open a database, or reopen it while an indexer committing meanwhile
+ * discards the revision being read, as passim does. */
+static xc_status
+open_retrying(const char *path, xc_database **db, char **err)
+{
+    xc_status xs = xc_database_open(path, db, err);
+    for (int i = 0; xs == XC_MODIFIED && i < 10; i++) {
+        free(*err);
+        *err = NULL;
+        xs = xc_database_open(path, db, err);
+    }
+    return xs;
+}
+
+/* The files catalogued in one database (a shard or the only one). */
+static px_status
+count_files(const char *path, size_t *files, char **err)
 {
     xc_database *db = NULL;
-    char *err = NULL;
-    xc_status xs = xc_database_open(path, &db, &err);
-    /* An indexer committing meanwhile can discard the revision being read:
-     * open or reread, as passim does. */
-    for (int i = 0; xs == XC_MODIFIED && i < 10; i++) {
-        free(err);
-        err = NULL;
-        xs = xc_database_open(path, &db, &err);
-    }
-    if (xs != XC_OK) {
-        fprintf(stderr, PROG ": cannot open database %s: %s\n", path,
-                err ? err : "unknown error");
-        free(err);
-        return 2;
-    }
     px_catalog_t *cat = NULL;
-    uint32_t docs = 0;
+    xc_status xs = open_retrying(path, &db, err);
+    if (xs != XC_OK)
+        return PX_XAPIAN;
     px_status rc = PX_XAPIAN;
     for (int i = 0; rc == PX_XAPIAN && i < 10; i++) {
         px_catalog_destroy(cat);
@@ -92,21 +113,63 @@ px_dbstatus_print(const char *path, FILE *out)
         if (i > 0 && xc_database_reopen(db) != XC_OK)
             break;
         rc = px_catalog_load(db, &cat);
-        if (rc == PX_OK && xc_database_doccount(db, &docs) != XC_OK)
-            rc = PX_XAPIAN;
+    }
+    if (rc == PX_OK)
+        *files += px_catalog_count(cat);
+    else
+        *err = px_format("%s", rc == PX_XAPIAN ? xc_database_last_error(db)
+                                              : px_status_to_string(rc));
+    px_catalog_destroy(cat);
+    xc_database_close(db);
+    return rc;
+}
+
+/* Each shard holds its own part of the catalog: sum them. */
+static px_status
+count_all_files(const char *path, size_t *files, char **err)
+{
+    char **paths = NULL;
+    size_t n = 0;
+    px_status rc = px_dbpath_shards(path, &paths, &n);
+    *files = 0;
+    for (size_t i = 0; rc == PX_OK && i < n; i++)
+        rc = count_files(paths[i], files, err);
+    if (rc != PX_OK && !*err)
+        *err = px_format("%s", px_status_to_string(rc));
+    px_dbpath_shards_free(paths, n);
+    return rc;
+}
+
+int
+px_dbstatus_print(const char *path, FILE *out)
+{
+    xc_database *db = NULL;
+    char *err = NULL;
+    size_t files = 0;
+    uint32_t docs = 0;
+    xc_status xs = open_retrying(path, &db, &err);
+    if (xs != XC_OK) {
+        fprintf(stderr, PROG ": cannot open database %s: %s\n", path,
+                err ? err : "unknown error");
+        free(err);
+        return 2;
+    }
+    px_status rc = count_all_files(path, &files, &err);
+    if (rc == PX_OK && xc_database_doccount(db, &docs) != XC_OK) {
+        rc = PX_XAPIAN;
+        err = px_format("%s", xc_database_last_error(db));
     }
     if (rc != PX_OK) {
         fprintf(stderr, PROG ": cannot read database %s: %s\n", path,
-                rc == PX_XAPIAN ? xc_database_last_error(db)
-                                : px_status_to_string(rc));
+                err ? err : px_status_to_string(rc));
     } else {
-        uint64_t bytes = disk_size(path);
+        uint64_t bytes = db_size(path);
         fprintf(out, "database: %s\nfiles: %zu\npassages: %" PRIu32 "\n"
-                "size: %.1f MB (%" PRIu64 " bytes)\n", path,
-                px_catalog_count(cat), docs, (double)bytes / 1e6, bytes);
+                "size: %.1f MB (%" PRIu64 " bytes)\n", path, files, docs,
+                (double)bytes / 1e6, bytes);
         print_last_commit(db, out);
     }
-    px_catalog_destroy(cat);
+    free(err);
     xc_database_close(db);
     return rc == PX_OK ? 0 : 2;
 }

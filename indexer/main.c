@@ -19,6 +19,7 @@
 #include "writer.h"
 
 #define PROG "passim-index"
+#define MAX_SHARDS 64
 
 typedef struct options {
     const char *db;
@@ -79,6 +80,9 @@ usage(FILE *out)
           "      --no-entities      no people, places, organisations or dates\n"
           "                         (faster; no facets or entity filters)\n"
           "      --batch-files N    commit every N changed files (default 2000)\n"
+          "      --shards N|auto    a new database: split it into N shards\n"
+          "                         written in parallel and searched as one\n"
+          "                         (auto: one per CPU; default 1)\n"
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
           "\n"
@@ -127,6 +131,18 @@ parse_uint(const char *s, unsigned max, unsigned *out)
         return -1;
     *out = (unsigned)v;
     return 0;
+}
+
+/* "auto" is one shard per CPU: each shard's writer is one thread. */
+static int
+parse_shards(const char *s, unsigned *out)
+{
+    if (strcmp(s, "auto") == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        *out = n < 1 ? 1u : n > MAX_SHARDS ? MAX_SHARDS : (unsigned)n;
+        return 0;
+    }
+    return parse_uint(s, MAX_SHARDS, out) != 0 || *out == 0 ? -1 : 0;
 }
 
 /* The options of watch mode and --ignore; 0 when taken, 2 on error, -1
@@ -189,6 +205,7 @@ parse_options(int argc, char **argv, options *o)
         {"max-file-size", required_argument, NULL, 'M'},
         {"batch-files", required_argument, NULL, 'B'},
         {"no-entities", no_argument, NULL, 'E'},
+        {"shards", required_argument, NULL, 'H'},
         {"watch", no_argument, NULL, 'w'},
         {"status", no_argument, NULL, 'S'},
         {"ignore", required_argument, NULL, 'I'},
@@ -226,6 +243,13 @@ parse_options(int argc, char **argv, options *o)
             }
             break;
         case 'E': o->writer.no_entities = 1; break;
+        case 'H':
+            if (parse_shards(optarg, &o->writer.shards) != 0) {
+                fprintf(stderr, PROG ": --shards: '%s' is not a number from "
+                        "1 to %d, or auto\n", optarg, MAX_SHARDS);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         case 'V': puts(PROG " " PASSIM_VERSION); return 0;
         default:

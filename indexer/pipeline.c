@@ -32,6 +32,9 @@ typedef struct work {
     px_pipe_t *p;
     px_job_t *job;
     size_t index;
+    px_status rc; /* of applying the job */
+    char *msg;
+    int applied;
 } work_t;
 
 static xc_termgen *
@@ -52,7 +55,9 @@ give_termgen(px_pipe_t *p, xc_termgen *tg)
 }
 
 /* On a pool thread. There are as many term generators as jobs in flight,
- * so one is always free. */
+ * so one is always free. The job is applied here too, under its shard's
+ * lock (writer.h): Xapian's inverter is most of a writer's time, and
+ * with shards two pool threads can feed it at once. */
 static void
 run_job(uv_work_t *req)
 {
@@ -60,6 +65,8 @@ run_job(uv_work_t *req)
     xc_termgen *tg = take_termgen(wk->p);
     px_job_run(wk->job, tg);
     give_termgen(wk->p, tg);
+    wk->rc = px_writer_apply(wk->p->w, wk->job, &wk->msg);
+    wk->applied = 1;
 }
 
 static void submit_next(px_pipe_t *p);
@@ -70,10 +77,10 @@ job_done(uv_work_t *req, int status)
 {
     work_t *wk = req->data;
     px_pipe_t *p = wk->p;
-    char *msg = NULL;
+    char *msg = wk->msg;
     p->busy--;
-    if (status == 0 && p->rc == PX_OK)
-        p->rc = px_writer_apply(p->w, wk->job, &msg);
+    if (status == 0 && wk->applied && p->rc == PX_OK)
+        p->rc = wk->rc;
     if (p->done)
         p->done(p->ctx, wk->job, msg);
     else if (p->opts->report)

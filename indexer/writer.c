@@ -9,22 +9,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "passim/catalog.h"
 #include "passim/dbpath.h"
 #include "passim/format.h"
 #include "passim/schema.h"
 
-struct px_writer {
+/* One Xapian database with its part of the catalog and its own batch.
+ * Its lock makes every call on it from any thread one at a time, so jobs
+ * for different shards apply in parallel on the pool's threads. */
+typedef struct shard {
+    uv_mutex_t lock;
     xc_database *db;
     px_catalog_t *cat;
-    xc_termgen *tg; /* for px_writer_update, on the writer's thread */
-    px_writer_opts opts;
+    const px_writer_opts *opts;
     int in_txn;
     size_t batch_files;
     uint64_t batch_bytes;
     px_writer_stats stats;
+} shard;
+
+struct px_writer {
+    shard *shards;
+    size_t nshards;
+    size_t failed;  /* the shard whose error px_writer_last_error tells */
+    xc_termgen *tg; /* for px_writer_update, on the caller's thread */
+    px_writer_opts opts;
 };
 
 /* Create a new database at `path` all at once: built in a sibling folder
@@ -120,6 +133,83 @@ check_schema(xc_database *db, const char *path, char **error)
     return rc;
 }
 
+/* A new sharded database at `path`, all at once as create_database does:
+ * its shards and stub are made in a sibling folder renamed into place. */
+static px_status
+create_sharded(const char *path, size_t n, char **error)
+{
+    char *tmp = px_format("%s.creating-%ld", path, (long)getpid());
+    px_status rc = tmp ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK && (px_dbpath_make_parent(path) != PX_OK ||
+                        mkdir(tmp, 0777) != 0))
+        rc = PX_IO;
+    for (size_t i = 0; rc == PX_OK && i < n; i++) {
+        char *sub = px_format("%s/shard%zu", tmp, i);
+        rc = sub ? create_database(sub, error) : PX_NOMEM;
+        free(sub);
+    }
+    if (rc == PX_OK)
+        rc = px_dbpath_write_stub(tmp, n);
+    if (rc == PX_OK && rename(tmp, path) != 0 && errno != EEXIST &&
+        errno != ENOTEMPTY)
+        rc = PX_IO;
+    if (rc == PX_IO && !*error)
+        *error = px_format("cannot create database %s: %s", path,
+                           strerror(errno));
+    free(tmp);
+    return rc;
+}
+
+static px_status
+open_shard(shard *s, const char *path, const px_writer_opts *opts,
+           char **error)
+{
+    s->opts = opts;
+    if (uv_mutex_init(&s->lock) != 0)
+        return PX_NOMEM;
+    px_status rc = open_database(path, &s->db, error);
+    if (rc == PX_OK)
+        rc = check_schema(s->db, path, error);
+    if (rc == PX_OK)
+        rc = px_catalog_load(s->db, &s->cat);
+    return rc;
+}
+
+static void
+close_shards(px_writer_t *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        px_catalog_destroy(w->shards[i].cat);
+        xc_database_close(w->shards[i].db);
+        uv_mutex_destroy(&w->shards[i].lock);
+    }
+    free(w->shards);
+}
+
+static px_status
+open_shards(px_writer_t *w, const char *path, char **error)
+{
+    struct stat st;
+    char **paths = NULL;
+    size_t n = 0, opened = 0;
+    px_status rc = PX_OK;
+    if (w->opts.shards > 1 && stat(path, &st) != 0 && errno == ENOENT)
+        rc = create_sharded(path, w->opts.shards, error);
+    if (rc == PX_OK)
+        rc = px_dbpath_shards(path, &paths, &n);
+    if (rc == PX_OK && !(w->shards = calloc(n, sizeof *w->shards)))
+        rc = PX_NOMEM;
+    for (; rc == PX_OK && opened < n; opened++)
+        rc = open_shard(&w->shards[opened], paths[opened], &w->opts, error);
+    if (rc != PX_OK && w->shards) {
+        close_shards(w, opened);
+        w->shards = NULL;
+    }
+    w->nshards = rc == PX_OK ? n : 0;
+    px_dbpath_shards_free(paths, n);
+    return rc;
+}
+
 px_status
 px_writer_open(const char *path, const px_writer_opts *opts,
                px_writer_t **out, char **error)
@@ -130,20 +220,15 @@ px_writer_open(const char *path, const px_writer_opts *opts,
     if (!w)
         return PX_NOMEM;
     w->opts = *opts;
-    px_status rc = open_database(path, &w->db, error);
-    if (rc == PX_OK)
-        rc = check_schema(w->db, path, error);
-    if (rc == PX_OK)
-        rc = px_catalog_load(w->db, &w->cat);
+    px_status rc = open_shards(w, path, error);
     if (rc == PX_OK)
         rc = px_schema_termgen(&w->tg);
     if (rc != PX_OK) {
         if (!*error)
             *error = px_format("cannot open database %s: %s", path,
-                            px_status_to_string(rc));
-        px_catalog_destroy(w->cat);
+                               px_status_to_string(rc));
+        close_shards(w, w->nshards);
         xc_termgen_destroy(w->tg);
-        xc_database_close(w->db);
         free(w);
         return rc;
     }
@@ -151,90 +236,146 @@ px_writer_open(const char *path, const px_writer_opts *opts,
     return PX_OK;
 }
 
-static px_status
-begin_batch(px_writer_t *w)
+size_t
+px_writer_shards(const px_writer_t *w)
 {
-    if (w->in_txn)
+    return w->nshards;
+}
+
+static shard *
+shard_of(px_writer_t *w, const char *path)
+{
+    return &w->shards[px_dbpath_shard_of(path, w->nshards)];
+}
+
+/* The functions on one shard below expect its lock held. */
+
+static px_status
+begin_batch(shard *s)
+{
+    if (s->in_txn)
         return PX_OK;
-    if (xc_database_begin_transaction(w->db, 1) != XC_OK)
+    if (xc_database_begin_transaction(s->db, 1) != XC_OK)
         return PX_XAPIAN;
-    w->in_txn = 1;
+    s->in_txn = 1;
     return PX_OK;
 }
 
 static px_status
-note_commit_time(px_writer_t *w)
+note_commit_time(shard *s)
 {
     char stamp[32];
     snprintf(stamp, sizeof stamp, "%lld", (long long)time(NULL));
-    return xc_database_set_metadata(w->db, PX_META_LAST_COMMIT,
+    return xc_database_set_metadata(s->db, PX_META_LAST_COMMIT,
                                     strlen(PX_META_LAST_COMMIT), stamp,
                                     strlen(stamp)) == XC_OK
                ? PX_OK : PX_XAPIAN;
 }
 
-px_status
-px_writer_commit(px_writer_t *w)
+static px_status
+commit_shard(shard *s)
 {
-    if (!w->in_txn)
+    if (!s->in_txn)
         return PX_OK;
-    px_status rc = note_commit_time(w);
-    if (rc == PX_OK && xc_database_commit_transaction(w->db) != XC_OK)
+    px_status rc = note_commit_time(s);
+    if (rc == PX_OK && xc_database_commit_transaction(s->db) != XC_OK)
         rc = PX_XAPIAN;
-    w->in_txn = 0;
-    w->batch_files = 0;
-    w->batch_bytes = 0;
+    s->in_txn = 0;
+    s->batch_files = 0;
+    s->batch_bytes = 0;
     if (rc == PX_OK)
-        w->stats.commits++;
+        s->stats.commits++;
     return rc;
 }
 
-/* Count one changed file into the batch; commit when it is full. */
+/* Count one changed file into the batch; commit when it is full. Each
+ * shard has batches of its own size, so memory stays what one writer
+ * with the same options would use. */
 static px_status
-batch_add(px_writer_t *w, uint64_t bytes)
+batch_add(shard *s, uint64_t bytes)
 {
-    w->batch_files++;
-    w->batch_bytes += bytes;
-    if (w->batch_files >= w->opts.batch_files ||
-        w->batch_bytes >= w->opts.batch_bytes)
-        return px_writer_commit(w);
+    s->batch_files++;
+    s->batch_bytes += bytes;
+    if (s->batch_files >= s->opts->batch_files ||
+        s->batch_bytes >= s->opts->batch_bytes)
+        return commit_shard(s);
     return PX_OK;
 }
 
 static px_status
-delete_passages(px_writer_t *w, const char *path)
+delete_passages(shard *s, const char *path)
 {
     char id[PX_ARTICLE_ID_SIZE];
     char term[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE];
     px_article_id(path, id);
     snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE, id);
-    return xc_database_delete_documents_by_term(w->db, term, strlen(term))
+    return xc_database_delete_documents_by_term(s->db, term, strlen(term))
                    == XC_OK ? PX_OK : PX_XAPIAN;
+}
+
+static px_status
+remove_file(shard *s, const char *path)
+{
+    px_status rc = begin_batch(s);
+    if (rc == PX_OK)
+        rc = delete_passages(s, path);
+    if (rc == PX_OK)
+        rc = px_catalog_remove(s->cat, s->db, path);
+    if (rc == PX_OK)
+        rc = batch_add(s, 0);
+    return rc;
 }
 
 px_status
 px_writer_remove(px_writer_t *w, const char *path)
 {
-    px_status rc = begin_batch(w);
-    if (rc == PX_OK)
-        rc = delete_passages(w, path);
-    if (rc == PX_OK)
-        rc = px_catalog_remove(w->cat, w->db, path);
-    if (rc == PX_OK)
-        rc = batch_add(w, 0);
+    shard *s = shard_of(w, path);
+    uv_mutex_lock(&s->lock);
+    px_status rc = remove_file(s, path);
+    uv_mutex_unlock(&s->lock);
     return rc;
 }
 
+px_status
+px_writer_commit(px_writer_t *w)
+{
+    px_status rc = PX_OK;
+    for (size_t i = 0; i < w->nshards; i++) {
+        shard *s = &w->shards[i];
+        uv_mutex_lock(&s->lock);
+        px_status one = commit_shard(s);
+        uv_mutex_unlock(&s->lock);
+        if (rc == PX_OK)
+            rc = one;
+    }
+    return rc;
+}
+
+/* The error of the first shard that has one (a run stops at the first
+ * error, so there is rarely more than one). */
 const char *
 px_writer_last_error(const px_writer_t *w)
 {
-    return xc_database_last_error(w->db);
+    for (size_t i = 0; i < w->nshards; i++) {
+        const char *e = xc_database_last_error(w->shards[i].db);
+        if (e && *e)
+            return e;
+    }
+    return w->nshards ? xc_database_last_error(w->shards[0].db) : "";
 }
 
 void
-px_writer_get_stats(const px_writer_t *w, px_writer_stats *stats)
+px_writer_get_stats(px_writer_t *w, px_writer_stats *stats)
 {
-    *stats = w->stats;
+    memset(stats, 0, sizeof *stats);
+    for (size_t i = 0; i < w->nshards; i++) {
+        shard *s = &w->shards[i];
+        uv_mutex_lock(&s->lock);
+        stats->passages_added += s->stats.passages_added;
+        stats->commits += s->stats.commits;
+        stats->bytes_read += s->stats.bytes_read;
+        uv_mutex_unlock(&s->lock);
+    }
 }
 
 px_status
@@ -243,11 +384,12 @@ px_writer_close(px_writer_t *w)
     if (!w)
         return PX_OK;
     px_status rc = px_writer_commit(w);
-    if (rc == PX_OK && xc_database_commit(w->db) != XC_OK)
-        rc = PX_XAPIAN;
-    px_catalog_destroy(w->cat);
+    for (size_t i = 0; rc == PX_OK && i < w->nshards; i++) {
+        if (xc_database_commit(w->shards[i].db) != XC_OK)
+            rc = PX_XAPIAN;
+    }
+    close_shards(w, w->nshards);
     xc_termgen_destroy(w->tg);
-    xc_database_close(w->db);
     free(w);
     return rc;
 }
@@ -277,14 +419,19 @@ px_status
 px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
                px_job_t **job)
 {
-    const px_file_info_t *info = px_catalog_lookup(w->cat, path);
-    *job = NULL;
+    shard *s = shard_of(w, path);
+    uv_mutex_lock(&s->lock);
+    const px_file_info_t *info = px_catalog_lookup(s->cat, path);
     /* A hash of 0 marks a file catalogued without being read (it was over
      * the size limit): look again, since the limit may have been raised. */
-    if (info && same_stat(info, st) && info->hash != 0)
+    int unchanged = info && same_stat(info, st) && info->hash != 0;
+    int known = info != NULL;
+    uint64_t known_hash = info ? info->hash : 0;
+    uv_mutex_unlock(&s->lock);
+    *job = NULL;
+    if (unchanged)
         return PX_OK;
-    *job = px_job_create(path, info != NULL, info ? info->hash : 0,
-                         w->opts.max_file_size);
+    *job = px_job_create(path, known, known_hash, w->opts.max_file_size);
     if (*job)
         (*job)->no_entities = w->opts.no_entities;
     return *job ? PX_OK : PX_NOMEM;
@@ -294,36 +441,56 @@ px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
  * cannot index (binary, empty, too large) is catalogued with none, so an
  * unchanged one is not read again on the next run. */
 static px_status
-replace_passages(px_writer_t *w, const px_job_t *job)
+replace_passages(shard *s, const px_job_t *job)
 {
-    px_status rc = begin_batch(w);
+    px_status rc = begin_batch(s);
     if (rc == PX_OK)
-        rc = delete_passages(w, job->path);
+        rc = delete_passages(s, job->path);
     for (size_t i = 0; rc == PX_OK && i < job->ndocs; i++) {
-        if (xc_database_add_document(w->db, job->docs[i], NULL) != XC_OK)
+        if (xc_database_add_document(s->db, job->docs[i], NULL) != XC_OK)
             rc = PX_XAPIAN;
     }
     px_file_info_t info;
     info_from_stat(&job->now, job->hash, (uint32_t)job->ndocs, &info);
     if (rc == PX_OK)
-        rc = px_catalog_put(w->cat, w->db, job->path, &info);
+        rc = px_catalog_put(s->cat, s->db, job->path, &info);
     if (rc == PX_OK) {
-        w->stats.passages_added += job->ndocs;
-        rc = batch_add(w, job->bytes);
+        s->stats.passages_added += job->ndocs;
+        rc = batch_add(s, job->bytes);
     }
     return rc;
 }
 
 static px_status
-record_touch(px_writer_t *w, const px_job_t *job)
+record_touch(shard *s, const px_job_t *job)
 {
-    const px_file_info_t *old = px_catalog_lookup(w->cat, job->path);
+    const px_file_info_t *old = px_catalog_lookup(s->cat, job->path);
     px_file_info_t info;
     info_from_stat(&job->now, job->hash, old ? old->passages : 0, &info);
-    px_status rc = begin_batch(w);
+    px_status rc = begin_batch(s);
     if (rc == PX_OK)
-        rc = px_catalog_put(w->cat, w->db, job->path, &info);
+        rc = px_catalog_put(s->cat, s->db, job->path, &info);
     return rc;
+}
+
+static px_status
+apply_job(shard *s, const px_job_t *job)
+{
+    switch (job->outcome) {
+    case PX_OUTCOME_REMOVED:
+        return remove_file(s, job->path);
+    case PX_OUTCOME_TOUCHED:
+        return record_touch(s, job);
+    case PX_OUTCOME_SKIPPED:
+        /* Still too large, and catalogued so: say so again, write nothing. */
+        if (job->err == EFBIG && job->known && job->known_hash == 0)
+            return PX_OK;
+        return replace_passages(s, job);
+    case PX_OUTCOME_INDEXED:
+        return replace_passages(s, job);
+    default: /* unreadable: keep what the index has */
+        return PX_OK;
+    }
 }
 
 /* What to tell the user about a job, or NULL. */
@@ -356,30 +523,15 @@ px_status
 px_writer_apply(px_writer_t *w, const px_job_t *job, char **message)
 {
     *message = NULL;
-    w->stats.bytes_read += job->bytes;
-    if (job->status != PX_OK)
-        return job->status;
-    px_status rc = PX_OK;
-    switch (job->outcome) {
-    case PX_OUTCOME_REMOVED:
-        rc = px_writer_remove(w, job->path);
-        break;
-    case PX_OUTCOME_TOUCHED:
-        rc = record_touch(w, job);
-        break;
-    case PX_OUTCOME_SKIPPED:
-        /* Still too large, and catalogued so: say so again, write nothing. */
-        if (job->err == EFBIG && job->known && job->known_hash == 0)
-            break;
-        rc = replace_passages(w, job);
-        break;
-    case PX_OUTCOME_INDEXED:
-        rc = replace_passages(w, job);
-        break;
-    default: /* unreadable: keep what the index has */
-        break;
-    }
-    *message = job_message(w, job);
+    shard *s = shard_of(w, job->path);
+    uv_mutex_lock(&s->lock);
+    s->stats.bytes_read += job->bytes;
+    px_status rc = job->status;
+    if (rc == PX_OK)
+        rc = apply_job(s, job);
+    uv_mutex_unlock(&s->lock);
+    if (job->status == PX_OK)
+        *message = job_message(w, job);
     return rc;
 }
 
@@ -443,41 +595,73 @@ collect_unseen(void *ctx, const char *path, const px_file_info_t *info)
         u->n++;
 }
 
+/* Remove the unseen files of one shard under `roots` (lock held). */
+static px_status
+remove_unseen_in(shard *s, char *const *roots, size_t nroots,
+                 size_t *removed)
+{
+    unseen_ctx u = {roots, nroots, NULL, 0, 0, 0};
+    px_catalog_each_unseen(s->cat, collect_unseen, &u);
+    px_status rc = u.oom ? PX_NOMEM : PX_OK;
+    for (size_t i = 0; i < u.n; i++) {
+        if (rc == PX_OK)
+            rc = remove_file(s, u.paths[i]);
+        free(u.paths[i]);
+    }
+    free(u.paths);
+    *removed += rc == PX_OK ? u.n : 0;
+    return rc;
+}
+
+/* remove_unseen_in on every shard; `clear` first clears the seen marks,
+ * which makes every entry unseen. */
+static px_status
+remove_unseen_all(px_writer_t *w, char *const *roots, size_t nroots,
+                  int clear, size_t *removed)
+{
+    px_status rc = PX_OK;
+    *removed = 0;
+    for (size_t i = 0; rc == PX_OK && i < w->nshards; i++) {
+        shard *s = &w->shards[i];
+        uv_mutex_lock(&s->lock);
+        if (clear)
+            px_catalog_clear_seen(s->cat);
+        rc = remove_unseen_in(s, roots, nroots, removed);
+        uv_mutex_unlock(&s->lock);
+    }
+    return rc;
+}
+
 px_status
 px_writer_remove_unseen(px_writer_t *w, char *const *roots, size_t nroots,
                         size_t *removed)
 {
-    unseen_ctx u = {roots, nroots, NULL, 0, 0, 0};
-    px_catalog_each_unseen(w->cat, collect_unseen, &u);
-    px_status rc = u.oom ? PX_NOMEM : PX_OK;
-    for (size_t i = 0; i < u.n; i++) {
-        if (rc == PX_OK)
-            rc = px_writer_remove(w, u.paths[i]);
-        free(u.paths[i]);
-    }
-    free(u.paths);
-    *removed = rc == PX_OK ? u.n : 0;
-    return rc;
+    return remove_unseen_all(w, roots, nroots, 0, removed);
 }
 
 void
 px_writer_begin_reconcile(px_writer_t *w)
 {
-    px_catalog_clear_seen(w->cat);
+    for (size_t i = 0; i < w->nshards; i++) {
+        uv_mutex_lock(&w->shards[i].lock);
+        px_catalog_clear_seen(w->shards[i].cat);
+        uv_mutex_unlock(&w->shards[i].lock);
+    }
 }
 
 int
 px_writer_has(px_writer_t *w, const char *path)
 {
-    return px_catalog_lookup(w->cat, path) != NULL;
+    shard *s = shard_of(w, path);
+    uv_mutex_lock(&s->lock);
+    int has = px_catalog_lookup(s->cat, path) != NULL;
+    uv_mutex_unlock(&s->lock);
+    return has;
 }
 
-/* The catalog can only list unseen entries: clearing the marks first
- * makes that every entry. */
 px_status
 px_writer_remove_under(px_writer_t *w, const char *dir, size_t *removed)
 {
     char *roots[1] = {(char *)dir};
-    px_catalog_clear_seen(w->cat);
-    return px_writer_remove_unseen(w, roots, 1, removed);
+    return remove_unseen_all(w, roots, 1, 1, removed);
 }

@@ -7,6 +7,10 @@
  * replaces its passages, and records it in the catalog, all inside the
  * current batch, one Xapian transaction. A batch commits when it holds
  * enough files or bytes, or when asked.
+ *
+ * A database may be several shards (dbpath.h), each with its own part of
+ * the catalog, its own batch and its own lock: every function here may be
+ * called from any thread, and jobs of different shards apply in parallel.
  */
 #ifndef PASSIM_INDEXER_WRITER_H
 #define PASSIM_INDEXER_WRITER_H
@@ -23,6 +27,8 @@ typedef struct px_writer_opts {
     size_t batch_bytes;     /* ... or this many bytes read */
     uint64_t max_file_size; /* larger files are skipped with a message */
     int no_entities;        /* do not extract people, places, dates... */
+    unsigned shards;        /* a new database: this many shards (0, 1: one
+                               plain database); an existing one keeps its */
 } px_writer_opts;
 
 #define PX_WRITER_BATCH_FILES 2000
@@ -96,7 +102,10 @@ typedef struct px_writer_stats {
     size_t commits;
     uint64_t bytes_read;
 } px_writer_stats;
-void px_writer_get_stats(const px_writer_t *w, px_writer_stats *stats);
+void px_writer_get_stats(px_writer_t *w, px_writer_stats *stats);
+
+/* How many shards the database has (1: a plain database). */
+size_t px_writer_shards(const px_writer_t *w);
 
 /* Commit what is pending and close. */
 px_status px_writer_close(px_writer_t *w);

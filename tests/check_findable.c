@@ -110,7 +110,7 @@ teardown(void)
 static void
 index_corpus(px_found_list *found)
 {
-    px_writer_opts opts = {100, 1u << 26, 1ull << 28, 0};
+    px_writer_opts opts = {100, 1u << 26, 1ull << 28, 0, 1};
     px_writer_t *w;
     char *err = NULL;
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);

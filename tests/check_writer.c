@@ -14,7 +14,7 @@
 
 static char dir[] = "/tmp/passim-writer-XXXXXX";
 static char tree[128], dbpath[128];
-static const px_writer_opts opts = {1000, 1u << 26, 1ull << 28, 0};
+static const px_writer_opts opts = {1000, 1u << 26, 1ull << 28, 0, 1};
 
 static void
 write_file(const char *name, const char *text)
@@ -164,6 +164,40 @@ START_TEST(removes_unseen_under_roots_only)
 }
 END_TEST
 
+START_TEST(sharded_database)
+{
+    px_found_list found = {0};
+    px_writer_t *w, *w2 = NULL;
+    char *err = NULL, sharded[160];
+    px_writer_opts three = opts;
+    three.shards = 3;
+    snprintf(sharded, sizeof sharded, "%s-sharded", dbpath);
+    ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
+    ck_assert_int_eq(px_writer_open(sharded, &three, &w, &err), PX_OK);
+    ck_assert_uint_eq(px_writer_shards(w), 3);
+    for (size_t i = 0; i < found.count; i++) {
+        px_outcome oc;
+        char *msg = NULL;
+        ck_assert_int_eq(px_writer_update(w, found.items[i].path,
+                                          &found.items[i].st, &oc, &msg),
+                         PX_OK);
+        ck_assert_int_eq(oc, PX_OUTCOME_INDEXED);
+        free(msg);
+    }
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    /* Reopened without --shards it keeps its three, finds every file in
+     * its shard's catalog, and a second writer is locked out. */
+    ck_assert_int_eq(px_writer_open(sharded, &opts, &w, &err), PX_OK);
+    ck_assert_uint_eq(px_writer_shards(w), 3);
+    ck_assert_int_eq(px_writer_open(sharded, &opts, &w2, &err), PX_LOCKED);
+    free(err);
+    for (size_t i = 0; i < found.count; i++)
+        ck_assert(px_writer_has(w, found.items[i].path));
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    px_found_list_free(&found);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -178,6 +212,7 @@ make_suite(void)
     tcase_add_test(t, vanished_between_crawl_and_index);
     tcase_add_test(t, second_writer_is_locked_out);
     tcase_add_test(t, removes_unseen_under_roots_only);
+    tcase_add_test(t, sharded_database);
     suite_add_tcase(s, t);
     return s;
 }

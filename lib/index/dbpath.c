@@ -4,6 +4,7 @@
 #include "passim/dbpath.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +61,99 @@ px_dbpath_make_parent(const char *path)
     }
     free(copy);
     return rc;
+}
+
+void
+px_dbpath_shards_free(char **paths, size_t n)
+{
+    for (size_t i = 0; paths && i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (p) {
+        memcpy(p, dir, a);
+        p[a] = '/';
+        memcpy(p + a + 1, name, b + 1);
+    }
+    return p;
+}
+
+/* Read "glass NAME" lines; NAME is relative to the stub's folder, as
+ * Xapian reads it. */
+static px_status
+read_stub(FILE *f, const char *dir, char ***paths, size_t *n)
+{
+    char line[512];
+    px_status rc = PX_OK;
+    while (rc == PX_OK && fgets(line, sizeof line, f)) {
+        char name[256];
+        if (sscanf(line, "glass %255s", name) != 1)
+            continue;
+        char **grown = realloc(*paths, (*n + 1) * sizeof *grown);
+        if (!grown)
+            return PX_NOMEM;
+        *paths = grown;
+        grown[*n] = join(dir, name);
+        rc = grown[*n] ? PX_OK : PX_NOMEM;
+        *n += rc == PX_OK;
+    }
+    return rc == PX_OK && *n == 0 ? PX_INVALID_ARGUMENT : rc;
+}
+
+px_status
+px_dbpath_shards(const char *path, char ***paths, size_t *n)
+{
+    *paths = NULL;
+    *n = 0;
+    char *stub = join(path, PX_DBPATH_STUB);
+    if (!stub)
+        return PX_NOMEM;
+    FILE *f = fopen(stub, "r");
+    free(stub);
+    px_status rc = PX_OK;
+    if (f) {
+        rc = read_stub(f, path, paths, n);
+        fclose(f);
+    } else if ((*paths = malloc(sizeof **paths)) && (**paths = strdup(path))) {
+        *n = 1;
+    } else {
+        rc = PX_NOMEM;
+    }
+    if (rc != PX_OK) {
+        px_dbpath_shards_free(*paths, *n);
+        *paths = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+px_status
+px_dbpath_write_stub(const char *dir, size_t n)
+{
+    char *stub = join(dir, PX_DBPATH_STUB);
+    FILE *f = stub ? fopen(stub, "w") : NULL;
+    free(stub);
+    if (!f)
+        return PX_IO;
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "glass shard%zu\n", i);
+    return fclose(f) == 0 ? PX_OK : PX_IO;
+}
+
+size_t
+px_dbpath_shard_of(const char *path, size_t n)
+{
+    /* FNV-1a, as article ids: stable across runs and machines. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return n > 1 ? (size_t)(h % n) : 0;
 }

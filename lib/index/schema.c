@@ -140,7 +140,7 @@ px_schema_termgen(xc_termgen **out)
     if (rc == PX_OK && xc_termgen_create(&tg, NULL) != XC_OK)
         rc = PX_NOMEM;
     if (rc == PX_OK && (xc_termgen_set_stemmer(tg, st) != XC_OK ||
-                        xc_termgen_set_stemming_strategy(tg, XC_STEM_SOME)
+                        xc_termgen_set_stemming_strategy(tg, PX_STEM_STRATEGY)
                             != XC_OK))
         rc = PX_XAPIAN;
     xc_stemmer_destroy(st);
@@ -237,7 +237,7 @@ px_schema_qparser(xc_database *db, xc_qparser **out)
     if (xs == XC_OK)
         xs = xc_qparser_set_stemmer(qp, st);
     if (xs == XC_OK)
-        xs = xc_qparser_set_stemming_strategy(qp, XC_STEM_SOME);
+        xs = xc_qparser_set_stemming_strategy(qp, PX_STEM_STRATEGY);
     if (xs == XC_OK && db)
         xs = xc_qparser_set_database(qp, db);
     /* Unprefixed words search the text and the title alike. */

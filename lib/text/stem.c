@@ -66,11 +66,26 @@ open_stemmer(px_stemmer_t *st, const char *language)
     st->sb = sb_stemmer_new(language, NULL);
     if (st->sb == NULL)
         return language_known(language) ? PX_NOMEM : PX_NOT_FOUND;
+    return PX_OK;
+}
+
+/* The cache is made on the first word, not with the stemmer: a query
+ * creates several stemmers and stems a handful of words, and 1.75 MB
+ * each was a measurable part of its start-up. */
+static bool
+have_cache(px_stemmer_t *st)
+{
+    if (st->slots != NULL)
+        return true;
     st->slots = calloc(CACHE_SLOTS, sizeof *st->slots);
     st->arena = malloc(ARENA_SIZE);
-    if (st->slots == NULL || st->arena == NULL)
-        return PX_NOMEM;
-    return PX_OK;
+    if (st->slots != NULL && st->arena != NULL)
+        return true;
+    free(st->slots);
+    free(st->arena);
+    st->slots = NULL;
+    st->arena = NULL;
+    return false;
 }
 
 px_status
@@ -194,7 +209,8 @@ px_stemmer_stem(px_stemmer_t *st, const char *word, size_t len,
         *stem_len = len;
         return PX_OK;
     }
-    if (len > MAX_CACHED_WORD)
+    /* Without a cache (out of memory) stemming still works, uncached. */
+    if (len > MAX_CACHED_WORD || !have_cache(st))
         return snowball(st, word, len, stem, stem_len);
     h = hash_word(word, len);
     s = find_slot(st, word, len, h);

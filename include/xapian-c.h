@@ -100,6 +100,13 @@ xc_status xc_database_open_remote_prog(const char *program, const char *args,
                                        unsigned timeout_ms, xc_database **db,
                                        char **error) XC_NOEXCEPT;
 
+/* A read-only database of no shards yet: xc_database_add() gives it
+ * some, so that a caller can keep each shard's own handle apart from the
+ * group searching them all. *db is the caller's; free with
+ * xc_database_close(). */
+xc_status xc_database_create_group(xc_database **db,
+                                   char **error) XC_NOEXCEPT;
+
 /* Add `other`'s shards to `db`, so that `db` searches both as one. `other`
  * stays the caller's. Read-only databases only. */
 xc_status xc_database_add(xc_database *db, xc_database *other) XC_NOEXCEPT;
@@ -422,6 +429,33 @@ xc_status xc_enquire_set_weighting_bm25(xc_enquire *enq, double k1, double k2,
                                         double k3, double b,
                                         double min_normlen) XC_NOEXCEPT;
 xc_status xc_enquire_set_weighting_bool(xc_enquire *enq) XC_NOEXCEPT;
+/* Xapian's other weighting schemes, parameters as Xapian names them. The
+ * DFR schemes (PL2, PL2+, InL2, IfB2, IneB2, BB2) take c > 0; DPH and DLH
+ * take none. `normalisation` is TfIdfWeight's three-letter string, such
+ * as "ntn". LM: select_smoothing 1 two-stage, 2 Dirichlet, 3 absolute
+ * discount, 4 Jelinek-Mercer, 5 Dirichlet+. A parameter out of Xapian's range gives
+ * XC_INVALID_ARGUMENT. */
+xc_status xc_enquire_set_weighting_bm25plus(xc_enquire *enq, double k1,
+                                            double k2, double k3, double b,
+                                            double min_normlen,
+                                            double delta) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_pl2(xc_enquire *enq, double c) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_pl2plus(xc_enquire *enq, double c,
+                                           double delta) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_dph(xc_enquire *enq) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_dlh(xc_enquire *enq) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_inl2(xc_enquire *enq, double c) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_ifb2(xc_enquire *enq, double c) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_ineb2(xc_enquire *enq,
+                                         double c) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_bb2(xc_enquire *enq, double c) XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_tfidf(xc_enquire *enq,
+                                         const char *normalisation)
+    XC_NOEXCEPT;
+xc_status xc_enquire_set_weighting_lm(xc_enquire *enq, double param_log,
+                                      int select_smoothing,
+                                      double param_smoothing1,
+                                      double param_smoothing2) XC_NOEXCEPT;
 /* At most collapse_max documents per distinct value of `slot`. */
 xc_status xc_enquire_set_collapse_key(xc_enquire *enq, xc_valueno slot,
                                       uint32_t collapse_max) XC_NOEXCEPT;

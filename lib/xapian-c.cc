@@ -415,6 +415,21 @@ xc_database_open_remote_prog(const char *program, const char *args,
 }
 
 xc_status
+xc_database_create_group(xc_database **db, char **error) noexcept
+{
+    try {
+        if (error != nullptr)
+            *error = nullptr;
+        xc_require(db, "db");
+        *db = nullptr;
+        /* Xapian::Database() is a database with no shards. */
+        *db = new xc_database;
+        return XC_OK;
+    }
+    XC_CATCH(error)
+}
+
+xc_status
 xc_database_add(xc_database *db, xc_database *other) noexcept
 {
     try {
@@ -1776,6 +1791,107 @@ xc_enquire_set_weighting_bool(xc_enquire *enq) noexcept
     }
     XC_CATCH(enq)
 }
+
+/* Set weighting scheme `w` on `enq`. Xapian checks parameters when the
+ * scheme is built (InvalidArgumentError), which XC_CATCH maps. */
+#define XC_SET_WEIGHTING(enq, w)                                          \
+    try {                                                                 \
+        xc_require(enq, "enq");                                           \
+        enq->enq.set_weighting_scheme(w);                                 \
+        return XC_OK;                                                     \
+    }                                                                     \
+    XC_CATCH(enq)
+
+xc_status
+xc_enquire_set_weighting_bm25plus(xc_enquire *enq, double k1, double k2,
+                                  double k3, double b, double min_normlen,
+                                  double delta) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::BM25PlusWeight(k1, k2, k3, b, min_normlen,
+                                                 delta))
+}
+
+xc_status
+xc_enquire_set_weighting_pl2(xc_enquire *enq, double c) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::PL2Weight(c))
+}
+
+xc_status
+xc_enquire_set_weighting_pl2plus(xc_enquire *enq, double c,
+                                 double delta) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::PL2PlusWeight(c, delta))
+}
+
+xc_status
+xc_enquire_set_weighting_dph(xc_enquire *enq) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::DPHWeight())
+}
+
+xc_status
+xc_enquire_set_weighting_dlh(xc_enquire *enq) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::DLHWeight())
+}
+
+xc_status
+xc_enquire_set_weighting_inl2(xc_enquire *enq, double c) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::InL2Weight(c))
+}
+
+xc_status
+xc_enquire_set_weighting_ifb2(xc_enquire *enq, double c) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::IfB2Weight(c))
+}
+
+xc_status
+xc_enquire_set_weighting_ineb2(xc_enquire *enq, double c) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::IneB2Weight(c))
+}
+
+xc_status
+xc_enquire_set_weighting_bb2(xc_enquire *enq, double c) noexcept
+{
+    XC_SET_WEIGHTING(enq, Xapian::BB2Weight(c))
+}
+
+xc_status
+xc_enquire_set_weighting_tfidf(xc_enquire *enq,
+                               const char *normalisation) noexcept
+{
+    try {
+        xc_require(enq, "enq");
+        xc_require(normalisation, "normalisation");
+        enq->enq.set_weighting_scheme(Xapian::TfIdfWeight(normalisation));
+        return XC_OK;
+    }
+    XC_CATCH(enq)
+}
+
+xc_status
+xc_enquire_set_weighting_lm(xc_enquire *enq, double param_log,
+                            int select_smoothing, double param_smoothing1,
+                            double param_smoothing2) noexcept
+{
+    typedef Xapian::LMWeight::type_smoothing smoothing;
+    try {
+        xc_require(enq, "enq");
+        if (select_smoothing < 1 || select_smoothing > 5)
+            throw Xapian::InvalidArgumentError("select_smoothing: 1 to 5");
+        enq->enq.set_weighting_scheme(Xapian::LMWeight(
+            param_log, smoothing(select_smoothing), param_smoothing1,
+            param_smoothing2));
+        return XC_OK;
+    }
+    XC_CATCH(enq)
+}
+
+#undef XC_SET_WEIGHTING
 
 xc_status
 xc_enquire_set_collapse_key(xc_enquire *enq, xc_valueno slot,

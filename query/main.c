@@ -3,12 +3,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "batch.h"
+#include "dbopen.h"
 #include "output.h"
 #include "passim/dbpath.h"
 #include "search.h"
@@ -16,7 +19,10 @@
 #define PROG "passim"
 
 typedef struct options {
-    const char *db;
+    const char **db; /* every --db, in order */
+    size_t ndb;
+    int allow_partial;
+    uint32_t timeout_ms;
     int json;
     int color; /* -1 auto */
     int no_facets;
@@ -43,8 +49,16 @@ usage(FILE *out)
           "date:2024-03-16 or date:2024-03..2024-06 (dates they mention),\n"
           "published:2024 or published:2024-01..2024-06 (their own date).\n"
           "\n"
-          "  -d, --db PATH          database (default: $PASSIM_DB, else\n"
-          "                         ${XDG_DATA_HOME:-~/.local/share}/passim/index)\n"
+          "  -d, --db DB            database: a folder, a stub file,\n"
+          "                         tcp://HOST:PORT or prog:PROGRAM ARGS;\n"
+          "                         repeat to search several as one\n"
+          "                         (default: $PASSIM_DB, colon-separated,\n"
+          "                         else ${XDG_DATA_HOME:-~/.local/share}/\n"
+          "                         passim/index)\n"
+          "      --allow-partial    when a database fails, search the\n"
+          "                         others and warn\n"
+          "      --timeout MS       wait at most MS ms for a remote\n"
+          "                         database to connect or answer (5000)\n"
           "  -n, --limit N          show N articles (default 10)\n"
           "      --offset N         skip the first N articles (default 0)\n"
           "  -p, --per-article N    at most N passages per article (default 2)\n"
@@ -165,7 +179,9 @@ parse_option(int c, options *o)
 {
     uint32_t n = 0;
     switch (c) {
-    case 'd': o->db = optarg; return 0;
+    case 'd': o->db[o->ndb++] = optarg; return 0;
+    case 'A': o->allow_partial = 1; return 0;
+    case 'W': return parse_uint("--timeout", optarg, 1, &o->timeout_ms);
     case 'n': return parse_uint("--limit", optarg, 1, &o->search.limit);
     case 'O': return parse_uint("--offset", optarg, 0, &o->search.offset);
     case 'p':
@@ -201,6 +217,8 @@ parse_options(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
         {"db", required_argument, NULL, 'd'},
+        {"allow-partial", no_argument, NULL, 'A'},
+        {"timeout", required_argument, NULL, 'W'},
         {"limit", required_argument, NULL, 'n'},
         {"offset", required_argument, NULL, 'O'},
         {"per-article", required_argument, NULL, 'p'},
@@ -219,6 +237,9 @@ parse_options(int argc, char **argv, options *o)
         {NULL, 0, NULL, 0},
     };
     int c;
+    o->db = calloc((size_t)argc, sizeof *o->db);
+    if (!o->db)
+        return 2;
     while ((c = getopt_long(argc, argv, "d:n:p:hV", longs, NULL)) != -1) {
         int r = parse_option(c, o);
         if (r != 0)
@@ -248,40 +269,102 @@ parse_options(int argc, char **argv, options *o)
     return o->query ? -1 : 2;
 }
 
-static xc_database *
-open_db(const char *path)
+/* The databases to search: every --db, else $PASSIM_DB split at colons,
+ * else the default database. -1: go on; otherwise the exit status. */
+static int
+db_names(const options *o, char ***names, size_t *n)
 {
-    xc_database *db = NULL;
-    char *err = NULL;
-    xc_status xs = xc_database_open(path, &db, &err);
-    /* A writer committing at that moment can discard the revision being
-     * opened: open again, as a reader does for a search. */
-    for (int i = 0; xs == XC_MODIFIED && i < 10; i++) {
-        free(err);
-        err = NULL;
-        xs = xc_database_open(path, &db, &err);
+    const char *env = getenv("PASSIM_DB");
+    px_status rc = PX_OK;
+    *names = NULL;
+    *n = 0;
+    if (o->ndb > 0) {
+        *names = calloc(o->ndb, sizeof **names);
+        rc = *names ? PX_OK : PX_NOMEM;
+        for (size_t i = 0; rc == PX_OK && i < o->ndb; i++) {
+            (*names)[i] = strdup(o->db[i]);
+            rc = (*names)[i] ? PX_OK : PX_NOMEM;
+            *n += rc == PX_OK;
+        }
+    } else if (env && *env) {
+        rc = px_names_split(env, names, n);
     }
-    if (xs == XC_NOT_FOUND || (xs == XC_OPENING && access(path, F_OK) != 0))
-        fprintf(stderr, PROG ": no index at %s: run 'passim-index DIR' "
-                "to build one, or name it with --db\n", path);
-    else if (xs != XC_OK)
-        fprintf(stderr, PROG ": cannot open database %s: %s\n", path,
-                err ? err : xc_status_to_string(xs));
-    free(err);
-    return db;
+    if (rc == PX_OK && *n == 0) {
+        char *path = NULL;
+        *names = *names ? *names : malloc(sizeof **names);
+        if (!*names || px_dbpath_resolve(NULL, &path) != PX_OK) {
+            fputs(PROG ": no database given and HOME is not set: use --db\n",
+                  stderr);
+            return 2;
+        }
+        (*names)[(*n)++] = path;
+    }
+    if (rc != PX_OK)
+        fputs(PROG ": out of memory\n", stderr);
+    return rc == PX_OK ? -1 : 2;
+}
+
+/* Show the failures not shown yet. -1: go on with the shards that work;
+ * otherwise the exit status (2: a shard failed and no partial results
+ * were asked for, or none works). */
+static int
+check_shards(const options *o, px_shards_t *sh)
+{
+    size_t failed = px_shards_failed(sh);
+    int partial = o->allow_partial && failed < sh->n;
+    for (size_t i = 0; i < sh->n; i++) {
+        px_shard_t *s = &sh->shard[i];
+        if (!s->error || s->reported)
+            continue;
+        s->reported = 1;
+        if (partial)
+            fprintf(stderr, PROG ": warning: %s; searching the other "
+                    "databases\n", s->error);
+        else
+            fprintf(stderr, PROG ": %s\n", s->error);
+    }
+    if (failed == 0 || partial)
+        return -1;
+    if (sh->n > 1 && failed < sh->n)
+        fprintf(stderr, PROG ": %zu of %zu databases failed: start them, "
+                "leave them out of --db, or use --allow-partial to search "
+                "the others\n", failed, sh->n);
+    return 2;
+}
+
+/* The JSON document of r, with the failed shards: px_output_json's
+ * document plus "warnings" and "shards_failed". */
+static int
+print_json(const px_results_t *r, const char *query, const px_shards_t *sh)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    int rc = mem ? px_output_json(mem, r, query) : -1;
+    if (mem && fclose(mem) != 0)
+        rc = -1;
+    json_t *doc = rc == 0 ? json_loadb(buf, len, 0, NULL) : NULL;
+    json_t *warnings = json_array(), *failed = json_array();
+    for (size_t i = 0; doc && i < sh->n; i++) {
+        if (!sh->shard[i].error)
+            continue;
+        json_array_append_new(warnings, json_string(sh->shard[i].error));
+        json_array_append_new(failed, json_string(sh->shard[i].name));
+    }
+    rc = !doc || json_object_set(doc, "warnings", warnings) != 0 ||
+         json_object_set(doc, "shards_failed", failed) != 0 ||
+         json_dumpf(doc, stdout, JSON_INDENT(2)) != 0 ||
+         fputc('\n', stdout) == EOF;
+    json_decref(warnings);
+    json_decref(failed);
+    json_decref(doc);
+    free(buf);
+    return rc;
 }
 
 static int
-search_and_print(const options *o, px_searcher_t *s)
+print_results(const options *o, px_results_t *r, const px_shards_t *sh)
 {
-    px_results_t *r = NULL;
-    char *err = NULL;
-    px_status rc = px_search(s, &o->search, &r, &err);
-    if (rc != PX_OK) {
-        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
-        free(err);
-        return 2;
-    }
     if (r->fell_back_to_or && !o->json && !o->trec)
         fputs(PROG ": no passage has all the words; showing passages with "
               "any of them\n", stderr);
@@ -290,7 +373,7 @@ search_and_print(const options *o, px_searcher_t *s)
     if (o->trec) {
         px_output_trec(stdout, r, "1", o->trec);
     } else if (o->json) {
-        if (px_output_json(stdout, r, o->query) != 0) {
+        if (print_json(r, o->query, sh) != 0) {
             fputs(PROG ": could not write the JSON output\n", stderr);
             status = 2;
         }
@@ -298,30 +381,80 @@ search_and_print(const options *o, px_searcher_t *s)
         px_output_text(stdout, r, color);
         px_output_facets_text(stdout, r, color);
     }
+    return status;
+}
+
+/* One search on the shards that work. A failure that a shard explains
+ * (it no longer answers) gives -1 after the shard was left out: search
+ * again. */
+static int
+search_once(options *o, px_shards_t *sh)
+{
+    px_searcher_t *s = NULL;
+    px_results_t *r = NULL;
+    char *err = NULL;
+    o->search.remote = sh->remote;
+    px_status rc = px_searcher_create(sh->db, &o->rank, &s);
+    if (rc == PX_OK)
+        rc = px_search(s, &o->search, &r, &err);
+    px_searcher_destroy(s);
+    if (rc == PX_XAPIAN && px_shards_probe(sh) > 0) {
+        free(err);
+        return check_shards(o, sh);
+    }
+    int status = 2;
+    if (rc == PX_OK)
+        status = print_results(o, r, sh);
+    else
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+    free(err);
     px_results_free(r);
     return status;
 }
 
 /* One query from the command line, or a batch of them. */
 static int
-run(const options *o, xc_database *db)
+run(options *o, px_shards_t *sh)
 {
-    px_searcher_t *s = NULL;
-    px_status rc = px_searcher_create(db, &o->rank, &s);
-    if (rc != PX_OK) {
-        fprintf(stderr, PROG ": cannot set up the search: %s\n",
-                px_status_to_string(rc));
-        return 2;
-    }
-    int status;
+    int status = -1;
+    while (status < 0 && !o->batch)
+        status = search_once(o, sh);
     if (o->batch) {
+        px_searcher_t *s = NULL;
+        o->search.remote = sh->remote;
+        if (px_searcher_create(sh->db, &o->rank, &s) != PX_OK) {
+            fputs(PROG ": cannot set up the search\n", stderr);
+            return 2;
+        }
         px_batch_out how = {o->trec, o->json,
                             o->color < 0 ? isatty(STDOUT_FILENO) : o->color};
         status = px_batch_run(s, PROG, o->batch, &o->search, &how);
-    } else {
-        status = search_and_print(o, s);
+        px_searcher_destroy(s);
     }
-    px_searcher_destroy(s);
+    return status;
+}
+
+static int
+open_and_run(options *o)
+{
+    char **names = NULL;
+    size_t n = 0;
+    px_shards_t *sh = NULL;
+    int status = db_names(o, &names, &n);
+    if (status < 0 && px_shards_open((const char *const *)names, n,
+                                     o->timeout_ms, &sh) != PX_OK) {
+        fputs(PROG ": out of memory\n", stderr);
+        status = 2;
+    }
+    /* A remote server that goes away must give an error, not SIGPIPE. */
+    if (status < 0 && sh->remote)
+        signal(SIGPIPE, SIG_IGN);
+    if (status < 0)
+        status = check_shards(o, sh);
+    if (status < 0)
+        status = run(o, sh);
+    px_shards_close(sh);
+    px_names_free(names, n);
     return status;
 }
 
@@ -330,27 +463,19 @@ main(int argc, char **argv)
 {
     options o = {0};
     o.color = -1;
+    o.timeout_ms = 5000;
     o.search.limit = 10;
     o.search.per_article = 2;
     o.search.facets = 10;
     px_rank_defaults(&o.rank);
     int status = parse_options(argc, argv, &o);
-    char *dbpath = NULL;
-    if (status < 0 && px_dbpath_resolve(o.db, &dbpath) != PX_OK) {
-        fputs(PROG ": no database given and HOME is not set: use --db\n",
-              stderr);
-        status = 2;
-    }
-    if (status < 0) {
-        xc_database *db = open_db(dbpath);
-        status = db ? run(&o, db) : 2;
-        xc_database_close(db);
-    }
+    if (status < 0)
+        status = open_and_run(&o);
     if (fflush(stdout) != 0 && status != 2) {
         fprintf(stderr, PROG ": writing the results: %s\n", strerror(errno));
         status = 2;
     }
-    free(dbpath);
+    free(o.db);
     free(o.query);
     return status;
 }

@@ -35,8 +35,10 @@ void
 px_rank_defaults(px_rank_opts *o)
 {
     *o = (px_rank_opts){
-        .k1 = 0.6, .b = 0.4, .k3 = 1.0, .long_query = 4, .stopwords = 1,
-        .title = 0.4, .proximity = 0.0, .window = 8, .fusion = 0.0,
+        .scheme = PX_SCHEME_INEB2, .c = 4, .delta = 1.0, .k1 = 0.6,
+        .b = 0.4, .k3 = 1.0, .long_query = 4, .stopwords = 1, .lower = 2,
+        .title = 0.4, .exact = 0.3, .proximity = 0.0, .window = 8,
+        .fusion = 0.0,
         .depth = 2, .prf_docs = 0, .prf_terms = 10, .prf_weight = 0.3,
     };
 }
@@ -59,8 +61,8 @@ set_weight(double *field, double v, double max)
     return 0;
 }
 
-int
-px_rank_set(px_rank_opts *o, const char *key, double v)
+static int
+set_lever(px_rank_opts *o, const char *key, double v)
 {
     static const struct {
         const char *key;
@@ -68,10 +70,15 @@ px_rank_set(px_rank_opts *o, const char *key, double v)
         int count;
         double max;
     } levers[] = {
+        {"scheme", offsetof(px_rank_opts, scheme), 1, PX_SCHEMES - 1},
+        {"c", offsetof(px_rank_opts, c), 0, 10000},
+        {"delta", offsetof(px_rank_opts, delta), 0, 100},
         {"k1", offsetof(px_rank_opts, k1), 0, 100},
         {"b", offsetof(px_rank_opts, b), 0, 1},
         {"k3", offsetof(px_rank_opts, k3), 0, 1000},
         {"long", offsetof(px_rank_opts, long_query), 1, 1000},
+        {"lower", offsetof(px_rank_opts, lower), 1, 2},
+        {"exact", offsetof(px_rank_opts, exact), 0, 100},
         {"title", offsetof(px_rank_opts, title), 0, 100},
         {"proximity", offsetof(px_rank_opts, proximity), 0, 100},
         {"window", offsetof(px_rank_opts, window), 1, 1000},
@@ -96,6 +103,45 @@ px_rank_set(px_rank_opts *o, const char *key, double v)
     return -1;
 }
 
+int
+px_rank_set(px_rank_opts *o, const char *key, double v)
+{
+    if (set_lever(o, key, v) != 0)
+        return -1;
+    /* BM25's parameters (--bm25 K1,B) choose BM25 over a DFR scheme. */
+    if ((strcmp(key, "k1") == 0 || strcmp(key, "b") == 0) &&
+        o->scheme != PX_SCHEME_BM25PLUS)
+        o->scheme = PX_SCHEME_BM25;
+    return 0;
+}
+
+px_status
+px_rank_weighting(xc_enquire *enq, const px_rank_opts *o)
+{
+    double c = o->c > 0 ? o->c : 1.0;
+    xc_status xs;
+    switch (o->scheme) {
+    case PX_SCHEME_BM25PLUS:
+        xs = xc_enquire_set_weighting_bm25plus(enq, o->k1, 0, o->k3, o->b,
+                                               0.5, o->delta);
+        break;
+    case PX_SCHEME_PL2: xs = xc_enquire_set_weighting_pl2(enq, c); break;
+    case PX_SCHEME_PL2PLUS:
+        xs = xc_enquire_set_weighting_pl2plus(enq, c, o->delta > 0 ? o->delta
+                                                                   : 0.8);
+        break;
+    case PX_SCHEME_DPH: xs = xc_enquire_set_weighting_dph(enq); break;
+    case PX_SCHEME_DLH: xs = xc_enquire_set_weighting_dlh(enq); break;
+    case PX_SCHEME_INL2: xs = xc_enquire_set_weighting_inl2(enq, c); break;
+    case PX_SCHEME_IFB2: xs = xc_enquire_set_weighting_ifb2(enq, c); break;
+    case PX_SCHEME_INEB2: xs = xc_enquire_set_weighting_ineb2(enq, c); break;
+    case PX_SCHEME_BB2: xs = xc_enquire_set_weighting_bb2(enq, c); break;
+    default:
+        xs = xc_enquire_set_weighting_bm25(enq, o->k1, 0, o->k3, o->b, 0.5);
+    }
+    return xs == XC_OK ? PX_OK : PX_XAPIAN;
+}
+
 static int
 is_stop_word(const char *w, size_t len)
 {
@@ -107,9 +153,10 @@ is_stop_word(const char *w, size_t len)
 }
 
 /* A parser for passim's schema whose unprefixed words search `prefix`
- * only, dropping stop words. */
+ * only, dropping stop words, stemming by `strategy`. */
 static px_status
-field_parser(xc_database *db, const char *prefix, xc_qparser **out)
+field_parser(xc_database *db, const char *prefix, xc_stem_strategy strategy,
+             xc_qparser **out)
 {
     xc_stemmer *st = NULL;
     px_status rc = px_schema_stemmer(PX_LANGUAGE, &st);
@@ -119,7 +166,7 @@ field_parser(xc_database *db, const char *prefix, xc_qparser **out)
     if (xs == XC_OK)
         xs = xc_qparser_set_stemmer(*out, st);
     if (xs == XC_OK)
-        xs = xc_qparser_set_stemming_strategy(*out, XC_STEM_SOME);
+        xs = xc_qparser_set_stemming_strategy(*out, strategy);
     if (xs == XC_OK)
         xs = xc_qparser_set_database(*out, db);
     if (xs == XC_OK)
@@ -145,9 +192,11 @@ px_parsers_create(xc_database *db, px_parsers *p)
         xc_qparser_set_stopwords(p->stop, stop_words, NSTOP) != XC_OK)
         rc = PX_XAPIAN;
     if (rc == PX_OK)
-        rc = field_parser(db, "", &p->text);
+        rc = field_parser(db, "", XC_STEM_SOME, &p->text);
     if (rc == PX_OK)
-        rc = field_parser(db, PX_PREFIX_TITLE, &p->title);
+        rc = field_parser(db, PX_PREFIX_TITLE, XC_STEM_SOME, &p->title);
+    if (rc == PX_OK)
+        rc = field_parser(db, "", XC_STEM_NONE, &p->exact);
     if (rc != PX_OK)
         px_parsers_destroy(p);
     return rc;
@@ -160,6 +209,7 @@ px_parsers_destroy(px_parsers *p)
     xc_qparser_destroy(p->stop);
     xc_qparser_destroy(p->text);
     xc_qparser_destroy(p->title);
+    xc_qparser_destroy(p->exact);
     memset(p, 0, sizeof *p);
 }
 
@@ -231,31 +281,55 @@ scaled(double w, xc_query *q)
 }
 
 /* A long query with its title matches weighted apart: OR(text, title *
- * weight). The text part may be empty (a query of title: words). */
+ * weight, unstemmed text * exact). The text part may be empty (a query
+ * of title: words). */
 static xc_status
 parse_fields(const px_parsers *p, const px_rank_opts *o, const char *text,
-             unsigned flags, xc_query **q)
+             const char *original, unsigned flags, xc_query **q)
 {
-    xc_query *two[2] = {NULL, NULL};
-    xc_status xs = parse(p->text, text, flags, XC_OP_OR, &two[0]);
+    xc_query *part[3] = {NULL, NULL, NULL};
+    size_t n = 2;
+    xc_status xs = parse(p->text, text, flags, XC_OP_OR, &part[0]);
     if (xs == XC_OK)
-        xs = parse(p->title, text, flags, XC_OP_OR, &two[1]);
+        xs = parse(p->title, text, flags, XC_OP_OR, &part[1]);
     if (xs == XC_OK && o->title > 0)
-        two[1] = scaled(o->title, two[1]);
-    if (xs == XC_OK && two[1])
-        xs = xc_query_create_combined(XC_OP_OR, two, o->title > 0 ? 2 : 1,
+        part[1] = scaled(o->title, part[1]);
+    if (xs == XC_OK && o->exact > 0)
+        xs = parse(p->exact, original, flags, XC_OP_OR, &part[2]);
+    if (xs == XC_OK && o->exact > 0 && part[2])
+        part[n++] = scaled(o->exact, part[2]);
+    if (xs == XC_OK && part[1])
+        xs = xc_query_create_combined(XC_OP_OR, part, o->title > 0 ? n : 1,
                                       0, q);
-    xc_query_destroy(two[0]);
-    xc_query_destroy(two[1]);
+    for (size_t i = 0; i < 3; i++)
+        xc_query_destroy(part[i]);
     return xs;
 }
 
-px_status
-px_rank_query(const px_parsers *p, const px_rank_opts *o, const char *text,
-              xc_query_op op, xc_query **q, char **error)
+/* A copy of natural-language `text` with ASCII capitals lower-cased: in
+ * its first word (capitalised only because it starts the sentence) or in
+ * every word. The parser leaves capitalised words unstemmed, so "Vitamin"
+ * would miss "vitamins". NULL when out of memory. */
+static char *
+lowered(const char *text, uint32_t how)
 {
-    int is_long = o->long_query &&
-                  px_rank_count_words(text) > (int)o->long_query;
+    char *s = strdup(text);
+    if (!s)
+        return NULL;
+    char *p = s + strspn(s, " \t\n\r");
+    char *end = how == 1 ? p + strcspn(p, " \t\n\r") : p + strlen(p);
+    for (; p < end; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    }
+    return s;
+}
+
+static px_status
+parse_query(const px_parsers *p, const px_rank_opts *o, const char *text,
+            const char *original, int is_long, xc_query_op op, xc_query **q,
+            char **error)
+{
     unsigned flags = is_long ? XC_FLAG_PHRASE | XC_FLAG_WILDCARD
                              : XC_FLAG_DEFAULT | XC_FLAG_WILDCARD |
                                    XC_FLAG_PURE_NOT;
@@ -263,7 +337,7 @@ px_rank_query(const px_parsers *p, const px_rank_opts *o, const char *text,
     xc_status xs;
     if (is_long && o->stopwords && o->title != 1.0) {
         qp = p->text;
-        xs = parse_fields(p, o, text, flags, q);
+        xs = parse_fields(p, o, text, original, flags, q);
     } else {
         xs = parse(qp, text, flags, op, q);
     }
@@ -272,6 +346,21 @@ px_rank_query(const px_parsers *p, const px_rank_opts *o, const char *text,
     *q = NULL;
     *error = syntax_message(xc_qparser_last_error(qp));
     return xs == XC_QUERY_SYNTAX ? PX_QUERY_SYNTAX : PX_XAPIAN;
+}
+
+px_status
+px_rank_query(const px_parsers *p, const px_rank_opts *o, const char *text,
+              xc_query_op op, xc_query **q, char **error)
+{
+    int is_long = o->long_query &&
+                  px_rank_count_words(text) > (int)o->long_query;
+    char *low = is_long && o->lower ? lowered(text, o->lower) : NULL;
+    if (is_long && o->lower && !low)
+        return PX_NOMEM;
+    px_status rc = parse_query(p, o, low ? low : text, text, is_long, op, q,
+                               error);
+    free(low);
+    return rc;
 }
 
 /* Collecting the query's content words for the proximity pairs. */

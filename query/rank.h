@@ -5,7 +5,9 @@
  * Short queries (at most `long_query` words) keep Xapian's syntax with AND
  * as the default operator (search.c falls back to OR when nothing has
  * every word). Longer ones are read as natural language: OR of their words
- * (BM25 decides), stop words dropped, operators taken as words. Text the
+ * (the weighting scheme decides: IneB2 by default), stop words dropped,
+ * capitals lower-cased so every word is stemmed, unstemmed matches
+ * weighing `exact` on top, operators taken as words. Text the
  * full syntax cannot parse is parsed again without operators, so a query
  * never fails on its punctuation. On top of the query that selects the
  * passages come ranking-only terms (AND_MAYBE): adjacent words near each
@@ -22,11 +24,25 @@
 #include "passim/status.h"
 #include "xapian-c.h"
 
+/* Weighting schemes of passages (the `scheme` lever, by number: 0 BM25,
+ * 1 BM25+, 2 PL2, 3 PL2+, 4 DPH, 5 DLH, 6 InL2, 7 IfB2, 8 IneB2, 9 BB2). */
+enum {
+    PX_SCHEME_BM25, PX_SCHEME_BM25PLUS, PX_SCHEME_PL2, PX_SCHEME_PL2PLUS,
+    PX_SCHEME_DPH, PX_SCHEME_DLH, PX_SCHEME_INL2, PX_SCHEME_IFB2,
+    PX_SCHEME_INEB2, PX_SCHEME_BB2, PX_SCHEMES
+};
+
 typedef struct px_rank_opts {
+    uint32_t scheme;       /* PX_SCHEME_*: how passages are weighted */
     double k1, b, k3;      /* BM25 of passages; k3: query-word frequency */
+    double c;              /* DFR schemes' length normalisation c */
+    double delta;          /* BM25+ and PL2+ lower bound */
     uint32_t long_query;   /* more words than this: natural language, OR */
     int stopwords;         /* drop stop words from long queries */
+    uint32_t lower;        /* long queries: 1 lower-case the first word
+                            * (so it is stemmed), 2 every word */
     double title;          /* weight of title matches (text: 1) */
+    double exact;          /* long queries: weight of unstemmed matches */
     double proximity;      /* weight of adjacent words within `window` */
     uint32_t window;
     double fusion;         /* article = best passage + fusion * the next */
@@ -39,7 +55,10 @@ typedef struct px_rank_opts {
 /* The defaults: the settings kept on SciFact train (bench/README.md). */
 void px_rank_defaults(px_rank_opts *o);
 
-/* Set lever `key` (k1, b, k3, long, stopwords, title, proximity, window,
+/* Set the weighting scheme of `o` on `enq`. */
+px_status px_rank_weighting(xc_enquire *enq, const px_rank_opts *o);
+
+/* Set lever `key` (scheme, c, delta, k1, b, k3, long, lower, exact, stopwords, title, proximity, window,
  * fusion, depth, prf, prf-terms, prf-weight) to `value`. Returns -1 for an
  * unknown key or a value out of its range. */
 int px_rank_set(px_rank_opts *o, const char *key, double value);
@@ -50,6 +69,7 @@ typedef struct px_parsers {
     xc_qparser *stop;  /* the same, dropping stop words */
     xc_qparser *text;  /* passage text only, dropping stop words */
     xc_qparser *title; /* titles only, dropping stop words */
+    xc_qparser *exact; /* passage text, unstemmed, dropping stop words */
 } px_parsers;
 
 px_status px_parsers_create(xc_database *db, px_parsers *p);

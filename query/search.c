@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "facets_remote.h"
 #include "filters.h"
 #include "highlight.h"
 
@@ -487,8 +488,7 @@ prepare(run_ctx *c, char **error)
     const px_rank_opts *o = &c->s->rank;
     if (xc_enquire_create(c->s->db, &c->enq, error) != XC_OK)
         return PX_XAPIAN;
-    if (xc_enquire_set_weighting_bm25(c->enq, o->k1, 0, o->k3, o->b, 0.5)
-            != XC_OK ||
+    if (px_rank_weighting(c->enq, o) != PX_OK ||
         xc_enquire_set_collapse_key(c->enq, PX_SLOT_ARTICLE,
                                     collapse_max(c)) != XC_OK)
         return PX_XAPIAN;
@@ -520,8 +520,9 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     if (*rc == PX_OK)
         *rc = collect(c, r);
     if (*rc == PX_OK && c->opts->facets && r->nhits) {
-        *rc = px_facets_count(c->s->db, sel, c->opts->facets, &r->facets,
-                              &c->modified, error);
+        /* A remote shard cannot run facets.c's callback spy. */
+        *rc = (c->opts->remote ? px_facets_remote_count : px_facets_count)(
+            c->s->db, sel, c->opts->facets, &r->facets, &c->modified, error);
         r->have_facets = *rc == PX_OK;
     }
     if (c->modified)

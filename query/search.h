@@ -61,6 +61,7 @@ typedef struct px_search_opts {
     uint32_t per_article; /* passages per article */
     uint32_t facets;      /* top values per facet type; 0 = no facets */
     int bare;             /* no highlight spans (machine output) */
+    int remote;           /* a shard is remote: facets_remote.h counts */
 } px_search_opts;
 
 /* What every query of one process shares: the database, the parsers, the

@@ -527,6 +527,33 @@ START_TEST(test_add_database)
 }
 END_TEST
 
+/* A group starts empty and searches what is added, while each shard's
+ * own handle stays usable and may be closed first. */
+START_TEST(test_database_group)
+{
+    xc_database *g = NULL, *a = open_corpus("a"), *b = open_corpus("b");
+    xc_query *q = NULL;
+    uint32_t count = 1;
+    ck_assert_int_eq(xc_database_create_group(NULL, NULL),
+                     XC_INVALID_ARGUMENT);
+    ck_assert_int_eq(xc_database_create_group(&g, NULL), XC_OK);
+    ck_assert_int_eq(xc_database_doccount(g, &count), XC_OK);
+    ck_assert_uint_eq(count, 0);
+    ck_assert_int_eq(xc_database_add(g, a), XC_OK);
+    ck_assert_int_eq(xc_database_add(g, b), XC_OK);
+    xc_database_close(b);
+    ck_assert_int_eq(xc_database_doccount(g, &count), XC_OK);
+    ck_assert_uint_eq(count, 2 * CORPUS_SIZE);
+    ck_assert_int_eq(xc_database_doccount(a, &count), XC_OK);
+    ck_assert_uint_eq(count, CORPUS_SIZE);
+    ck_assert_int_eq(xc_query_create_term("fox", 3, 1, &q), XC_OK);
+    ck_assert_uint_eq(search_mask(g, q), BIT(1) | BIT(2));
+    xc_query_destroy(q);
+    xc_database_close(a);
+    xc_database_close(g);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Stemmers and term generation                                        */
 /* ------------------------------------------------------------------ */
@@ -904,6 +931,78 @@ START_TEST(test_mset_iteration)
 }
 END_TEST
 
+/* Two matches of "quick", best first, weights finite and not negative
+ * (DPH and DLH may weigh a word this common in five documents at 0). */
+static void
+check_weighted(xc_enquire *enq)
+{
+    xc_mset *mset = NULL;
+    xc_mset_item a, b;
+    ck_assert_int_eq(xc_enquire_get_mset(enq, 0, 10, 0, &mset), XC_OK);
+    ck_assert_uint_eq(xc_mset_size(mset), 2);
+    ck_assert_int_eq(xc_mset_get(mset, 0, &a), XC_OK);
+    ck_assert_int_eq(xc_mset_get(mset, 1, &b), XC_OK);
+    ck_assert(a.weight >= b.weight && b.weight >= 0.0);
+    ck_assert(a.weight < 1e9);
+    xc_mset_destroy(mset);
+}
+
+START_TEST(test_weighting_schemes)
+{
+    xc_database *db = open_corpus("db");
+    xc_enquire *enq = make_enquire(db, "quick");
+    ck_assert_int_eq(xc_enquire_set_weighting_bm25plus(enq, 1.2, 0, 1, 0.75,
+                                                       0.5, 1.0), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_pl2(enq, 1.0), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_pl2plus(enq, 1.0, 0.8), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_dph(enq), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_dlh(enq), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_inl2(enq, 1.0), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_ifb2(enq, 64.0), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_ineb2(enq, 4.0), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_bb2(enq, 1.0), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_tfidf(enq, "ntn"), XC_OK);
+    check_weighted(enq);
+    ck_assert_int_eq(xc_enquire_set_weighting_lm(enq, 0, 2, 2000, 0), XC_OK);
+    xc_enquire_destroy(enq);
+    xc_database_close(db);
+}
+END_TEST
+
+/* Parameters out of Xapian's range are refused with a message. */
+START_TEST(test_weighting_invalid)
+{
+    xc_database *db = open_corpus("db");
+    xc_enquire *enq = make_enquire(db, "quick");
+    ck_assert_int_eq(xc_enquire_set_weighting_pl2(enq, 0.0),
+                     XC_INVALID_ARGUMENT);
+    ck_assert_uint_gt(strlen(xc_enquire_last_error(enq)), 0);
+    ck_assert_int_eq(xc_enquire_set_weighting_ineb2(enq, -1.0),
+                     XC_INVALID_ARGUMENT);
+    ck_assert_int_eq(xc_enquire_set_weighting_tfidf(enq, "zzz"),
+                     XC_INVALID_ARGUMENT);
+    ck_assert_int_eq(xc_enquire_set_weighting_tfidf(enq, NULL),
+                     XC_INVALID_ARGUMENT);
+    ck_assert_int_eq(xc_enquire_set_weighting_lm(enq, 0, 9, 0, 0),
+                     XC_INVALID_ARGUMENT);
+    ck_assert_int_eq(xc_enquire_set_weighting_dph(NULL), XC_INVALID_ARGUMENT);
+    /* The enquire still works with its last good scheme. */
+    ck_assert_int_eq(xc_enquire_set_weighting_ifb2(enq, 1.0), XC_OK);
+    check_weighted(enq);
+    xc_enquire_destroy(enq);
+    xc_database_close(db);
+}
+END_TEST
+
 START_TEST(test_weighting_and_sort)
 {
     xc_database *db = open_corpus("db");
@@ -1199,8 +1298,9 @@ END_TEST
 static void
 scribble(const char *dir, const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char path[1024];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert(n > 0 && (size_t)n < sizeof path);
     FILE *f = fopen(path, "r+");
     ck_assert_msg(f != NULL, "no %s", path);
     for (int i = 0; i < 4096; i++)
@@ -1296,6 +1396,7 @@ make_suite(void)
     add_case(s, "metadata", test_metadata);
     add_case(s, "stub_database", test_stub_database);
     add_case(s, "add_database", test_add_database);
+    add_case(s, "database_group", test_database_group);
     add_case(s, "stemmer_callback", test_stemmer_callback);
     add_case(s, "stemmer_builtin", test_stemmer_builtin);
     add_case(s, "termgen_stem_some", test_termgen_stem_some);
@@ -1307,6 +1408,8 @@ make_suite(void)
     add_case(s, "qparser_syntax_error", test_qparser_syntax_error);
     add_case(s, "mset_iteration", test_mset_iteration);
     add_case(s, "weighting_and_sort", test_weighting_and_sort);
+    add_case(s, "weighting_schemes", test_weighting_schemes);
+    add_case(s, "weighting_invalid", test_weighting_invalid);
     add_case(s, "collapse_key", test_collapse_key);
     add_case(s, "matching_terms", test_matching_terms);
     add_case(s, "eset", test_eset);

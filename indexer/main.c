@@ -441,6 +441,14 @@ main(int argc, char **argv)
               stderr);
         status = 2;
     }
+    /* passim reads a colon-separated PASSIM_DB as several databases; the
+     * indexer writes one, and a path with a colon would be a surprise. */
+    const char *env = getenv("PASSIM_DB");
+    if (status < 0 && !o.db && env && strchr(env, ':')) {
+        fprintf(stderr, PROG ": PASSIM_DB names several databases (%s); "
+                "passim-index writes one: name it with --db\n", env);
+        status = 2;
+    }
     if (status < 0 && o.status) {
         status = px_dbstatus_print(dbpath, stdout);
     } else if (status < 0 && o.watch) {

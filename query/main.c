@@ -332,18 +332,12 @@ check_shards(const options *o, px_shards_t *sh)
     return 2;
 }
 
-/* The JSON document of r, with the failed shards: px_output_json's
- * document plus "warnings" and "shards_failed". */
+/* The JSON document of r, with the failed shards: "warnings" and
+ * "shards_failed" added to the results' document. */
 static int
 print_json(const px_results_t *r, const char *query, const px_shards_t *sh)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    int rc = mem ? px_output_json(mem, r, query) : -1;
-    if (mem && fclose(mem) != 0)
-        rc = -1;
-    json_t *doc = rc == 0 ? json_loadb(buf, len, 0, NULL) : NULL;
+    json_t *doc = px_results_json(r, query);
     json_t *warnings = json_array(), *failed = json_array();
     for (size_t i = 0; doc && i < sh->n; i++) {
         if (!sh->shard[i].error)
@@ -351,15 +345,20 @@ print_json(const px_results_t *r, const char *query, const px_shards_t *sh)
         json_array_append_new(warnings, json_string(sh->shard[i].error));
         json_array_append_new(failed, json_string(sh->shard[i].name));
     }
-    rc = !doc || json_object_set(doc, "warnings", warnings) != 0 ||
-         json_object_set(doc, "shards_failed", failed) != 0 ||
-         json_dumpf(doc, stdout, JSON_INDENT(2)) != 0 ||
-         fputc('\n', stdout) == EOF;
-    json_decref(warnings);
-    json_decref(failed);
-    json_decref(doc);
-    free(buf);
-    return rc;
+    /* json_object_set_new takes the value even when it fails. */
+    int bad = !doc;
+    if (doc) {
+        bad |= json_object_set_new(doc, "warnings", warnings) != 0;
+        bad |= json_object_set_new(doc, "shards_failed", failed) != 0;
+    } else {
+        json_decref(warnings);
+        json_decref(failed);
+    }
+    if (bad) {
+        json_decref(doc);
+        doc = NULL;
+    }
+    return px_output_json_doc(stdout, doc);
 }
 
 static int

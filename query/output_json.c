@@ -72,18 +72,18 @@ facets_json(const px_results_t *r)
     return o;
 }
 
-int
-px_output_json(FILE *out, const px_results_t *r, const char *query)
+json_t *
+px_results_json(const px_results_t *r, const char *query)
 {
     json_t *hits = json_array();
     for (size_t i = 0; hits && i < r->nhits; i++) {
         json_t *h = hit_json(&r->hits[i]);
         if (!h || json_array_append_new(hits, h) != 0) {
             json_decref(hits);
-            return -1;
+            return NULL;
         }
     }
-    json_t *doc = json_pack("{s:o, s:I, s:I, s:b, s:o, s:o, s:b, s:I}",
+    return json_pack("{s:o, s:I, s:I, s:b, s:o, s:o, s:b, s:I}",
                             "query", string_n(query, strlen(query)),
                             "estimated_total", (json_int_t)r->estimated,
                             "articles", (json_int_t)r->narticles,
@@ -94,10 +94,22 @@ px_output_json(FILE *out, const px_results_t *r, const char *query)
                                                             : 1,
                             "facet_articles",
                             (json_int_t)r->facets.articles);
+}
+
+int
+px_output_json_doc(FILE *out, json_t *doc)
+{
     if (!doc)
         return -1;
     int rc = json_dumpf(doc, out, JSON_INDENT(2));
-    fputc('\n', out);
+    if (fputc('\n', out) == EOF)
+        rc = -1;
     json_decref(doc);
     return rc;
+}
+
+int
+px_output_json(FILE *out, const px_results_t *r, const char *query)
+{
+    return px_output_json_doc(out, px_results_json(r, query));
 }

@@ -12,7 +12,8 @@
 /* An open-addressing table of strings with counts. */
 typedef struct counter {
     char **keys;
-    char **shown;    /* the value as first seen, for display */
+    char **shown;    /* the spelling shown, or NULL: the key itself */
+    uint32_t *best;  /* the count of the spelling shown */
     uint32_t *counts;
     size_t cap, n;
     int oom;
@@ -27,69 +28,99 @@ hash_bytes(const char *s, size_t len)
     return h;
 }
 
+static size_t
+free_slot(char **keys, size_t cap, const char *key)
+{
+    size_t j = hash_bytes(key, strlen(key)) & (cap - 1);
+    while (keys[j])
+        j = (j + 1) & (cap - 1);
+    return j;
+}
+
 static int
 grow(counter *c)
 {
     size_t cap = c->cap ? c->cap * 2 : 256;
     char **keys = calloc(cap, sizeof *keys);
     char **shown = calloc(cap, sizeof *shown);
+    uint32_t *best = calloc(cap, sizeof *best);
     uint32_t *counts = calloc(cap, sizeof *counts);
-    if (!keys || !shown || !counts) {
+    if (!keys || !shown || !best || !counts) {
         free(keys);
         free(shown);
+        free(best);
         free(counts);
         return -1;
     }
     for (size_t i = 0; i < c->cap; i++) {
         if (!c->keys[i])
             continue;
-        size_t j = hash_bytes(c->keys[i], strlen(c->keys[i])) & (cap - 1);
-        while (keys[j])
-            j = (j + 1) & (cap - 1);
+        size_t j = free_slot(keys, cap, c->keys[i]);
         keys[j] = c->keys[i];
         shown[j] = c->shown[i];
+        best[j] = c->best[i];
         counts[j] = c->counts[i];
     }
     free(c->keys);
     free(c->shown);
+    free(c->best);
     free(c->counts);
-    c->keys = keys;
-    c->shown = shown;
-    c->counts = counts;
-    c->cap = cap;
+    *c = (counter){keys, shown, best, counts, cap, c->n, c->oom};
     return 0;
 }
 
-/* Add one to the count of key s[0, len), shown as show[0, show_len)
- * (NULL: as the key); returns the new count, 0 on no memory. */
-static uint32_t
-bump_shown(counter *c, const char *s, size_t len, const char *show,
-           size_t show_len)
+/* The slot of key s[0, len), added (count 0) when new; -1 on no memory. */
+static long
+slot_of(counter *c, const char *s, size_t len)
 {
     if ((c->n + 1) * 2 > c->cap && grow(c) != 0) {
         c->oom = 1;
-        return 0;
+        return -1;
     }
     size_t i = hash_bytes(s, len) & (c->cap - 1);
     while (c->keys[i]) {
-        if (strlen(c->keys[i]) == len && memcmp(c->keys[i], s, len) == 0)
-            return ++c->counts[i];
+        /* Keys hold no NUL: strncmp stops at the stored key's end. */
+        if (strncmp(c->keys[i], s, len) == 0 && c->keys[i][len] == '\0')
+            return (long)i;
         i = (i + 1) & (c->cap - 1);
     }
-    c->keys[i] = strndup(s, len);
-    c->shown[i] = show ? strndup(show, show_len) : NULL;
-    if (!c->keys[i] || (show && !c->shown[i])) {
+    if (!(c->keys[i] = strndup(s, len))) {
         c->oom = 1;
-        return 0;
+        return -1;
     }
     c->n++;
-    return c->counts[i] = 1;
+    return (long)i;
 }
 
+/* Add one to the count of s[0, len); returns the new count, 0 on no
+ * memory. */
 static uint32_t
 bump(counter *c, const char *s, size_t len)
 {
-    return bump_shown(c, s, len, NULL, 0);
+    long i = slot_of(c, s, len);
+    return i < 0 ? 0 : ++c->counts[i];
+}
+
+/* Add n to the count of key, spelled `show` n times: the spelling with
+ * the most is the one shown. */
+static void
+add_spelling(counter *c, const char *key, size_t klen, const char *show,
+             uint32_t n)
+{
+    long i = slot_of(c, key, klen);
+    if (i < 0)
+        return;
+    c->counts[i] += n;
+    if (n <= c->best[i])
+        return;
+    char *copy = strdup(show);
+    if (!copy) {
+        c->oom = 1;
+        return;
+    }
+    free(c->shown[i]);
+    c->shown[i] = copy;
+    c->best[i] = n;
 }
 
 static void
@@ -101,6 +132,7 @@ counter_free(counter *c)
     }
     free(c->keys);
     free(c->shown);
+    free(c->best);
     free(c->counts);
     memset(c, 0, sizeof *c);
 }
@@ -111,23 +143,38 @@ typedef struct spy_state {
     uint32_t seen;
 } spy_state;
 
-/* Values are counted by their key, as filters match them: "Port
- * Workers' Federation" and "Port Workers’ Federation" are one. */
+/* In the spy, values are counted as written (cheap: no folding per
+ * mention); merge_by_key() then merges spellings by their key, as filters
+ * match them: "Port Workers' Federation" and "Port Workers’ Federation"
+ * are one. An article holds one spelling per key (the indexer unifies
+ * them), so adding the counts of spellings counts articles. */
 static int
 count_entity(void *ctx, int type, const char *value, size_t len)
 {
     spy_state *s = ctx;
-    char *key = NULL;
-    size_t klen = 0;
-    if (type < 0 || type >= PX_ENT_TYPES)
-        return 0;
-    if (px_entity_key(value, len, &key, &klen) != PX_OK) {
-        s->types[type].oom = 1;
-        return 1;
-    }
-    bump_shown(&s->types[type], key, klen, value, len);
-    free(key);
+    if (type >= 0 && type < PX_ENT_TYPES)
+        bump(&s->types[type], value, len);
     return 0;
+}
+
+/* Fold counts by value into counts by key. */
+static px_status
+merge_by_key(counter *by_value, counter *by_key)
+{
+    for (size_t i = 0; i < by_value->cap; i++) {
+        const char *v = by_value->keys[i];
+        char *key = NULL;
+        size_t klen = 0;
+        if (!v)
+            continue;
+        if (px_entity_key(v, strlen(v), &key, &klen) != PX_OK)
+            return PX_NOMEM;
+        add_spelling(by_key, key, klen, v, by_value->counts[i]);
+        free(key);
+        if (by_key->oom)
+            return PX_NOMEM;
+    }
+    return PX_OK;
 }
 
 static void
@@ -231,10 +278,15 @@ px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
     uint32_t upper = 0;
     px_status rc = run_spy(db, query, &s, &upper, modified, error);
     for (int t = 0; t < PX_ENT_TYPES; t++) {
-        if (rc == PX_OK)
-            rc = top_values(&s.types[t], top, &out->values[t], &out->count[t]);
+        counter by_key;
+        memset(&by_key, 0, sizeof by_key);
         if (s.types[t].oom)
             rc = PX_NOMEM;
+        if (rc == PX_OK)
+            rc = merge_by_key(&s.types[t], &by_key);
+        if (rc == PX_OK)
+            rc = top_values(&by_key, top, &out->values[t], &out->count[t]);
+        counter_free(&by_key);
         counter_free(&s.types[t]);
     }
     if (s.articles.oom && rc == PX_OK)

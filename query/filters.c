@@ -3,12 +3,12 @@
  */
 #include "filters.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "passim/entity.h"
+#include "passim/format.h"
 #include "passim/schema.h"
 
 /* A filter field and the entity type it names; DATE and -1 (published)
@@ -27,22 +27,6 @@ static const struct field {
 typedef struct ymd {
     int y, m, d; /* m, d are 0 when not given */
 } ymd;
-
-static char *
-format(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (s) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
 
 static int
 days_in_month(int y, int m)
@@ -187,7 +171,7 @@ date_filter(int type, const char *v, size_t len, xc_query **q, char **error)
     if ((!open_a && parse_ymd(v, alen, &a) != 0) ||
         (!open_b && parse_ymd(b, blen, &z) != 0) ||
         (!open_a && !open_b && !before_or_same(first_day(a), last_day(z)))) {
-        *error = format("malformed date filter '%.*s': use YYYY, YYYY-MM "
+        *error = px_format("malformed date filter '%.*s': use YYYY, YYYY-MM "
                         "or YYYY-MM-DD, or a range A..B", (int)len, v);
         return PX_QUERY_SYNTAX;
     }
@@ -209,7 +193,7 @@ entity_filter(int type, const char *v, size_t len, xc_query **q)
     px_status rc = px_entity_key(v, len, &key, &klen);
     if (rc != PX_OK)
         return rc;
-    char *term = format("%s%s", px_entity_prefix(type), key);
+    char *term = px_format("%s%s", px_entity_prefix(type), key);
     free(key);
     *q = term ? term_query(term) : NULL;
     free(term);

@@ -3,7 +3,6 @@
  */
 #include "search.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +11,9 @@
 #include "facets_remote.h"
 #include "filters.h"
 #include "highlight.h"
+#include "passim/format.h"
 
 #define PX_RETRIES 12
-
-static char *
-format(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (s) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
 
 static void
 free_hits(px_results_t *r)
@@ -528,7 +512,7 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     if (c->modified)
         xs = XC_MODIFIED;
     if (*rc != PX_OK && !*error)
-        *error = format("search failed (%s): %s", px_status_to_string(*rc),
+        *error = px_format("search failed (%s): %s", px_status_to_string(*rc),
                         *xc_enquire_last_error(c->enq)
                             ? xc_enquire_last_error(c->enq)
                             : xc_status_to_string(c->failed));

@@ -35,10 +35,31 @@ spans_json(const px_hit_t *h)
     return a;
 }
 
+/* The passage's entity mentions, typed as the facets are named. */
+static json_t *
+mentions_json(const px_hit_t *h)
+{
+    static const char *const names[] = {"person", "place", "org", "misc",
+                                        "date"};
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < h->nmentions; i++) {
+        int t = h->mention_types[i];
+        if (t < 0 || t >= (int)(sizeof names / sizeof *names))
+            continue;
+        json_array_append_new(a, json_pack("{s:s, s:I, s:I}", "type",
+                                           names[t], "start",
+                                           (json_int_t)h->mentions[i].start,
+                                           "end",
+                                           (json_int_t)h->mentions[i].end));
+    }
+    return a;
+}
+
 static json_t *
 hit_json(const px_hit_t *h)
 {
-    return json_pack("{s:o, s:o, s:s, s:I, s:I, s:I, s:I, s:f, s:o, s:o}",
+    return json_pack("{s:o, s:o, s:s, s:I, s:I, s:I, s:I, s:f, s:o, s:o, "
+                     "s:o}",
                      "path", string_n(h->path, strlen(h->path)),
                      "title", string_n(h->title, strlen(h->title)),
                      "article", h->article,
@@ -48,7 +69,8 @@ hit_json(const px_hit_t *h)
                      "end", (json_int_t)h->end,
                      "score", h->score,
                      "text", string_n(h->text, h->text_len),
-                     "highlights", spans_json(h));
+                     "highlights", spans_json(h),
+                     "entities", mentions_json(h));
 }
 
 static json_t *

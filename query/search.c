@@ -23,6 +23,8 @@ free_hits(px_results_t *r)
         free(r->hits[i].title);
         free(r->hits[i].text);
         free(r->hits[i].spans);
+        free(r->hits[i].mentions);
+        free(r->hits[i].mention_types);
     }
     free(r->hits);
     r->hits = NULL;
@@ -51,6 +53,39 @@ dup_n(const char *s, size_t n)
     return p;
 }
 
+/* The entity mentions the indexer kept for a passage: "type start end"
+ * lines, spans in its text. Lines that do not fit the text are dropped. */
+static px_status
+read_mentions(const px_record_t *r, px_hit_t *h)
+{
+    size_t cap = 0;
+    const char *p = r->mentions, *end = r->mentions + r->mentions_len;
+    for (const char *q = p; q < end; q++)
+        cap += *q == '\n';
+    if (cap == 0)
+        return PX_OK;
+    h->mentions = malloc(cap * sizeof *h->mentions);
+    h->mention_types = malloc(cap * sizeof *h->mention_types);
+    if (!h->mentions || !h->mention_types)
+        return PX_NOMEM;
+    while (p < end && h->nmentions < cap) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        char line[64];
+        size_t n = (size_t)((nl ? nl : end) - p);
+        int type;
+        unsigned long long s, e;
+        memcpy(line, p, n < sizeof line ? n : sizeof line - 1);
+        line[n < sizeof line ? n : sizeof line - 1] = '\0';
+        if (sscanf(line, "%d %llu %llu", &type, &s, &e) == 3 && s < e &&
+            e <= h->text_len) {
+            h->mentions[h->nmentions] = (px_span_t){(size_t)s, (size_t)e};
+            h->mention_types[h->nmentions++] = type;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return PX_OK;
+}
+
 /* Fill a hit from a passage document whose data is data[0, len). */
 static px_status
 hit_from_document(xc_document *doc, const char *data, size_t len,
@@ -69,6 +104,8 @@ hit_from_document(xc_document *doc, const char *data, size_t len,
     h->start = r.start;
     h->end = r.end;
     if (!h->path || !h->title || !h->text)
+        return PX_NOMEM;
+    if (read_mentions(&r, h) != PX_OK)
         return PX_NOMEM;
     if (xc_document_get_value(doc, PX_SLOT_ARTICLE, &id, &id_len) != XC_OK)
         return PX_XAPIAN;

@@ -41,6 +41,9 @@ typedef struct px_hit {
     uint32_t article_rank; /* 1-based rank of the article */
     px_span_t *spans;
     size_t nspans;
+    px_span_t *mentions;   /* entity mentions in text (from the index) */
+    int *mention_types;    /* their px_entity_type */
+    size_t nmentions;
 } px_hit_t;
 
 typedef struct px_results {

@@ -83,6 +83,21 @@ class FacetsTest(harness.PassimCase):
                 articles = {h['path'] for h in narrowed['hits']}
                 self.assertEqual(len(articles), f['count'], (kind, f))
 
+    def test_hits_carry_entity_spans(self):
+        doc = self.find('Okafor')
+        seen = []
+        for h in doc['hits']:
+            text = h['text'].encode('utf-8')
+            for e in h['entities']:
+                self.assertIn(e['type'], ('person', 'place', 'org', 'misc',
+                                          'date'))
+                self.assertLess(e['start'], e['end'])
+                self.assertLessEqual(e['end'], len(text))
+                seen.append((e['type'],
+                             text[e['start']:e['end']].decode('utf-8')))
+        self.assertTrue(any(t == 'person' and 'Okafor' in s
+                            for t, s in seen), seen)
+
     def test_person_filter_narrows(self):
         everything = self.find('dengue')
         narrowed = self.find('dengue', 'person:"Amara Okafor"')

@@ -2,15 +2,17 @@
  * entity.h — people, places, organisations, other names and dates in text.
  *
  * Three steps, each its own part of the entity module:
- *  1. px_ner_*: a statistical tagger finds name mentions (PER, LOC, ORG,
- *     MISC) in text, as byte spans (ner.c; its model is built from
- *     CoNLL-2003 train by tools/ner-train).
- *  2. px_date_*: date expressions found and normalised to ISO-8601, with an
- *     article date to resolve "Dec. 25" or "yesterday" (date.c).
- *  3. px_entity_canonical_*: the mentions of one article turned into
+ *  1. px_ner_* (ner.h): a statistical tagger finds name mentions (PER,
+ *     LOC, ORG, MISC) in text, as byte spans; its model is built from
+ *     CoNLL-2003 train by tools/ner-train and embedded in the library.
+ *  2. px_date_* (date.h): date expressions found and normalised to
+ *     ISO-8601, with an article date to resolve "Dec. 25" or "yesterday".
+ *  3. px_canon_* (canon.h): the mentions of one article turned into
  *     canonical values: titles, honorifics and possessives stripped, a
- *     surname after a full name mapped to the full name (canon.c).
- * The module depends on libc and the text module (token.h) only.
+ *     surname after a full name mapped to the full name.
+ * This header holds what they share: the entity types and mention lists.
+ * The module depends on libc, the text module (token.h) and the article
+ * module's date core (datecore.h) only.
  */
 #ifndef PASSIM_ENTITY_H
 #define PASSIM_ENTITY_H

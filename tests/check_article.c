@@ -451,11 +451,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("article");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"format_by_extension", format_by_extension},
         {"txt_title_and_blocks", txt_title_and_blocks},
         {"txt_title_line_not_repeated", txt_title_line_not_repeated},
@@ -477,12 +473,7 @@ make_suite(void)
         {"bad_arguments", bad_arguments},
         {"large_text", large_text},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("article", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

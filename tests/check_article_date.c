@@ -155,11 +155,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("article_date");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"front_matter_date", front_matter_date},
         {"front_matter_without_date", front_matter_without_date},
         {"html_meta_date", html_meta_date},
@@ -167,12 +163,7 @@ make_suite(void)
         {"datelines", datelines},
         {"no_dateline", no_dateline},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("article_date", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

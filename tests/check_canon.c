@@ -356,11 +356,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("canon");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"titles_stripped", titles_stripped},
         {"titles_kept", titles_kept},
         {"possessives_and_whitespace", possessives_and_whitespace},
@@ -376,12 +372,7 @@ make_suite(void)
         {"keys", keys},
         {"bad_arguments", bad_arguments},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("canon", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

@@ -294,11 +294,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("date");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"full_dates", full_dates},
         {"wrapped_and_unicode_boundaries", wrapped_and_unicode_boundaries},
         {"invalid_dates_rejected", invalid_dates_rejected},
@@ -316,12 +312,7 @@ make_suite(void)
         {"parse_ymd", parse_ymd},
         {"calendar_core", calendar_core},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("date", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

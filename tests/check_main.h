@@ -19,6 +19,25 @@ px_check_run(Suite *suite)
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* One test case: a TCase of its own, named after the behaviour. */
+typedef struct px_check_case {
+    const char *name;
+    const TTest *test;
+} px_check_case;
+
+/* A suite with one TCase per case (STYLE.md: one TCase per behaviour). */
+static inline Suite *
+px_check_suite(const char *name, const px_check_case *cases, size_t n)
+{
+    Suite *s = suite_create(name);
+    for (size_t i = 0; i < n; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
 #define PX_CHECK_MAIN(make_suite)                                             \
     int main(void) { return px_check_run(make_suite()); }
 

@@ -343,11 +343,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("passage");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"split_at_sentences", split_at_sentences},
         {"split_not_after_abbreviations", split_not_after_abbreviations},
         {"split_punctuation_and_quotes", split_punctuation_and_quotes},
@@ -360,12 +356,7 @@ make_suite(void)
         {"options_and_ownership", options_and_ownership},
         {"large_input", large_input},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("passage", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

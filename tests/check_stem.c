@@ -202,11 +202,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("stem");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"english", english_stems_known_words},
         {"languages", other_languages},
         {"cache_stats", cache_counts_hits_and_misses},
@@ -215,13 +211,7 @@ make_suite(void)
         {"none", none_is_identity},
         {"unknown_language", unknown_language_is_not_found},
     };
-
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("stem", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

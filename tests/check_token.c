@@ -277,11 +277,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("token");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"spans", spans_are_exact_byte_offsets},
         {"folding", folding_lowercases_unicode},
         {"apostrophes", apostrophes_join_letters},
@@ -297,13 +293,7 @@ make_suite(void)
         {"fold_word", fold_matches_the_tokenizer},
         {"fold_text", fold_of_several_words_folds_each_character},
     };
-
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("token", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

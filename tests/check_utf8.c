@@ -221,11 +221,7 @@ END_TEST
 static Suite *
 make_suite(void)
 {
-    Suite *s = suite_create("utf8");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const px_check_case cases[] = {
         {"decode_valid", decode_valid},
         {"decode_overlong", decode_overlong},
         {"decode_surrogates_and_range", decode_surrogates_and_range},
@@ -239,12 +235,7 @@ make_suite(void)
         {"repair_output_always_valid", repair_output_always_valid},
         {"repair_bad_arguments", repair_bad_arguments},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
+    return px_check_suite("utf8", cases, sizeof cases / sizeof cases[0]);
 }
 
 PX_CHECK_MAIN(make_suite)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "passim/article.h"
+#include "passim/format.h"
 
 /* Folders already walked, by device and inode, so that links that lead
  * back up the tree or to the same folder twice are walked once. */
@@ -130,19 +131,6 @@ add_found(px_found_list *list, char *path, const struct stat *st)
     return PX_OK;
 }
 
-static char *
-join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (p) {
-        memcpy(p, dir, a);
-        p[a] = '/';
-        memcpy(p + a + 1, name, b + 1);
-    }
-    return p;
-}
-
 static int
 by_name(const void *a, const void *b)
 {
@@ -226,7 +214,7 @@ walk_dir(walk_t *w, const char *dir)
     px_status rc = PX_OK;
     for (size_t i = 0; i < n; i++) {
         if (rc == PX_OK) {
-            char *path = join(dir, names[i]);
+            char *path = px_asprintf("%s/%s", dir, names[i]);
             rc = path ? visit(w, path) : PX_NOMEM;
         }
         free(names[i]);

@@ -117,7 +117,7 @@ count_files(const char *path, size_t *files, char **err)
     if (rc == PX_OK)
         *files += px_catalog_count(cat);
     else
-        *err = px_format("%s", rc == PX_XAPIAN ? xc_database_last_error(db)
+        *err = px_asprintf("%s", rc == PX_XAPIAN ? xc_database_last_error(db)
                                               : px_status_to_string(rc));
     px_catalog_destroy(cat);
     xc_database_close(db);
@@ -135,7 +135,7 @@ count_all_files(const char *path, size_t *files, char **err)
     for (size_t i = 0; rc == PX_OK && i < n; i++)
         rc = count_files(paths[i], files, err);
     if (rc != PX_OK && !*err)
-        *err = px_format("%s", px_status_to_string(rc));
+        *err = px_asprintf("%s", px_status_to_string(rc));
     px_dbpath_shards_free(paths, n);
     return rc;
 }
@@ -157,7 +157,7 @@ px_dbstatus_print(const char *path, FILE *out)
     px_status rc = count_all_files(path, &files, &err);
     if (rc == PX_OK && xc_database_doccount(db, &docs) != XC_OK) {
         rc = PX_XAPIAN;
-        err = px_format("%s", xc_database_last_error(db));
+        err = px_asprintf("%s", xc_database_last_error(db));
     }
     if (rc != PX_OK) {
         fprintf(stderr, PROG ": cannot read database %s: %s\n", path,

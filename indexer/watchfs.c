@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crawl.h"
+#include "passim/format.h"
 
 #ifdef __linux__
 #include <sys/inotify.h>
@@ -61,19 +62,6 @@ emit(px_watchfs_t *fs, px_fs_kind kind, const char *path, const char *old,
 {
     px_fs_event ev = {kind, path, old, err};
     fs->fn(fs->ctx, &ev);
-}
-
-static char *
-join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (p) {
-        memcpy(p, dir, a);
-        p[a] = '/';
-        memcpy(p + a + 1, name, b + 1);
-    }
-    return p;
 }
 
 /* Is `path` the folder `dir` or under it? */
@@ -187,7 +175,7 @@ is_subdir(const char *dir, const struct dirent *e)
         return 1;
     if (e->d_type != DT_UNKNOWN)
         return 0;
-    char *p = join(dir, e->d_name);
+    char *p = px_asprintf("%s/%s", dir, e->d_name);
     struct stat st;
     int yes = p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
     free(p);
@@ -220,7 +208,7 @@ add_tree(px_watchfs_t *fs, const char *dir, int root)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
             px_crawl_ignored(e->d_name) || !is_subdir(dir, e))
             continue;
-        char *sub = join(dir, e->d_name);
+        char *sub = px_asprintf("%s/%s", dir, e->d_name);
         if (sub)
             rc = add_tree(fs, sub, 0);
         free(sub);
@@ -376,7 +364,7 @@ handle_event(px_watchfs_t *fs, const struct inotify_event *ev)
     }
     if (px_crawl_ignored(ev->name))
         return;
-    char *path = join(w->path, ev->name);
+    char *path = px_asprintf("%s/%s", w->path, ev->name);
     if (!path) {
         emit(fs, PX_FS_LOST, w->path, NULL, 0);
         return;

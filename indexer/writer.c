@@ -46,7 +46,7 @@ struct px_writer {
 static px_status
 create_database(const char *path, char **error)
 {
-    char *tmp = px_format("%s.creating-%ld", path, (long)getpid());
+    char *tmp = px_asprintf("%s.creating-%ld", path, (long)getpid());
     xc_database *db = NULL;
     char *xerr = NULL;
     if (!tmp)
@@ -62,12 +62,12 @@ create_database(const char *path, char **error)
     xc_database_close(db);
     px_status rc = PX_OK;
     if (xs != XC_OK) {
-        *error = px_format("cannot create database %s: %s", path,
+        *error = px_asprintf("cannot create database %s: %s", path,
                            xerr ? xerr : xc_status_to_string(xs));
         rc = PX_XAPIAN;
     } else if (rename(tmp, path) != 0 && errno != EEXIST &&
                errno != ENOTEMPTY) {
-        *error = px_format("cannot create database %s: %s", path,
+        *error = px_asprintf("cannot create database %s: %s", path,
                            strerror(errno));
         rc = PX_IO;
     }
@@ -81,7 +81,7 @@ open_database(const char *path, xc_database **db, char **error)
 {
     char *xerr = NULL;
     if (px_dbpath_make_parent(path) != PX_OK) {
-        *error = px_format("cannot create the folder of database %s: %s",
+        *error = px_asprintf("cannot create the folder of database %s: %s",
                            path, strerror(errno));
         return PX_IO;
     }
@@ -94,11 +94,11 @@ open_database(const char *path, xc_database **db, char **error)
     xc_status xs = xc_database_open_writable(path, db, &xerr);
     px_status rc = PX_OK;
     if (xs == XC_LOCKED) {
-        *error = px_format("database %s is locked by another indexer "
+        *error = px_asprintf("database %s is locked by another indexer "
                            "(is passim-index already running on it?)", path);
         rc = PX_LOCKED;
     } else if (xs != XC_OK) {
-        *error = px_format("cannot open database %s: %s", path,
+        *error = px_asprintf("cannot open database %s: %s", path,
                            xerr ? xerr : xc_status_to_string(xs));
         rc = PX_XAPIAN;
     }
@@ -113,7 +113,7 @@ check_schema(xc_database *db, const char *path, char **error)
     size_t len = 0;
     if (xc_database_get_metadata(db, PX_META_SCHEMA, strlen(PX_META_SCHEMA),
                                  &v, &len) != XC_OK) {
-        *error = px_format("cannot read database %s: %s", path,
+        *error = px_asprintf("cannot read database %s: %s", path,
                         xc_database_last_error(db));
         return PX_XAPIAN;
     }
@@ -124,9 +124,9 @@ check_schema(xc_database *db, const char *path, char **error)
                                      strlen(PX_SCHEMA_VERSION)) != XC_OK)
             rc = PX_XAPIAN;
     } else if (strcmp(v, PX_SCHEMA_VERSION) != 0) {
-        *error = px_format("database %s has schema %s, this passim writes %s: "
-                        "index into a new database", path, v,
-                        PX_SCHEMA_VERSION);
+        *error = px_asprintf("database %s has schema %s, this passim "
+                             "writes %s: index into a new database", path, v,
+                             PX_SCHEMA_VERSION);
         rc = PX_INVALID_ARGUMENT;
     }
     free(v);
@@ -138,13 +138,13 @@ check_schema(xc_database *db, const char *path, char **error)
 static px_status
 create_sharded(const char *path, size_t n, char **error)
 {
-    char *tmp = px_format("%s.creating-%ld", path, (long)getpid());
+    char *tmp = px_asprintf("%s.creating-%ld", path, (long)getpid());
     px_status rc = tmp ? PX_OK : PX_NOMEM;
     if (rc == PX_OK && (px_dbpath_make_parent(path) != PX_OK ||
                         mkdir(tmp, 0777) != 0))
         rc = PX_IO;
     for (size_t i = 0; rc == PX_OK && i < n; i++) {
-        char *sub = px_format("%s/shard%zu", tmp, i);
+        char *sub = px_asprintf("%s/shard%zu", tmp, i);
         rc = sub ? create_database(sub, error) : PX_NOMEM;
         free(sub);
     }
@@ -154,7 +154,7 @@ create_sharded(const char *path, size_t n, char **error)
         errno != ENOTEMPTY)
         rc = PX_IO;
     if (rc == PX_IO && !*error)
-        *error = px_format("cannot create database %s: %s", path,
+        *error = px_asprintf("cannot create database %s: %s", path,
                            strerror(errno));
     free(tmp);
     return rc;
@@ -225,7 +225,7 @@ px_writer_open(const char *path, const px_writer_opts *opts,
         rc = px_schema_termgen(&w->tg);
     if (rc != PX_OK) {
         if (!*error)
-            *error = px_format("cannot open database %s: %s", path,
+            *error = px_asprintf("cannot open database %s: %s", path,
                                px_status_to_string(rc));
         close_shards(w, w->nshards);
         xc_termgen_destroy(w->tg);
@@ -499,19 +499,20 @@ job_message(const px_writer_t *w, const px_job_t *job)
 {
     switch (job->outcome) {
     case PX_OUTCOME_REMOVED:
-        return px_format("vanished while being indexed");
+        return px_asprintf("vanished while being indexed");
     case PX_OUTCOME_FAILED:
-        return px_format("cannot read: %s", strerror(job->err));
+        return px_asprintf("cannot read: %s", strerror(job->err));
     case PX_OUTCOME_SKIPPED:
         if (job->err == EFBIG)
-            return px_format("skipped: %.1f MB is over the limit of %.1f MB "
+            return px_asprintf("skipped: %.1f MB is over the limit of %.1f MB "
                           "(--max-file-size)",
                           (double)job->now.st_size / 1e6,
                           (double)w->opts.max_file_size / 1e6);
-        return px_format("skipped: %s", px_status_to_string(job->parse_status));
+        return px_asprintf("skipped: %s",
+                           px_status_to_string(job->parse_status));
     case PX_OUTCOME_INDEXED:
         if (job->repaired)
-            return px_format("repaired %zu bytes of invalid UTF-8 (read as "
+            return px_asprintf("repaired %zu bytes of invalid UTF-8 (read as "
                           "Windows-1252)", job->repaired);
         return NULL;
     default:

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 char *
-px_format(const char *fmt, ...)
+px_asprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

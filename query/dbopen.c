@@ -117,11 +117,11 @@ open_local(px_shard_t *sh)
     px_status rc = PX_OK;
     if (xs == XC_NOT_FOUND ||
         (xs == XC_OPENING && access(sh->name, F_OK) != 0))
-        rc = fail(sh, px_format("no index at %s: run 'passim-index DIR' to "
+        rc = fail(sh, px_asprintf("no index at %s: run 'passim-index DIR' to "
                                 "build one, or name it with --db",
                                 sh->name));
     else if (xs != XC_OK)
-        rc = fail(sh, px_format("cannot open database %s: %s", sh->name,
+        rc = fail(sh, px_asprintf("cannot open database %s: %s", sh->name,
                                 err ? err : xc_status_to_string(xs)));
     free(err);
     return rc;
@@ -158,7 +158,7 @@ open_remote(px_shard_t *sh, unsigned timeout_ms)
         char host[256];
         unsigned port = 0;
         if (split_host_port(sh->name + 6, host, sizeof host, &port) != 0)
-            return fail(sh, px_format("%s: give a remote database as "
+            return fail(sh, px_asprintf("%s: give a remote database as "
                                       "tcp://HOST:PORT", sh->name));
         xs = xc_database_open_remote_tcp(host, port, timeout_ms, timeout_ms,
                                          &sh->db, &err);
@@ -176,7 +176,7 @@ open_remote(px_shard_t *sh, unsigned timeout_ms)
     }
     px_status rc = PX_OK;
     if (xs != XC_OK)
-        rc = fail(sh, px_format("cannot reach shard %s: %s", sh->name,
+        rc = fail(sh, px_asprintf("cannot reach shard %s: %s", sh->name,
                                 err ? err : xc_status_to_string(xs)));
     free(err);
     return rc;
@@ -189,7 +189,7 @@ open_remote(px_shard_t *sh, unsigned timeout_ms)
 static int
 exists_in(const char *dir, const char *file)
 {
-    char *p = px_format("%s/%s", dir, file);
+    char *p = px_asprintf("%s/%s", dir, file);
     int yes = p && access(p, F_OK) == 0;
     free(p);
     return yes;
@@ -209,7 +209,7 @@ stub_of(const char *path, int *nomem)
         if (exists_in(path, "iamglass") || exists_in(path, "iamchert") ||
             exists_in(path, "iamhoney") || !exists_in(path, "XAPIANDB"))
             return NULL;
-        stub = px_format("%s/XAPIANDB", path);
+        stub = px_asprintf("%s/XAPIANDB", path);
     } else {
         char magic[16] = {0};
         FILE *f = fopen(path, "rb");
@@ -237,7 +237,7 @@ stub_path(const char *stub, const char *rest)
     const char *slash = strrchr(stub, '/');
     if (!slash)
         return strdup(rest);
-    return px_format("%.*s/%s", (int)(slash - stub), stub, rest);
+    return px_asprintf("%.*s/%s", (int)(slash - stub), stub, rest);
 }
 
 /* One line of a stub file, as Xapian reads it: a type, a space, the rest. */
@@ -255,18 +255,18 @@ stub_line(px_shards_t *s, const char *stub, size_t lineno, char *line,
         (tlen == 5 && strncmp(line, "honey", 5) == 0))
         name = *rest ? stub_path(stub, rest) : NULL;
     else if (tlen == 6 && strncmp(line, "remote", 6) == 0 && *rest)
-        name = rest[0] == ':' ? px_format("prog:%s", rest + 1)
-                              : px_format("tcp://%s", rest);
+        name = rest[0] == ':' ? px_asprintf("prog:%s", rest + 1)
+                              : px_asprintf("tcp://%s", rest);
     if (name) {
         px_status rc = add_name(s, name, depth + 1, timeout_ms);
         free(name);
         return rc;
     }
-    px_shard_t *sh = shard_add(s, px_format("%s:%zu", stub, lineno),
+    px_shard_t *sh = shard_add(s, px_asprintf("%s:%zu", stub, lineno),
                                PX_SHARD_LOCAL);
     if (!sh)
         return PX_NOMEM;
-    return fail(sh, px_format("%s:%zu: cannot read '%s': a stub database "
+    return fail(sh, px_asprintf("%s:%zu: cannot read '%s': a stub database "
                               "names one database a line, as 'auto PATH', "
                               "'remote HOST:PORT' or 'remote :PROGRAM "
                               "ARGS'", stub, lineno, line));
@@ -282,7 +282,7 @@ read_stub(px_shards_t *s, const char *stub, int depth, unsigned timeout_ms)
             fclose(f);
         sh = shard_add(s, strdup(stub), PX_SHARD_LOCAL);
         return !sh ? PX_NOMEM
-                   : fail(sh, px_format("cannot read the stub database %s: "
+                   : fail(sh, px_asprintf("cannot read the stub database %s: "
                                         "%s", stub, f ? "stubs nest too "
                                         "deep" : "unreadable"));
     }
@@ -317,7 +317,8 @@ add_name(px_shards_t *s, const char *name, int depth, unsigned timeout_ms)
     px_shard_t *sh = shard_add(s, strdup(name), kind);
     if (!sh)
         return PX_NOMEM;
-    return kind == PX_SHARD_LOCAL ? open_local(sh) : open_remote(sh, timeout_ms);
+    return kind == PX_SHARD_LOCAL ? open_local(sh)
+                                  : open_remote(sh, timeout_ms);
 }
 
 /* ------------------------------------------------------------------ */
@@ -341,7 +342,7 @@ regroup(px_shards_t *s)
         if (!sh->db)
             continue;
         if (xc_database_add(s->db, sh->db) != XC_OK) {
-            px_status rc = fail(sh, px_format("cannot add shard %s: %s",
+            px_status rc = fail(sh, px_asprintf("cannot add shard %s: %s",
                                               sh->name,
                                               xc_database_last_error(s->db)));
             xc_database_close(sh->db);
@@ -405,13 +406,13 @@ px_shards_probe(px_shards_t *s)
         /* A server may let one connect and still fail every request:
          * ask it one round trip. */
         if (rc == PX_OK && sh->db && xc_database_reopen(sh->db) != XC_OK) {
-            fail(sh, px_format("shard %s stopped answering: %s", sh->name,
+            fail(sh, px_asprintf("shard %s stopped answering: %s", sh->name,
                                xc_database_last_error(sh->db)));
             xc_database_close(sh->db);
             sh->db = NULL;
         }
         if (rc != PX_OK && !sh->error)
-            fail(sh, px_format("shard %s failed", sh->name));
+            fail(sh, px_asprintf("shard %s failed", sh->name));
         failed += sh->db == NULL;
     }
     if (regroup(s) != PX_OK)

@@ -259,7 +259,7 @@ run_spy(xc_database *db, const xc_query *query, spy_state *s,
         xs = xc_mset_matches(mset, &est, &lower, upper);
     *modified = xs == XC_MODIFIED;
     if (xs != XC_OK && error && !*error)
-        *error = px_format("counting facets: %s",
+        *error = px_asprintf("counting facets: %s",
                            enq ? xc_enquire_last_error(enq)
                                : xc_status_to_string(xs));
     xc_mset_destroy(mset);

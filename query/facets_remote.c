@@ -144,7 +144,7 @@ spy_match(xc_database *db, const xc_query *query, const xc_valueno *slots,
     if (xs == XC_OK)
         xs = xc_mset_matches(mset, &est, &lower, upper);
     if (xs != XC_OK && !*error)
-        *error = px_format("counting facets: %s",
+        *error = px_asprintf("counting facets: %s",
                            enq ? xc_enquire_last_error(enq)
                                : xc_status_to_string(xs));
     xc_mset_destroy(mset);

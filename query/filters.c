@@ -171,7 +171,7 @@ date_filter(int type, const char *v, size_t len, xc_query **q, char **error)
     if ((!open_a && parse_ymd(v, alen, &a) != 0) ||
         (!open_b && parse_ymd(b, blen, &z) != 0) ||
         (!open_a && !open_b && !before_or_same(first_day(a), last_day(z)))) {
-        *error = px_format("malformed date filter '%.*s': use YYYY, YYYY-MM "
+        *error = px_asprintf("malformed date filter '%.*s': use YYYY, YYYY-MM "
                         "or YYYY-MM-DD, or a range A..B", (int)len, v);
         return PX_QUERY_SYNTAX;
     }
@@ -193,7 +193,7 @@ entity_filter(int type, const char *v, size_t len, xc_query **q)
     px_status rc = px_entity_key(v, len, &key, &klen);
     if (rc != PX_OK)
         return rc;
-    char *term = px_format("%s%s", px_entity_prefix(type), key);
+    char *term = px_asprintf("%s%s", px_entity_prefix(type), key);
     free(key);
     *q = term ? term_query(term) : NULL;
     free(term);

@@ -549,7 +549,7 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     if (c->modified)
         xs = XC_MODIFIED;
     if (*rc != PX_OK && !*error)
-        *error = px_format("search failed (%s): %s", px_status_to_string(*rc),
+        *error = px_asprintf("search failed (%s): %s", px_status_to_string(*rc),
                         *xc_enquire_last_error(c->enq)
                             ? xc_enquire_last_error(c->enq)
                             : xc_status_to_string(c->failed));

@@ -6,7 +6,7 @@
 
 /* A printf into a new string: caller owns; free with free(). NULL when out
  * of memory. */
-char *px_format(const char *fmt, ...)
+char *px_asprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 #endif /* PASSIM_FORMAT_H */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "passim/format.h"
+
 px_status
 px_dbpath_resolve(const char *option, char **out)
 {
@@ -71,19 +73,6 @@ px_dbpath_shards_free(char **paths, size_t n)
     free(paths);
 }
 
-static char *
-join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (p) {
-        memcpy(p, dir, a);
-        p[a] = '/';
-        memcpy(p + a + 1, name, b + 1);
-    }
-    return p;
-}
-
 /* Read "glass NAME" lines; NAME is relative to the stub's folder, as
  * Xapian reads it. */
 static px_status
@@ -99,7 +88,7 @@ read_stub(FILE *f, const char *dir, char ***paths, size_t *n)
         if (!grown)
             return PX_NOMEM;
         *paths = grown;
-        grown[*n] = join(dir, name);
+        grown[*n] = px_asprintf("%s/%s", dir, name);
         rc = grown[*n] ? PX_OK : PX_NOMEM;
         *n += rc == PX_OK;
     }
@@ -111,7 +100,7 @@ px_dbpath_shards(const char *path, char ***paths, size_t *n)
 {
     *paths = NULL;
     *n = 0;
-    char *stub = join(path, PX_DBPATH_STUB);
+    char *stub = px_asprintf("%s/%s", path, PX_DBPATH_STUB);
     if (!stub)
         return PX_NOMEM;
     FILE *f = fopen(stub, "r");
@@ -136,7 +125,7 @@ px_dbpath_shards(const char *path, char ***paths, size_t *n)
 px_status
 px_dbpath_write_stub(const char *dir, size_t n)
 {
-    char *stub = join(dir, PX_DBPATH_STUB);
+    char *stub = px_asprintf("%s/%s", dir, PX_DBPATH_STUB);
     FILE *f = stub ? fopen(stub, "w") : NULL;
     free(stub);
     if (!f)

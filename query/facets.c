@@ -192,8 +192,8 @@ spy(void *ctx, xc_document *doc, double weight)
         px_entities_each(ents, ents_len, count_entity, s);
 }
 
-static int
-by_count_then_value(const void *a, const void *b)
+int
+px_facet_value_order(const void *a, const void *b)
 {
     const px_facet_value *x = a, *y = b;
     if (x->count != y->count)
@@ -219,7 +219,7 @@ top_values(counter *c, uint32_t top, px_facet_value **out, size_t *n)
                                                     : c->keys[i],
                                         c->counts[i]};
     }
-    qsort(all, k, sizeof *all, by_count_then_value);
+    qsort(all, k, sizeof *all, px_facet_value_order);
     size_t keep = k < top ? k : top;
     for (size_t i = 0; i < k; i++) {
         if (i < keep)

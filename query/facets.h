@@ -45,4 +45,7 @@ px_status px_facets_count(xc_database *db, const xc_query *query,
 
 void px_facets_free(px_facets *f);
 
+/* qsort order of facet values: most articles first, then by value. */
+int px_facet_value_order(const void *a, const void *b);
+
 #endif

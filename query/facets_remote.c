@@ -83,15 +83,6 @@ by_type_key_order(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int
-by_count_then_value(const void *a, const void *b)
-{
-    const px_facet_value *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    return strcmp(x->value, y->value);
-}
-
 /* The top `top` values of type t from sorted mentions m[0, n). */
 static px_status
 top_of_type(const mention *m, size_t n, int t, uint32_t top, px_facets *out)
@@ -108,7 +99,7 @@ top_of_type(const mention *m, size_t n, int t, uint32_t top, px_facets *out)
         else
             all[k++] = (px_facet_value){m[i].shown, 1};
     }
-    qsort(all, k, sizeof *all, by_count_then_value);
+    qsort(all, k, sizeof *all, px_facet_value_order);
     out->count[t] = k < top ? k : top;
     out->values[t] = all;
     px_status rc = PX_OK;

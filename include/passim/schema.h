@@ -61,7 +61,7 @@
  * 20 Newsgroups: 5% smaller, no faster with entities on (their boolean
  * terms on every passage dominate the inverter), and it loses wildcards
  * and exact forms; so not taken. */
-#define PX_STEM_STRATEGY XC_STEM_SOME
+#define PX_STEM_STRATEGY XC_STEM_ALL_Z
 
 /* An article id: 16 lower-case hex digits of a 64-bit hash of the file's
  * absolute path, plus a NUL. */

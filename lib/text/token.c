@@ -548,6 +548,81 @@ fold_only_word(struct scanner *sc, char **out, size_t *out_len)
     return true;
 }
 
+static inline bool
+is_ascii_wordchar(unsigned char c)
+{
+    return (unsigned)(c - 'a') < 26u || (unsigned)(c - 'A') < 26u ||
+           (unsigned)(c - '0') < 10u || c == '_';
+}
+
+/* ASCII that may belong to a word: word characters, the infixes that
+ * join them ("don't", "AT&T", "3.14", "1,000"), acronym dots and the
+ * suffixes of "c++" and "c#". Any other ASCII byte ends every word. */
+static inline bool
+is_ascii_soft(unsigned char c)
+{
+    return is_ascii_wordchar(c) || c == '\'' || c == '&' || c == ',' ||
+           c == '.' || c == ';' || c == '+' || c == '#';
+}
+
+/* A fast path of px_token_fold() for ASCII text (most entity names, of
+ * which facets fold thousands a query), used where the tokenizer's rules
+ * cannot matter. Split the text at the bytes that end every word:
+ *  - two or more pieces holding a word character hold two or more words,
+ *    so the text folds character by character: ASCII lower case;
+ *  - none: no word, the same;
+ *  - one, made of word characters alone: it is the one word, folded to
+ *    lower case (the rest of the text dropped).
+ * Returns -1 otherwise (the slow path decides), else 0, or 1 when memory
+ * runs out. */
+static int
+fold_plain_ascii(const char *text, size_t len, char **out, size_t *out_len)
+{
+    size_t pieces = 0, first = 0, last = len, i = 0;
+    bool plain = true;
+
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x80)
+            return -1;
+        if (!is_ascii_soft(c)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        bool word = false, only_words = true;
+        for (; j < len && is_ascii_soft((unsigned char)text[j]); j++) {
+            if (is_ascii_wordchar((unsigned char)text[j]))
+                word = true;
+            else
+                only_words = false;
+        }
+        if (word && pieces++ == 0) {
+            first = i;
+            last = j;
+            plain = only_words;
+        }
+        i = j;
+    }
+    if (pieces == 1 && !plain)
+        return -1;
+    if (pieces != 1) {
+        first = 0;
+        last = len;
+    }
+    char *p = malloc(last - first + 1);
+    if (p == NULL)
+        return 1;
+    for (size_t k = first; k < last; k++) {
+        unsigned char c = (unsigned char)text[k];
+        p[k - first] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+    }
+    p[last - first] = '\0';
+    *out = p;
+    *out_len = last - first;
+    return 0;
+}
+
 px_status
 px_token_fold(const char *word, size_t len, char **out, size_t *out_len)
 {
@@ -560,6 +635,11 @@ px_token_fold(const char *word, size_t len, char **out, size_t *out_len)
         *out_len = 0;
     if (out == NULL || out_len == NULL || (word == NULL && len > 0))
         return PX_INVALID_ARGUMENT;
+    switch (fold_plain_ascii(word, len, out, out_len)) {
+    case 0: return PX_OK;
+    case 1: return PX_NOMEM;
+    default: break;
+    }
     if (!valid_utf8(word, len))
         return PX_ENCODING;
     scanner_init(&sc, word, len, true);

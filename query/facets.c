@@ -208,12 +208,11 @@ merge_by_key(counter *by_value, counter *by_key)
 {
     for (size_t i = 0; i < by_value->n; i++) {
         const entry *v = &by_value->e[i];
-        char *key = NULL;
+        char key[PX_ENTITY_KEY_MAX + 1];
         size_t klen = 0;
-        if (px_entity_key(v->s, v->len, &key, &klen) != PX_OK)
+        if (px_entity_key_buf(v->s, v->len, key, &klen) != PX_OK)
             return PX_NOMEM;
         add_spelling(by_key, key, klen, v->s, v->count);
-        free(key);
         if (by_key->oom)
             return PX_NOMEM;
     }

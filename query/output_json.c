@@ -161,9 +161,15 @@ key(writer *w, const char *k)
 static void
 int_value(writer *w, int64_t v)
 {
-    char num[24];
-    int n = snprintf(num, sizeof num, "%" PRId64, v);
-    put(w, num, (size_t)n);
+    char num[24], *p = num + sizeof num;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    put(w, p, (size_t)(num + sizeof num - p));
 }
 
 /* As jansson writes a real. */

@@ -53,6 +53,24 @@ dup_n(const char *s, size_t n)
     return p;
 }
 
+/* The decimal number at *p (before end), *p moved past it; -1 when none
+ * or past 2^63. */
+static int64_t
+number(const char **p, const char *end)
+{
+    int64_t v = 0;
+    const char *q = *p;
+    if (q == end || *q < '0' || *q > '9')
+        return -1;
+    for (; q < end && *q >= '0' && *q <= '9'; q++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*q - '0');
+    }
+    *p = q;
+    return v;
+}
+
 /* The entity mentions the indexer kept for a passage: "type start end"
  * lines, spans in its text. Lines that do not fit the text are dropped. */
 static px_status
@@ -70,16 +88,16 @@ read_mentions(const px_record_t *r, px_hit_t *h)
         return PX_NOMEM;
     while (p < end && h->nmentions < cap) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        char line[64];
-        size_t n = (size_t)((nl ? nl : end) - p);
-        int type;
-        unsigned long long s, e;
-        memcpy(line, p, n < sizeof line ? n : sizeof line - 1);
-        line[n < sizeof line ? n : sizeof line - 1] = '\0';
-        if (sscanf(line, "%d %llu %llu", &type, &s, &e) == 3 && s < e &&
-            e <= h->text_len) {
+        const char *stop = nl ? nl : end;
+        int64_t type = number(&p, stop), s = -1, e = -1;
+        if (type >= 0 && p < stop && *p == ' ' && ++p)
+            s = number(&p, stop);
+        if (s >= 0 && p < stop && *p == ' ' && ++p)
+            e = number(&p, stop);
+        if (e >= 0 && p == stop && type <= INT32_MAX && s < e &&
+            (uint64_t)e <= h->text_len) {
             h->mentions[h->nmentions] = (px_span_t){(size_t)s, (size_t)e};
-            h->mention_types[h->nmentions++] = type;
+            h->mention_types[h->nmentions++] = (int)type;
         }
         p = nl ? nl + 1 : end;
     }

@@ -201,22 +201,78 @@ count_entity(void *ctx, int type, const char *value, size_t len)
     return 0;
 }
 
-/* Fold counts by value into counts by key. The spellings shown point
- * into by_value's arena. */
-static px_status
-merge_by_key(counter *by_value, counter *by_key)
+/* What every spelling of one entity key has in common: its ASCII letters,
+ * digits and '_', lower-cased, in order (px_entity_key() folds ASCII to
+ * lower case, keeps every word character, and drops or keeps other bytes
+ * only). Writes them to out; returns their number, or -1 when `ascii` is
+ * asked for and s has a byte past ASCII. */
+static long
+skeleton(const char *s, size_t len, int ascii, char *out)
 {
-    for (size_t i = 0; i < by_value->n; i++) {
-        const entry *v = &by_value->e[i];
-        char key[PX_ENTITY_KEY_MAX + 1];
-        size_t klen = 0;
-        if (px_entity_key_buf(v->s, v->len, key, &klen) != PX_OK)
-            return PX_NOMEM;
-        add_spelling(by_key, key, klen, v->s, v->count);
-        if (by_key->oom)
-            return PX_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((unsigned)(c - 'a') < 26u || (unsigned)(c - '0') < 10u ||
+            c == '_')
+            out[n++] = (char)c;
+        else if ((unsigned)(c - 'A') < 26u)
+            out[n++] = (char)(c + 32);
+        else if (c >= 0x80 && ascii)
+            return -1;
     }
-    return PX_OK;
+    return (long)n;
+}
+
+/* Fold counts by value into counts by key, which filters match: the
+ * values of one key are counted together and shown by their most common
+ * spelling.
+ *
+ * Folding every value was most of the counting for common words (68,000
+ * values for 'writes'), so values are first grouped by skeleton(): the
+ * values of one key share one (for ASCII within PX_ENTITY_KEY_MAX,
+ * skeleton(value) is skeleton(key); for other values the key's is used).
+ * A group of one value is one key, which needs no folding: its value is
+ * a candidate as it is (shown set). Only the values of groups of several
+ * are folded, into by_key. The spellings shown point into the arena. */
+static px_status
+merge_by_key(counter *by_value, counter *by_key, arena *mem)
+{
+    counter groups = {.mem = mem};
+    uint32_t *group_of = malloc((by_value->n + 1) * sizeof *group_of);
+    char key[PX_ENTITY_KEY_MAX + 1], skel[PX_ENTITY_KEY_MAX + 1];
+    size_t klen = 0;
+    px_status rc = group_of ? PX_OK : PX_NOMEM;
+    for (size_t i = 0; i < by_value->n && rc == PX_OK; i++) {
+        const entry *v = &by_value->e[i];
+        long n = v->len <= PX_ENTITY_KEY_MAX ? skeleton(v->s, v->len, 1, skel)
+                                            : -1;
+        if (n < 0) {
+            rc = px_entity_key_buf(v->s, v->len, key, &klen);
+            n = skeleton(key, klen, 0, skel);
+        }
+        entry *g = rc == PX_OK ? entry_of(&groups, skel, (size_t)n) : NULL;
+        if (rc == PX_OK && !g)
+            rc = PX_NOMEM;
+        if (rc == PX_OK) {
+            g->count++;
+            group_of[i] = (uint32_t)(g - groups.e);
+        }
+    }
+    for (size_t i = 0; i < by_value->n && rc == PX_OK; i++) {
+        entry *v = &by_value->e[i];
+        if (groups.e[group_of[i]].count == 1) {
+            v->shown = v->s;
+            continue;
+        }
+        rc = px_entity_key_buf(v->s, v->len, key, &klen);
+        if (rc == PX_OK)
+            add_spelling(by_key, key, klen, v->s, v->count);
+        if (rc == PX_OK && by_key->oom)
+            rc = PX_NOMEM;
+    }
+    free(group_of);
+    counter_free(&groups);
+    return rc == PX_OK ? PX_OK : PX_NOMEM;
 }
 
 static void
@@ -272,45 +328,60 @@ sift_down(const entry **h, size_t n, size_t i)
     }
 }
 
-/* The top `top` keys of c, copied into out (sorted): a heap of the best
- * `top` seen, not a sort of every key. */
+/* Offer candidate e to the heap h of at most `keep` (k so far). */
+static void
+offer(const entry **h, size_t keep, size_t *k, const entry *e)
+{
+    if (*k < keep) {
+        h[(*k)++] = e;
+        if (*k == keep) {
+            for (size_t j = keep / 2; j-- > 0;)
+                sift_down(h, keep, j);
+        }
+    } else if (after(h[0], e)) {
+        h[0] = e;
+        sift_down(h, keep, 0);
+    }
+}
+
+/* The top `top` candidates (entries with a spelling shown) of a and b,
+ * copied into out (sorted): a heap of the best `top` seen, not a sort of
+ * every key. */
 static px_status
-top_values(const counter *c, uint32_t top, px_facet_value **out, size_t *n)
+top_values(const counter *a, const counter *b, uint32_t top,
+           px_facet_value **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    size_t keep = c->n < top ? c->n : top;
+    size_t keep = a->n + b->n < top ? a->n + b->n : top;
     if (keep == 0)
         return PX_OK;
     const entry **h = malloc(keep * sizeof *h);
-    px_facet_value *all = calloc(keep, sizeof *all);
-    if (!h || !all) {
+    if (!h)
+        return PX_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->e[i].shown)
+            offer(h, keep, &k, &a->e[i]);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->e[i].shown)
+            offer(h, keep, &k, &b->e[i]);
+    }
+    px_facet_value *all = k ? calloc(k, sizeof *all) : NULL;
+    if (k && !all) {
         free(h);
-        free(all);
         return PX_NOMEM;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        const entry *e = &c->e[i];
-        if (k < keep) {
-            h[k++] = e;
-            if (k == keep) {
-                for (size_t j = keep / 2; j-- > 0;)
-                    sift_down(h, keep, j);
-            }
-        } else if (after(h[0], e)) {
-            h[0] = e;
-            sift_down(h, keep, 0);
-        }
-    }
-    for (size_t i = 0; i < keep; i++)
+    for (size_t i = 0; i < k; i++)
         all[i] = (px_facet_value){(char *)h[i]->shown, h[i]->count};
     free(h);
-    qsort(all, keep, sizeof *all, px_facet_value_order);
+    if (k)
+        qsort(all, k, sizeof *all, px_facet_value_order);
     *out = all;
-    *n = keep;
+    *n = k;
     px_status rc = PX_OK;
-    for (size_t i = 0; i < keep; i++) {
+    for (size_t i = 0; i < k; i++) {
         /* The spellings live in the counting's arena: copy them out (a
          * failed copy leaves NULL, which px_facets_free takes). */
         all[i].value = strdup(all[i].value);
@@ -371,9 +442,10 @@ px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
         if (s.types[t].oom)
             rc = PX_NOMEM;
         if (rc == PX_OK)
-            rc = merge_by_key(&s.types[t], &by_key);
+            rc = merge_by_key(&s.types[t], &by_key, &s.mem);
         if (rc == PX_OK)
-            rc = top_values(&by_key, top, &out->values[t], &out->count[t]);
+            rc = top_values(&s.types[t], &by_key, top, &out->values[t],
+                            &out->count[t]);
         counter_free(&by_key);
         counter_free(&s.types[t]);
     }

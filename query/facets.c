@@ -86,7 +86,8 @@ hash_bytes(const char *s, size_t len)
         h ^= h >> 32;
     }
     w = 0;
-    memcpy(&w, s, len);
+    for (size_t i = 0; i < len; i++)
+        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
     return h ^ (h >> 29);
 }

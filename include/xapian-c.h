@@ -500,6 +500,11 @@ typedef struct xc_mset_item {
 
 /* Item i (0-based) of the result set. */
 xc_status xc_mset_get(xc_mset *mset, uint32_t i, xc_mset_item *item) XC_NOEXCEPT;
+/* The collapse key of item i (empty without collapsing): the value the
+ * match read, without reading the document. Borrowed, valid until the
+ * next call on `mset`. */
+xc_status xc_mset_collapse_key(xc_mset *mset, uint32_t i, const char **key,
+                               size_t *len) XC_NOEXCEPT;
 /* The document of item i. *doc caller owns; free with xc_document_destroy(). */
 xc_status xc_mset_get_document(xc_mset *mset, uint32_t i,
                                xc_document **doc) XC_NOEXCEPT;

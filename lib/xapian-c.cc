@@ -102,6 +102,7 @@ struct xc_enquire {
 
 struct xc_mset {
     Xapian::MSet mset;
+    std::string key; /* backs xc_mset_collapse_key() */
     std::string error;
 };
 
@@ -2122,6 +2123,25 @@ xc_mset_get(xc_mset *mset, uint32_t i, xc_mset_item *item) noexcept
         item->weight = it.get_weight();
         item->rank = it.get_rank();
         item->collapse_count = it.get_collapse_count();
+        return XC_OK;
+    }
+    XC_CATCH(mset)
+}
+
+xc_status
+xc_mset_collapse_key(xc_mset *mset, uint32_t i, const char **key,
+                     size_t *len) noexcept
+{
+    try {
+        xc_require(key, "key");
+        *key = nullptr;
+        if (len != nullptr)
+            *len = 0;
+        const Xapian::MSetIterator it = xc_mset_at(mset, i);
+        mset->key = it.get_collapse_key();
+        *key = mset->key.c_str();
+        if (len != nullptr)
+            *len = mset->key.size();
         return XC_OK;
     }
     XC_CATCH(mset)

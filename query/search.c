@@ -104,13 +104,11 @@ read_mentions(const px_record_t *r, px_hit_t *h)
     return PX_OK;
 }
 
-/* Fill a hit from a passage document whose data is data[0, len). */
+/* Fill a hit of article `id` from a passage document's data, data[0,
+ * len). */
 static px_status
-hit_from_document(xc_document *doc, const char *data, size_t len,
-                  px_hit_t *h)
+hit_from_data(const char *id, const char *data, size_t len, px_hit_t *h)
 {
-    const char *id;
-    size_t id_len;
     px_record_t r;
     if (px_record_decode(data, len, &r) != PX_OK)
         return PX_INVALID_ARGUMENT;
@@ -125,12 +123,7 @@ hit_from_document(xc_document *doc, const char *data, size_t len,
         return PX_NOMEM;
     if (read_mentions(&r, h) != PX_OK)
         return PX_NOMEM;
-    if (xc_document_get_value(doc, PX_SLOT_ARTICLE, &id, &id_len) != XC_OK)
-        return PX_XAPIAN;
-    if (id_len >= PX_ARTICLE_ID_SIZE)
-        id_len = PX_ARTICLE_ID_SIZE - 1;
-    memcpy(h->article, id, id_len);
-    h->article[id_len] = '\0';
+    memcpy(h->article, id, PX_ARTICLE_ID_SIZE);
     return PX_OK;
 }
 
@@ -218,6 +211,21 @@ check(run_ctx *c, xc_status xs)
     return xs == XC_OK ? PX_OK : PX_XAPIAN;
 }
 
+/* An item's article id: its collapse key, which the match read. */
+static px_status
+read_article_id(run_ctx *c, uint32_t i, char id[PX_ARTICLE_ID_SIZE])
+{
+    const char *v = NULL;
+    size_t len = 0;
+    px_status rc = check(c, xc_mset_collapse_key(c->mset, i, &v, &len));
+    if (len >= PX_ARTICLE_ID_SIZE)
+        len = PX_ARTICLE_ID_SIZE - 1;
+    if (rc == PX_OK)
+        memcpy(id, v, len);
+    id[len] = '\0';
+    return rc;
+}
+
 static px_status
 collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
 {
@@ -231,15 +239,12 @@ collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
         rc = check(c, xc_mset_get_document(c->mset, i, &doc));
     if (rc == PX_OK)
         rc = check(c, xc_document_get_data(doc, &data, &len));
-    /* Read the article id through check() first: the value is read lazily
-     * and may meet a database modified under the reader. */
-    const char *id = NULL;
-    size_t id_len = 0;
+    /* The article id is the item's collapse key, which the match read. */
+    char id[PX_ARTICLE_ID_SIZE];
     if (rc == PX_OK)
-        rc = check(c, xc_document_get_value(doc, PX_SLOT_ARTICLE, &id,
-                                            &id_len));
+        rc = read_article_id(c, i, id);
     if (rc == PX_OK)
-        rc = hit_from_document(doc, data, len, h);
+        rc = hit_from_data(id, data, len, h);
     /* Data that is no passage record was read while a writer replaced the
      * document: retry on a reopened database like any modification. */
     if (rc == PX_INVALID_ARGUMENT) {
@@ -309,24 +314,6 @@ article_of(articles *as, const char *id, uint32_t item)
     a->first = item;
     as->slot[h] = (uint32_t)++as->n;
     return (uint32_t)(as->n - 1);
-}
-
-static px_status
-read_article_id(run_ctx *c, uint32_t i, char id[PX_ARTICLE_ID_SIZE])
-{
-    xc_document *doc = NULL;
-    const char *v = NULL;
-    size_t len = 0;
-    px_status rc = check(c, xc_mset_get_document(c->mset, i, &doc));
-    if (rc == PX_OK)
-        rc = check(c, xc_document_get_value(doc, PX_SLOT_ARTICLE, &v, &len));
-    if (len >= PX_ARTICLE_ID_SIZE)
-        len = PX_ARTICLE_ID_SIZE - 1;
-    if (rc == PX_OK)
-        memcpy(id, v, len);
-    id[len] = '\0';
-    xc_document_destroy(doc);
-    return rc;
 }
 
 static int

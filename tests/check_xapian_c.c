@@ -1046,6 +1046,12 @@ count_keys(xc_mset *mset, int *a, int *b, uint32_t *collapsed)
         ck_assert_int_eq(xc_document_get_value(doc, 0, &key, &len), XC_OK);
         ck_assert_uint_eq(len, 1);
         *(key[0] == 'a' ? a : b) += 1;
+        /* The collapse key is the value, without reading the document. */
+        const char *ckey = NULL;
+        size_t clen = 0;
+        ck_assert_int_eq(xc_mset_collapse_key(mset, i, &ckey, &clen), XC_OK);
+        ck_assert_uint_eq(clen, 1);
+        ck_assert_int_eq(ckey[0], key[0]);
         xc_document_destroy(doc);
     }
 }

@@ -1492,6 +1492,33 @@ xc_qparser_set_default_op(xc_qparser *qp, xc_query_op op) noexcept
     XC_CATCH(qp)
 }
 
+/* The stopper of the last list of stop words set on this thread, shared
+ * by the parsers given the same list (a search sets up several; each
+ * stopper costs a set insertion per word). Xapian counts its references,
+ * non-atomically: hence one per thread. */
+namespace {
+struct xc_stopper_cache {
+    std::vector<std::string> words;
+    Xapian::Internal::opt_intrusive_ptr<const Xapian::Stopper> stopper;
+};
+thread_local xc_stopper_cache xc_last_stopper;
+
+bool
+xc_same_words(const std::vector<std::string> &have,
+              const char *const *words, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (words[i] == nullptr)
+            continue;
+        if (k == have.size() || have[k] != words[i])
+            return false;
+        k++;
+    }
+    return k == have.size();
+}
+} // namespace
+
 xc_status
 xc_qparser_set_stopwords(xc_qparser *qp, const char *const *words,
                          size_t n) noexcept
@@ -1500,15 +1527,24 @@ xc_qparser_set_stopwords(xc_qparser *qp, const char *const *words,
         xc_require(qp, "qp");
         if (n != 0)
             xc_require(words, "words");
-        std::unique_ptr<Xapian::SimpleStopper> stopper(
-            new Xapian::SimpleStopper);
-        for (size_t i = 0; i < n; i++) {
-            if (words[i] != nullptr)
+        xc_stopper_cache &last = xc_last_stopper;
+        if (last.stopper.get() == nullptr ||
+            !xc_same_words(last.words, words, n)) {
+            std::unique_ptr<Xapian::SimpleStopper> stopper(
+                new Xapian::SimpleStopper);
+            std::vector<std::string> kept;
+            for (size_t i = 0; i < n; i++) {
+                if (words[i] == nullptr)
+                    continue;
                 stopper->add(words[i]);
+                kept.emplace_back(words[i]);
+            }
+            /* release() hands the stopper to Xapian's reference counting:
+             * it lives as long as the cache or a parser holds it. */
+            last.stopper = stopper.release()->release();
+            last.words.swap(kept);
         }
-        /* release() hands the stopper to Xapian's reference counting, so
-         * it lives exactly as long as the parser needs it. */
-        qp->qp.set_stopper(stopper.release()->release());
+        qp->qp.set_stopper(last.stopper.get());
         return XC_OK;
     }
     XC_CATCH(qp)

@@ -154,7 +154,7 @@ run_one(px_searcher_t *s, const char *prog, const batch *b, size_t i,
     if (how->trec) {
         px_output_trec(stdout, r, b->id[i], how->trec);
     } else if (how->json) {
-        px_output_json(stdout, r, b->query[i]);
+        px_output_json(stdout, r, b->query[i], NULL);
     } else {
         printf("== %s: %s\n", b->id[i], b->query[i]);
         px_output_text(stdout, r, how->color);

@@ -9,87 +9,138 @@
 #include "passim/format.h"
 #include "passim/schema.h"
 
-/* An open-addressing table of strings with counts. */
+/* Strings copied into blocks freed all at once: a query of a common word
+ * counts tens of thousands of distinct values, and a malloc and a free
+ * for each cost more than the counting. */
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    char data[];
+} block;
+
+typedef struct arena {
+    block *head;
+} arena;
+
+#define ARENA_BLOCK 65536
+
+static const char *
+arena_copy(arena *a, const char *s, size_t len)
+{
+    block *b = a->head;
+    if (!b || b->cap - b->used < len + 1) {
+        size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        *b = (block){a->head, 0, cap};
+        a->head = b;
+    }
+    char *p = b->data + b->used;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    b->used += len + 1;
+    return p;
+}
+
+static void
+arena_free(arena *a)
+{
+    while (a->head) {
+        block *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+}
+
+/* One string of a counter: a value, an article id or a key. */
+typedef struct entry {
+    const char *s;     /* in the arena, NUL-terminated */
+    const char *shown; /* keys: the spelling shown */
+    uint64_t hash;
+    uint32_t len;
+    uint32_t count;
+    uint32_t best;     /* keys: the number of articles spelling it so */
+} entry;
+
+/* Strings with counts: entries in the order met, found through an
+ * open-addressing table of their indexes (+ 1; 0: free), so that growing
+ * moves 4 bytes an entry and clears no entries. */
 typedef struct counter {
-    char **keys;
-    char **shown;    /* the spelling shown, or NULL: the key itself */
-    uint32_t *best;  /* the count of the spelling shown */
-    uint32_t *counts;
-    size_t cap, n;
+    entry *e;
+    size_t n, ecap;
+    uint32_t *slot;
+    size_t cap;
+    arena *mem;
     int oom;
 } counter;
 
+/* A 64-bit hash, 8 bytes a step. */
 static uint64_t
 hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-static size_t
-free_slot(char **keys, size_t cap, const char *key)
-{
-    size_t j = hash_bytes(key, strlen(key)) & (cap - 1);
-    while (keys[j])
-        j = (j + 1) & (cap - 1);
-    return j;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
 }
 
 static int
 grow(counter *c)
 {
-    size_t cap = c->cap ? c->cap * 2 : 256;
-    char **keys = calloc(cap, sizeof *keys);
-    char **shown = calloc(cap, sizeof *shown);
-    uint32_t *best = calloc(cap, sizeof *best);
-    uint32_t *counts = calloc(cap, sizeof *counts);
-    if (!keys || !shown || !best || !counts) {
-        free(keys);
-        free(shown);
-        free(best);
-        free(counts);
+    size_t cap = c->cap ? c->cap * 2 : 1024;
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    entry *e = realloc(c->e, cap / 2 * sizeof *e);
+    if (!slot || !e) {
+        free(slot);
+        if (e)
+            c->e = e;
         return -1;
     }
-    for (size_t i = 0; i < c->cap; i++) {
-        if (!c->keys[i])
-            continue;
-        size_t j = free_slot(keys, cap, c->keys[i]);
-        keys[j] = c->keys[i];
-        shown[j] = c->shown[i];
-        best[j] = c->best[i];
-        counts[j] = c->counts[i];
+    for (size_t i = 0; i < c->n; i++) {
+        size_t j = e[i].hash & (cap - 1);
+        while (slot[j])
+            j = (j + 1) & (cap - 1);
+        slot[j] = (uint32_t)i + 1;
     }
-    free(c->keys);
-    free(c->shown);
-    free(c->best);
-    free(c->counts);
-    *c = (counter){keys, shown, best, counts, cap, c->n, c->oom};
+    free(c->slot);
+    c->slot = slot;
+    c->cap = cap;
+    c->e = e;
+    c->ecap = cap / 2;
     return 0;
 }
 
-/* The slot of key s[0, len), added (count 0) when new; -1 on no memory. */
-static long
-slot_of(counter *c, const char *s, size_t len)
+/* The entry of s[0, len), added (count 0) when new; NULL on no memory. */
+static entry *
+entry_of(counter *c, const char *s, size_t len)
 {
-    if ((c->n + 1) * 2 > c->cap && grow(c) != 0) {
+    if (c->n + 1 > c->ecap && grow(c) != 0) {
         c->oom = 1;
-        return -1;
+        return NULL;
     }
-    size_t i = hash_bytes(s, len) & (c->cap - 1);
-    while (c->keys[i]) {
-        /* Keys hold no NUL: strncmp stops at the stored key's end. */
-        if (strncmp(c->keys[i], s, len) == 0 && c->keys[i][len] == '\0')
-            return (long)i;
-        i = (i + 1) & (c->cap - 1);
+    uint64_t h = hash_bytes(s, len);
+    size_t i = h & (c->cap - 1);
+    for (; c->slot[i]; i = (i + 1) & (c->cap - 1)) {
+        entry *e = &c->e[c->slot[i] - 1];
+        if (e->hash == h && e->len == len && memcmp(e->s, s, len) == 0)
+            return e;
     }
-    if (!(c->keys[i] = strndup(s, len))) {
+    const char *copy = arena_copy(c->mem, s, len);
+    if (!copy) {
         c->oom = 1;
-        return -1;
+        return NULL;
     }
-    c->n++;
-    return (long)i;
+    entry *e = &c->e[c->n];
+    *e = (entry){copy, NULL, h, (uint32_t)len, 0, 0};
+    c->slot[i] = (uint32_t)++c->n;
+    return e;
 }
 
 /* Add one to the count of s[0, len); returns the new count, 0 on no
@@ -97,47 +148,40 @@ slot_of(counter *c, const char *s, size_t len)
 static uint32_t
 bump(counter *c, const char *s, size_t len)
 {
-    long i = slot_of(c, s, len);
-    return i < 0 ? 0 : ++c->counts[i];
+    entry *e = entry_of(c, s, len);
+    return e ? ++e->count : 0;
 }
 
 /* Add n to the count of key, spelled `show` n times: the spelling with
- * the most is the one shown. */
+ * the most is the one shown; of equals, the last in byte order, so that
+ * the choice does not depend on the table's order and lower case wins
+ * ("Graphics" over "GRAPHICS"). */
 static void
 add_spelling(counter *c, const char *key, size_t klen, const char *show,
              uint32_t n)
 {
-    long i = slot_of(c, key, klen);
-    if (i < 0)
+    entry *e = entry_of(c, key, klen);
+    if (!e)
         return;
-    c->counts[i] += n;
-    if (n <= c->best[i])
-        return;
-    char *copy = strdup(show);
-    if (!copy) {
-        c->oom = 1;
-        return;
+    e->count += n;
+    if (n > e->best || (n == e->best && strcmp(show, e->shown) > 0)) {
+        e->shown = show;
+        e->best = n;
     }
-    free(c->shown[i]);
-    c->shown[i] = copy;
-    c->best[i] = n;
 }
 
 static void
 counter_free(counter *c)
 {
-    for (size_t i = 0; i < c->cap; i++) {
-        free(c->keys[i]);
-        free(c->shown[i]);
-    }
-    free(c->keys);
-    free(c->shown);
-    free(c->best);
-    free(c->counts);
-    memset(c, 0, sizeof *c);
+    free(c->e);
+    free(c->slot);
+    c->e = NULL;
+    c->slot = NULL;
+    c->n = c->ecap = c->cap = 0;
 }
 
 typedef struct spy_state {
+    arena mem; /* the strings of every counter below */
     counter articles;
     counter types[PX_ENT_TYPES];
     uint32_t seen;
@@ -157,20 +201,18 @@ count_entity(void *ctx, int type, const char *value, size_t len)
     return 0;
 }
 
-/* Fold counts by value into counts by key. */
+/* Fold counts by value into counts by key. The spellings shown point
+ * into by_value's arena. */
 static px_status
 merge_by_key(counter *by_value, counter *by_key)
 {
-    for (size_t i = 0; i < by_value->cap; i++) {
-        const char *v = by_value->keys[i];
-        char *key = NULL;
+    for (size_t i = 0; i < by_value->n; i++) {
+        const entry *v = &by_value->e[i];
+        char key[PX_ENTITY_KEY_MAX + 1];
         size_t klen = 0;
-        if (!v)
-            continue;
-        if (px_entity_key(v, strlen(v), &key, &klen) != PX_OK)
+        if (px_entity_key_buf(v->s, v->len, key, &klen) != PX_OK)
             return PX_NOMEM;
-        add_spelling(by_key, key, klen, v, by_value->counts[i]);
-        free(key);
+        add_spelling(by_key, key, klen, v->s, v->count);
         if (by_key->oom)
             return PX_NOMEM;
     }
@@ -201,37 +243,81 @@ px_facet_value_order(const void *a, const void *b)
     return strcmp(x->value, y->value);
 }
 
-/* Move the top `top` entries of c into out (sorted); c keeps the rest. */
+/* True when key entry x comes after y in px_facet_value_order. */
+static int
+after(const entry *x, const entry *y)
+{
+    if (x->count != y->count)
+        return x->count < y->count;
+    return strcmp(x->shown, y->shown) > 0;
+}
+
+/* Restore the heap order (the entry that comes last at the root) below
+ * position i of h[0, n). */
+static void
+sift_down(const entry **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && after(h[l], h[m]))
+            m = l;
+        if (r < n && after(h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        const entry *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The top `top` keys of c, copied into out (sorted): a heap of the best
+ * `top` seen, not a sort of every key. */
 static px_status
-top_values(counter *c, uint32_t top, px_facet_value **out, size_t *n)
+top_values(const counter *c, uint32_t top, px_facet_value **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (c->n == 0)
+    size_t keep = c->n < top ? c->n : top;
+    if (keep == 0)
         return PX_OK;
-    px_facet_value *all = malloc(c->n * sizeof *all);
-    if (!all)
+    const entry **h = malloc(keep * sizeof *h);
+    px_facet_value *all = calloc(keep, sizeof *all);
+    if (!h || !all) {
+        free(h);
+        free(all);
         return PX_NOMEM;
+    }
     size_t k = 0;
-    for (size_t i = 0; i < c->cap; i++) {
-        if (c->keys[i])
-            all[k++] = (px_facet_value){c->shown[i] ? c->shown[i]
-                                                    : c->keys[i],
-                                        c->counts[i]};
+    for (size_t i = 0; i < c->n; i++) {
+        const entry *e = &c->e[i];
+        if (k < keep) {
+            h[k++] = e;
+            if (k == keep) {
+                for (size_t j = keep / 2; j-- > 0;)
+                    sift_down(h, keep, j);
+            }
+        } else if (after(h[0], e)) {
+            h[0] = e;
+            sift_down(h, keep, 0);
+        }
     }
-    qsort(all, k, sizeof *all, px_facet_value_order);
-    size_t keep = k < top ? k : top;
-    for (size_t i = 0; i < k; i++) {
-        if (i < keep)
-            all[i].value = strdup(all[i].value);
-    }
+    for (size_t i = 0; i < keep; i++)
+        all[i] = (px_facet_value){(char *)h[i]->shown, h[i]->count};
+    free(h);
+    qsort(all, keep, sizeof *all, px_facet_value_order);
     *out = all;
     *n = keep;
+    px_status rc = PX_OK;
     for (size_t i = 0; i < keep; i++) {
+        /* The spellings live in the counting's arena: copy them out (a
+         * failed copy leaves NULL, which px_facets_free takes). */
+        all[i].value = strdup(all[i].value);
         if (!all[i].value)
-            return PX_NOMEM;
+            rc = PX_NOMEM;
     }
-    return PX_OK;
+    return rc;
 }
 
 static px_status
@@ -275,11 +361,13 @@ px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
     memset(out, 0, sizeof *out);
     spy_state s;
     memset(&s, 0, sizeof s);
+    s.articles.mem = &s.mem;
+    for (int t = 0; t < PX_ENT_TYPES; t++)
+        s.types[t].mem = &s.mem;
     uint32_t upper = 0;
     px_status rc = run_spy(db, query, &s, &upper, modified, error);
     for (int t = 0; t < PX_ENT_TYPES; t++) {
-        counter by_key;
-        memset(&by_key, 0, sizeof by_key);
+        counter by_key = {.mem = &s.mem};
         if (s.types[t].oom)
             rc = PX_NOMEM;
         if (rc == PX_OK)
@@ -295,6 +383,7 @@ px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
     out->passages_seen = s.seen;
     out->exact = s.seen >= upper;
     counter_free(&s.articles);
+    arena_free(&s.mem);
     if (rc != PX_OK)
         px_facets_free(out);
     return rc;

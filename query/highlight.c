@@ -59,7 +59,38 @@ typedef struct hl_ctx {
     px_stemmer_t *stemmer;
     size_t cap;
     px_status rc;
+    int any_first;               /* stem every word (see first_bytes()) */
+    unsigned char first[256];    /* first bytes of the terms' stems */
+    unsigned char word_first[256]; /* first bytes a term's word may have */
 } hl_ctx;
+
+/* The first bytes a word may have to match one of `terms`: as itself
+ * (the term, or "S" + it: words of any term's first byte, and of an "S"
+ * term's second), or by its stem ("Z" or "Z" + title terms: the stem's
+ * first byte). English Snowball stemming keeps a word's first byte (it
+ * only rewrites endings; checked on every word of 20 Newsgroups), so a
+ * word whose first byte starts no stem needs no stemming to tell that it
+ * matches none: most words of a passage. Other languages may change it
+ * (German folds "ü" to "u"): there every word is stemmed. */
+static void
+first_bytes(hl_ctx *c)
+{
+    c->any_first = strcmp(PX_LANGUAGE, "english") != 0;
+    memset(c->first, 0, sizeof c->first);
+    memset(c->word_first, 0, sizeof c->word_first);
+    for (size_t i = 0; i < c->terms->n; i++) {
+        const char *t = c->terms->terms[i];
+        c->word_first[(unsigned char)t[0]] = 1;
+        if (t[0] == PX_PREFIX_TITLE[0] && t[0])
+            c->word_first[(unsigned char)t[1]] = 1;
+        if (t[0] != 'Z')
+            continue;
+        t += strncmp(t + 1, PX_PREFIX_TITLE, strlen(PX_PREFIX_TITLE)) == 0
+                 ? 1 + strlen(PX_PREFIX_TITLE)
+                 : 1;
+        c->first[(unsigned char)t[0]] = 1;
+    }
+}
 
 static int
 has_prefix(const px_termset *s, const char *word, size_t len)
@@ -75,12 +106,18 @@ has_prefix(const px_termset *s, const char *word, size_t len)
 static int
 matches(hl_ctx *c, const char *folded, size_t len)
 {
+    if (len == 0)
+        return 0;
+    unsigned char b = (unsigned char)folded[0];
     if (has_prefix(c->wildcards, folded, len) ||
-        has_term(c->terms, "", folded, len) ||
-        has_term(c->terms, PX_PREFIX_TITLE, folded, len))
+        (c->word_first[b] &&
+         (has_term(c->terms, "", folded, len) ||
+          has_term(c->terms, PX_PREFIX_TITLE, folded, len))))
         return 1;
     const char *stem;
     size_t slen;
+    if (!c->any_first && !c->first[b])
+        return 0;
     if (px_stemmer_stem(c->stemmer, folded, len, &stem, &slen) != PX_OK)
         return 0;
     return has_term(c->terms, "Z", stem, slen) ||
@@ -114,9 +151,10 @@ px_status
 px_highlight(px_hit_t *hit, const px_termset *terms,
              const px_termset *wildcards, px_stemmer_t *stemmer)
 {
-    hl_ctx c = {hit, terms, wildcards, stemmer, 0, PX_OK};
+    hl_ctx c = {hit, terms, wildcards, stemmer, 0, PX_OK, 0, {0}, {0}};
     if (terms->n == 0 && wildcards->n == 0)
         return PX_OK;
+    first_bytes(&c);
     px_status rc = px_token_each(hit->text, hit->text_len, on_word, &c);
     return rc != PX_OK ? rc : c.rc;
 }

@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,32 +333,26 @@ check_shards(const options *o, px_shards_t *sh)
 }
 
 /* The JSON document of r, with the failed shards: "warnings" and
- * "shards_failed" added to the results' document. */
+ * "shards_failed". */
 static int
 print_json(const px_results_t *r, const char *query, const px_shards_t *sh)
 {
-    json_t *doc = px_results_json(r, query);
-    json_t *warnings = json_array(), *failed = json_array();
-    for (size_t i = 0; doc && i < sh->n; i++) {
-        if (!sh->shard[i].error)
-            continue;
-        json_array_append_new(warnings, json_string(sh->shard[i].error));
-        json_array_append_new(failed, json_string(sh->shard[i].name));
+    const char **warnings = calloc(sh->n + 1, sizeof *warnings);
+    const char **failed = calloc(sh->n + 1, sizeof *failed);
+    px_json_notes notes = {warnings, failed, 0};
+    int rc = -1;
+    if (warnings && failed) {
+        for (size_t i = 0; i < sh->n; i++) {
+            if (!sh->shard[i].error)
+                continue;
+            warnings[notes.n] = sh->shard[i].error;
+            failed[notes.n++] = sh->shard[i].name;
+        }
+        rc = px_output_json(stdout, r, query, &notes);
     }
-    /* json_object_set_new takes the value even when it fails. */
-    int bad = !doc;
-    if (doc) {
-        bad |= json_object_set_new(doc, "warnings", warnings) != 0;
-        bad |= json_object_set_new(doc, "shards_failed", failed) != 0;
-    } else {
-        json_decref(warnings);
-        json_decref(failed);
-    }
-    if (bad) {
-        json_decref(doc);
-        doc = NULL;
-    }
-    return px_output_json_doc(stdout, doc);
+    free(warnings);
+    free(failed);
+    return rc;
 }
 
 static int

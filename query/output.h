@@ -4,7 +4,6 @@
 #ifndef PASSIM_QUERY_OUTPUT_H
 #define PASSIM_QUERY_OUTPUT_H
 
-#include <jansson.h>
 #include <stdio.h>
 
 #include "search.h"
@@ -17,15 +16,18 @@ void px_output_text(FILE *out, const px_results_t *r, int color);
  * number of matching articles, and whether the counts are estimated. */
 void px_output_facets_text(FILE *out, const px_results_t *r, int color);
 
-/* One JSON document: query, estimated total, hits. Returns non-zero when
- * it could not be built (out of memory). */
-int px_output_json(FILE *out, const px_results_t *r, const char *query);
+/* Notes on failed databases for the JSON document: n warnings, and the
+ * n databases they are about. */
+typedef struct px_json_notes {
+    const char *const *warnings;
+    const char *const *failed;
+    size_t n;
+} px_json_notes;
 
-/* The same document as a jansson value, for callers that add to it.
- * Caller owns it; NULL when out of memory. */
-json_t *px_results_json(const px_results_t *r, const char *query);
-
-/* Print doc (NULL: fail) and release it. Non-zero on failure. */
-int px_output_json_doc(FILE *out, json_t *doc);
+/* One JSON document: query, estimated total, hits, facets; with `notes`
+ * (may be NULL: no such keys) "warnings" and "shards_failed" too. Returns
+ * non-zero when it could not be built (out of memory) or written. */
+int px_output_json(FILE *out, const px_results_t *r, const char *query,
+                   const px_json_notes *notes);
 
 #endif

@@ -1,137 +1,337 @@
 /*
- * output_json.c — results as one JSON document, written with jansson.
+ * output_json.c — results as one JSON document (output.h).
+ *
+ * Written straight into one buffer, then out in one write: building a
+ * jansson tree, dumping it piece by piece and freeing it took more time
+ * than the rest of a small query. The layout is jansson's JSON_INDENT(2)
+ * (which this replaced): two spaces an indent, "key": value, empty
+ * containers as [] and {}, reals as %.17g with ".0" added when they would
+ * read as integers, non-ASCII as is and control characters escaped.
  */
-#include <jansson.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
 #include "passim/utf8.h"
 
+typedef struct writer {
+    char *buf;
+    size_t n, cap;
+    int oom;
+    int depth;
+    int first; /* nothing in the open container yet */
+} writer;
+
+static void
+put(writer *w, const char *s, size_t len)
+{
+    if (w->oom)
+        return;
+    if (w->n + len > w->cap) {
+        size_t cap = w->cap ? w->cap : 16384;
+        while (cap < w->n + len)
+            cap *= 2;
+        char *b = realloc(w->buf, cap);
+        if (!b) {
+            w->oom = 1;
+            return;
+        }
+        w->buf = b;
+        w->cap = cap;
+    }
+    memcpy(w->buf + w->n, s, len);
+    w->n += len;
+}
+
+static void
+puts_(writer *w, const char *s)
+{
+    put(w, s, strlen(s));
+}
+
+/* A new line at the current depth, after a comma unless first. */
+static void
+next_line(writer *w)
+{
+    static const char spaces[] = "                                ";
+    if (!w->first)
+        put(w, ",", 1);
+    put(w, "\n", 1);
+    for (int d = 2 * w->depth; d > 0; d -= (int)sizeof spaces - 1)
+        put(w, spaces, d < (int)sizeof spaces - 1 ? (size_t)d
+                                                   : sizeof spaces - 1);
+    w->first = 0;
+}
+
+static void
+open_(writer *w, char c)
+{
+    put(w, &c, 1);
+    w->depth++;
+    w->first = 1;
+}
+
+static void
+close_(writer *w, char c)
+{
+    w->depth--;
+    if (!w->first) {
+        w->first = 1; /* no comma before the closing line */
+        next_line(w);
+    }
+    put(w, &c, 1);
+    w->first = 0;
+}
+
+/* The quoted, escaped form of valid UTF-8 s[0, len). */
+static void
+string_valid(writer *w, const char *s, size_t len)
+{
+    put(w, "\"", 1);
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(w, s + from, i - from);
+        from = i + 1;
+        char esc[8];
+        switch (c) {
+        case '"': put(w, "\\\"", 2); break;
+        case '\\': put(w, "\\\\", 2); break;
+        case '\b': put(w, "\\b", 2); break;
+        case '\f': put(w, "\\f", 2); break;
+        case '\n': put(w, "\\n", 2); break;
+        case '\r': put(w, "\\r", 2); break;
+        case '\t': put(w, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+            put(w, esc, 6);
+        }
+    }
+    put(w, s + from, len - from);
+    put(w, "\"", 1);
+}
+
+static int
+valid_utf8(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = px_utf8_decode(s + i, len - i, &cp);
+        if (n == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
 /* A JSON string from bytes that may not be UTF-8 (a file name can be
  * anything): invalid bytes are repaired as the indexer repairs text. */
-static json_t *
-string_n(const char *s, size_t len)
+static void
+string_n(writer *w, const char *s, size_t len)
 {
-    json_t *j = json_stringn(s, len);
-    if (j)
-        return j;
+    if (valid_utf8(s, len)) {
+        string_valid(w, s, len);
+        return;
+    }
     char *fixed = NULL;
     size_t fixed_len = 0;
-    if (px_utf8_repair(s, len, &fixed, &fixed_len, NULL) != PX_OK)
-        return NULL;
-    j = json_stringn(fixed, fixed_len);
+    if (px_utf8_repair(s, len, &fixed, &fixed_len, NULL) != PX_OK) {
+        w->oom = 1;
+        return;
+    }
+    string_valid(w, fixed, fixed_len);
     free(fixed);
-    return j;
 }
 
-static json_t *
-spans_json(const px_hit_t *h)
+static void
+key(writer *w, const char *k)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < h->nspans; i++)
-        json_array_append_new(a, json_pack("[II]", (json_int_t)h->spans[i].start,
-                                           (json_int_t)h->spans[i].end));
-    return a;
+    next_line(w);
+    string_valid(w, k, strlen(k));
+    put(w, ": ", 2);
 }
 
-/* The passage's entity mentions, typed as the facets are named. */
-static json_t *
-mentions_json(const px_hit_t *h)
+static void
+int_value(writer *w, int64_t v)
 {
-    static const char *const names[] = {"person", "place", "org", "misc",
-                                        "date"};
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < h->nmentions; i++) {
+    char num[24], *p = num + sizeof num;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    put(w, p, (size_t)(num + sizeof num - p));
+}
+
+/* As jansson writes a real. */
+static void
+real_value(writer *w, double v)
+{
+    char num[40];
+    int n = snprintf(num, sizeof num, "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof num - 3) {
+        w->oom = 1;
+        return;
+    }
+    if (!strchr(num, '.') && !strchr(num, 'e')) {
+        memcpy(num + n, ".0", 3);
+        n += 2;
+    }
+    /* No '+' and no leading zeros in the exponent. */
+    char *e = strchr(num, 'e');
+    if (e) {
+        char *start = e + 1, *end = start + 1;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)(num + n + 1 - end));
+            n -= (int)(end - start);
+        }
+    }
+    put(w, num, (size_t)n);
+}
+
+static void
+key_string(writer *w, const char *k, const char *s)
+{
+    key(w, k);
+    string_n(w, s, strlen(s));
+}
+
+static void
+key_int(writer *w, const char *k, int64_t v)
+{
+    key(w, k);
+    int_value(w, v);
+}
+
+static void
+key_bool(writer *w, const char *k, int v)
+{
+    key(w, k);
+    puts_(w, v ? "true" : "false");
+}
+
+static const char *const type_names[] = {"person", "place", "org", "misc",
+                                         "date"};
+
+static void
+hit(writer *w, const px_hit_t *h)
+{
+    next_line(w);
+    open_(w, '{');
+    key_string(w, "path", h->path);
+    key_string(w, "title", h->title);
+    key_string(w, "article", h->article);
+    key_int(w, "article_rank", h->article_rank);
+    key_int(w, "passage", h->number);
+    key_int(w, "start", (int64_t)h->start);
+    key_int(w, "end", (int64_t)h->end);
+    key(w, "score");
+    real_value(w, h->score);
+    key(w, "text");
+    string_n(w, h->text, h->text_len);
+    key(w, "highlights");
+    open_(w, '[');
+    for (size_t i = 0; i < h->nspans; i++) {
+        next_line(w);
+        open_(w, '[');
+        next_line(w);
+        int_value(w, (int64_t)h->spans[i].start);
+        next_line(w);
+        int_value(w, (int64_t)h->spans[i].end);
+        close_(w, ']');
+    }
+    close_(w, ']');
+    /* The passage's entity mentions, typed as the facets are named. */
+    key(w, "entities");
+    open_(w, '[');
+    for (size_t i = 0; i < h->nmentions; i++) {
         int t = h->mention_types[i];
-        if (t < 0 || t >= (int)(sizeof names / sizeof *names))
+        if (t < 0 || t >= (int)(sizeof type_names / sizeof *type_names))
             continue;
-        json_array_append_new(a, json_pack("{s:s, s:I, s:I}", "type",
-                                           names[t], "start",
-                                           (json_int_t)h->mentions[i].start,
-                                           "end",
-                                           (json_int_t)h->mentions[i].end));
+        next_line(w);
+        open_(w, '{');
+        key_string(w, "type", type_names[t]);
+        key_int(w, "start", (int64_t)h->mentions[i].start);
+        key_int(w, "end", (int64_t)h->mentions[i].end);
+        close_(w, '}');
     }
-    return a;
+    close_(w, ']');
+    close_(w, '}');
 }
 
-static json_t *
-hit_json(const px_hit_t *h)
+static void
+facets(writer *w, const px_results_t *r)
 {
-    return json_pack("{s:o, s:o, s:s, s:I, s:I, s:I, s:I, s:f, s:o, s:o, "
-                     "s:o}",
-                     "path", string_n(h->path, strlen(h->path)),
-                     "title", string_n(h->title, strlen(h->title)),
-                     "article", h->article,
-                     "article_rank", (json_int_t)h->article_rank,
-                     "passage", (json_int_t)h->number,
-                     "start", (json_int_t)h->start,
-                     "end", (json_int_t)h->end,
-                     "score", h->score,
-                     "text", string_n(h->text, h->text_len),
-                     "highlights", spans_json(h),
-                     "entities", mentions_json(h));
-}
-
-static json_t *
-facets_json(const px_results_t *r)
-{
-    static const char *const names[PX_ENT_TYPES] = {
-        "person", "place", "org", "misc", "date",
-    };
-    json_t *o = json_object();
-    for (int t = 0; o && t < PX_ENT_TYPES; t++) {
-        json_t *a = json_array();
-        for (size_t i = 0; a && i < r->facets.count[t]; i++) {
+    open_(w, '{');
+    for (int t = 0; t < PX_ENT_TYPES; t++) {
+        key(w, type_names[t]);
+        open_(w, '[');
+        for (size_t i = 0; i < r->facets.count[t]; i++) {
             const px_facet_value *v = &r->facets.values[t][i];
-            json_array_append_new(a, json_pack("{s:o, s:I}", "value",
-                                               string_n(v->value,
-                                                        strlen(v->value)),
-                                               "count", (json_int_t)v->count));
+            next_line(w);
+            open_(w, '{');
+            key_string(w, "value", v->value);
+            key_int(w, "count", v->count);
+            close_(w, '}');
         }
-        json_object_set_new(o, names[t], a);
+        close_(w, ']');
     }
-    return o;
+    close_(w, '}');
 }
 
-json_t *
-px_results_json(const px_results_t *r, const char *query)
+static void
+strings(writer *w, const char *k, const char *const *s, size_t n)
 {
-    json_t *hits = json_array();
-    for (size_t i = 0; hits && i < r->nhits; i++) {
-        json_t *h = hit_json(&r->hits[i]);
-        if (!h || json_array_append_new(hits, h) != 0) {
-            json_decref(hits);
-            return NULL;
-        }
+    key(w, k);
+    open_(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        next_line(w);
+        string_n(w, s[i], strlen(s[i]));
     }
-    return json_pack("{s:o, s:I, s:I, s:b, s:o, s:o, s:b, s:I}",
-                            "query", string_n(query, strlen(query)),
-                            "estimated_total", (json_int_t)r->estimated,
-                            "articles", (json_int_t)r->narticles,
-                            "fell_back_to_or", r->fell_back_to_or,
-                            "hits", hits,
-                            "facets", facets_json(r),
-                            "facets_exact", r->have_facets ? r->facets.exact
-                                                            : 1,
-                            "facet_articles",
-                            (json_int_t)r->facets.articles);
+    close_(w, ']');
 }
 
 int
-px_output_json_doc(FILE *out, json_t *doc)
+px_output_json(FILE *out, const px_results_t *r, const char *query,
+               const px_json_notes *notes)
 {
-    if (!doc)
-        return -1;
-    int rc = json_dumpf(doc, out, JSON_INDENT(2));
-    if (fputc('\n', out) == EOF)
+    writer w = {0};
+    open_(&w, '{');
+    key_string(&w, "query", query);
+    key_int(&w, "estimated_total", r->estimated);
+    key_int(&w, "articles", (int64_t)r->narticles);
+    key_bool(&w, "fell_back_to_or", r->fell_back_to_or);
+    key(&w, "hits");
+    open_(&w, '[');
+    for (size_t i = 0; i < r->nhits; i++)
+        hit(&w, &r->hits[i]);
+    close_(&w, ']');
+    key(&w, "facets");
+    facets(&w, r);
+    key_bool(&w, "facets_exact", r->have_facets ? r->facets.exact : 1);
+    key_int(&w, "facet_articles", r->facets.articles);
+    if (notes) {
+        strings(&w, "warnings", notes->warnings, notes->n);
+        strings(&w, "shards_failed", notes->failed, notes->n);
+    }
+    close_(&w, '}');
+    put(&w, "\n", 1);
+    int rc = w.oom ? -1 : 0;
+    if (rc == 0 && fwrite(w.buf, 1, w.n, out) != w.n)
         rc = -1;
-    json_decref(doc);
+    free(w.buf);
     return rc;
-}
-
-int
-px_output_json(FILE *out, const px_results_t *r, const char *query)
-{
-    return px_output_json_doc(out, px_results_json(r, query));
 }

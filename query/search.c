@@ -53,6 +53,24 @@ dup_n(const char *s, size_t n)
     return p;
 }
 
+/* The decimal number at *p (before end), *p moved past it; -1 when none
+ * or past 2^63. */
+static int64_t
+number(const char **p, const char *end)
+{
+    int64_t v = 0;
+    const char *q = *p;
+    if (q == end || *q < '0' || *q > '9')
+        return -1;
+    for (; q < end && *q >= '0' && *q <= '9'; q++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*q - '0');
+    }
+    *p = q;
+    return v;
+}
+
 /* The entity mentions the indexer kept for a passage: "type start end"
  * lines, spans in its text. Lines that do not fit the text are dropped. */
 static px_status
@@ -70,16 +88,16 @@ read_mentions(const px_record_t *r, px_hit_t *h)
         return PX_NOMEM;
     while (p < end && h->nmentions < cap) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        char line[64];
-        size_t n = (size_t)((nl ? nl : end) - p);
-        int type;
-        unsigned long long s, e;
-        memcpy(line, p, n < sizeof line ? n : sizeof line - 1);
-        line[n < sizeof line ? n : sizeof line - 1] = '\0';
-        if (sscanf(line, "%d %llu %llu", &type, &s, &e) == 3 && s < e &&
-            e <= h->text_len) {
+        const char *stop = nl ? nl : end;
+        int64_t type = number(&p, stop), s = -1, e = -1;
+        if (type >= 0 && p < stop && *p == ' ' && ++p)
+            s = number(&p, stop);
+        if (s >= 0 && p < stop && *p == ' ' && ++p)
+            e = number(&p, stop);
+        if (e >= 0 && p == stop && type <= INT32_MAX && s < e &&
+            (uint64_t)e <= h->text_len) {
             h->mentions[h->nmentions] = (px_span_t){(size_t)s, (size_t)e};
-            h->mention_types[h->nmentions++] = type;
+            h->mention_types[h->nmentions++] = (int)type;
         }
         p = nl ? nl + 1 : end;
     }
@@ -177,6 +195,8 @@ typedef struct run_ctx {
     xc_enquire *enq;
     xc_mset *mset;
     px_termset wildcards;
+    px_termset qterms;  /* the ranking query's terms */
+    int per_hit_terms;  /* highlight from each hit's matching terms */
     px_filters filters;
     const px_search_opts *opts;
     int modified; /* a call met DatabaseModifiedError: reopen, retry */
@@ -228,11 +248,12 @@ collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
             c->failed = XC_CORRUPT;
     }
     h->score = item.weight;
-    if (rc == PX_OK && !c->opts->bare)
+    if (rc == PX_OK && !c->opts->bare && c->per_hit_terms)
         rc = check(c, xc_enquire_matching_terms(c->enq, item.docid,
                                                 add_matching, &terms));
     if (rc == PX_OK && !c->opts->bare)
-        rc = px_highlight(h, &terms, &c->wildcards, c->s->stemmer);
+        rc = px_highlight(h, c->per_hit_terms ? &terms : &c->qterms,
+                          &c->wildcards, c->s->stemmer);
     px_termset_clear(&terms);
     xc_document_destroy(doc);
     return rc;
@@ -503,6 +524,60 @@ feedback(run_ctx *c, xc_query_op op, xc_query **q)
     return rc;
 }
 
+static int
+has_qterm(const px_termset *s, const char *prefix, const char *rest,
+          size_t rest_len)
+{
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < s->n; i++) {
+        const char *t = s->terms[i];
+        if (strncmp(t, prefix, plen) == 0 && strlen(t + plen) == rest_len &&
+            memcmp(t + plen, rest, rest_len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether every passage holding a word that query term t highlights
+ * (highlight.c) has t, or the query has another term highlighting the
+ * word that every such passage has: the "Z" stem of the word. */
+static int
+covered(run_ctx *c, const char *t)
+{
+    if (t[0] == 'Z' && t[1] != PX_PREFIX_TITLE[0])
+        return 1; /* a stem of the text: a passage's words give theirs */
+    if (t[0] == 'Z')
+        return has_qterm(&c->qterms, "Z", t + 2, strlen(t + 2));
+    if (t[0] >= 'A' && t[0] <= 'Z' && t[0] != PX_PREFIX_TITLE[0])
+        return 1; /* a path, article or entity term: highlights no word */
+    /* An unstemmed word of the title ("S") or the text: the index may
+     * hold no such term, or the passage no such title. */
+    const char *w = t[0] == PX_PREFIX_TITLE[0] ? t + 1 : t, *stem;
+    size_t slen;
+    return px_stemmer_stem(c->s->stemmer, w, strlen(w), &stem, &slen) ==
+               PX_OK &&
+           has_qterm(&c->qterms, "Z", stem, slen);
+}
+
+/* The terms that highlight the hits of query q. A word of a passage is
+ * highlighted when its term is one of the passage's matching terms: the
+ * query's terms the passage has. The passage holding a word has its "Z"
+ * stem, so when every term of the query is such a stem or comes with
+ * one (covered()), the query's terms give the same spans without reading
+ * each hit's term list. Otherwise (title:word, say) each hit's matching
+ * terms are read. */
+static px_status
+query_terms(run_ctx *c, const xc_query *q)
+{
+    px_termset_clear(&c->qterms);
+    c->per_hit_terms = 0;
+    if (xc_query_terms(q, add_matching, &c->qterms) != XC_OK)
+        return PX_NOMEM;
+    for (size_t i = 0; i < c->qterms.n && !c->per_hit_terms; i++)
+        c->per_hit_terms = !covered(c, c->qterms.terms[i]);
+    return PX_OK;
+}
+
 static px_status
 prepare(run_ctx *c, char **error)
 {
@@ -533,6 +608,8 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
         *rc = PX_XAPIAN;
     if (*rc == PX_OK && c->s->rank.prf_docs && has_words(c->filters.rest))
         *rc = feedback(c, op, &q);
+    if (*rc == PX_OK && !c->opts->bare)
+        *rc = query_terms(c, q);
     if (*rc == PX_OK) {
         xs = fetch(c, r);
         if (xs != XC_OK)
@@ -613,7 +690,7 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
     *out = NULL;
     *error = NULL;
     px_results_t *r = calloc(1, sizeof *r);
-    run_ctx c = {s, NULL, NULL, {0}, {0}, opts, 0, XC_OK};
+    run_ctx c = {.s = s, .opts = opts, .failed = XC_OK};
     px_status rc = r ? PX_OK : PX_NOMEM;
     if (rc == PX_OK)
         rc = px_filters_extract(opts->query, &c.filters, error);
@@ -630,6 +707,7 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
         r->fell_back_to_or = rc == PX_OK && r->nhits > 0;
     }
     px_termset_clear(&c.wildcards);
+    px_termset_clear(&c.qterms);
     px_filters_free(&c.filters);
     if (rc != PX_OK) {
         px_results_free(r);

@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config libxapian-dev
-libstemmer-dev libuv1-dev check libjansson-dev libgumbo-dev libutf8proc-dev
+libstemmer-dev libuv1-dev check libgumbo-dev libutf8proc-dev
 xapian-tools
 python3"
 

@@ -165,6 +165,31 @@ START_TEST(entity_list_and_keys)
 }
 END_TEST
 
+START_TEST(entity_key_buf_agrees)
+{
+    char longv[301];
+    memset(longv, 'A', 300);
+    longv[300] = '\0';
+    longv[150] = ' ';
+    const char *values[] = {
+        "  Amara   OKAFOR ", "U.S.", ">Ruth", "O'Brien", "1993-05-13",
+        "\xc3\x89" "cole Polytechnique", "Don\xe2\x80\x99t Panic", "C++",
+        "", "  ", "Port Workers\xe2\x80\x99 Federation", longv,
+    };
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char *want = NULL, got[PX_ENTITY_KEY_MAX + 1];
+        size_t wlen = 0, glen = 0;
+        size_t len = strlen(values[i]);
+        ck_assert_int_eq(px_entity_key(values[i], len, &want, &wlen), PX_OK);
+        ck_assert_int_eq(px_entity_key_buf(values[i], len, got, &glen),
+                         PX_OK);
+        ck_assert_uint_eq(glen, wlen);
+        ck_assert_str_eq(got, want);
+        free(want);
+    }
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -178,6 +203,7 @@ make_suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("entities");
     tcase_add_test(t, entity_list_and_keys);
+    tcase_add_test(t, entity_key_buf_agrees);
     suite_add_tcase(s, t);
     t = tcase_create("document");
     tcase_add_test(t, passage_document_terms);

@@ -149,6 +149,30 @@ START_TEST(cache_stays_bounded_and_correct)
 }
 END_TEST
 
+START_TEST(cache_keeps_words_as_it_grows)
+{
+    px_stemmer_t *st = create("english");
+    struct sb_stemmer *sb = sb_stemmer_new("english", NULL);
+    char word[32];
+    size_t hits, misses;
+
+    /* The cache starts small and doubles: words met before it grew are
+     * still found, with the right stems. */
+    ck_assert_ptr_nonnull(sb);
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned i = 0; i < 20000; i++) {
+            make_word(word, sizeof word, i);
+            expect_snowball(st, sb, word);
+        }
+    }
+    px_stemmer_stats(st, &hits, &misses);
+    ck_assert_uint_eq(misses, 20000);
+    ck_assert_uint_eq(hits, 20000);
+    sb_stemmer_delete(sb);
+    px_stemmer_destroy(st);
+}
+END_TEST
+
 START_TEST(long_words_are_stemmed_uncached)
 {
     px_stemmer_t *st = create("english");
@@ -207,6 +231,7 @@ make_suite(void)
         {"languages", other_languages},
         {"cache_stats", cache_counts_hits_and_misses},
         {"cache_bounded", cache_stays_bounded_and_correct},
+        {"cache_grows", cache_keeps_words_as_it_grows},
         {"long_words", long_words_are_stemmed_uncached},
         {"none", none_is_identity},
         {"unknown_language", unknown_language_is_not_found},

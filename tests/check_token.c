@@ -274,6 +274,58 @@ START_TEST(fold_of_several_words_folds_each_character)
 }
 END_TEST
 
+/* px_token_fold() as its contract reads, from px_token_each(): one word
+ * folds as the tokenizer reports it, anything else character by
+ * character (for ASCII: lower case). */
+static void
+oracle_fold(const char *text, char *out)
+{
+    struct words w;
+
+    tokenize(text, &w);
+    if (w.n == 1) {
+        strcpy(out, w.folded[0]);
+        return;
+    }
+    size_t i = 0;
+    for (; text[i]; i++)
+        out[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32
+                                                         : text[i]);
+    out[i] = '\0';
+}
+
+START_TEST(fold_of_ascii_follows_the_tokenizer)
+{
+    /* ASCII takes a fast path: it must agree with the tokenizer's rules
+     * for words, infixes, acronyms and suffixes. */
+    static const char *const samples[] = {
+        ">Ruth", "1993-05-13", "C/++", "C++/x", "Christmas-card",
+        "  Bill   Clinton ", " Israel ", "U.S. Army", "U.S.", "AT&T",
+        "Don't", "3,000 men", "-A", "O'Brien (", "x@y.z", "R$", "a_b",
+        "Ahem...You", "#1 fan", "c# ", "(", "", " ",
+    };
+    static const char alphabet[] = "aZ0_ .'&+#-,;:/@()>\tQy9";
+    char text[16], want[16];
+    uint32_t seed = 12345;
+
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        oracle_fold(samples[i], want);
+        expect_fold(samples[i], want);
+    }
+    for (int n = 0; n < 20000; n++) {
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        for (size_t k = (seed >> 16) % 12; len < k; len++) {
+            seed = seed * 1103515245u + 12345u;
+            text[len] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        text[len] = '\0';
+        oracle_fold(text, want);
+        expect_fold(text, want);
+    }
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -292,6 +344,7 @@ make_suite(void)
         {"empty", empty_text_and_bad_arguments},
         {"fold_word", fold_matches_the_tokenizer},
         {"fold_text", fold_of_several_words_folds_each_character},
+        {"fold_ascii", fold_of_ascii_follows_the_tokenizer},
     };
     return px_check_suite("token", cases, sizeof cases / sizeof cases[0]);
 }

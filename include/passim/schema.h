@@ -107,6 +107,10 @@ px_status px_record_decode(const char *data, size_t len, px_record_t *r);
  * free with free(). */
 px_status px_entity_key(const char *value, size_t len, char **key,
                         size_t *key_len);
+/* The same into key (PX_ENTITY_KEY_MAX + 1 bytes), allocating nothing
+ * for ASCII values (px_token_fold_ascii()). */
+px_status px_entity_key_buf(const char *value, size_t len,
+                            char key[PX_ENTITY_KEY_MAX + 1], size_t *key_len);
 
 /* The term prefix of entity type `type` (entity.h's px_entity_type), or
  * NULL for an unknown type. */

@@ -49,4 +49,12 @@ px_status px_token_each(const char *text, size_t len, px_token_fn fn,
 px_status px_token_fold(const char *word, size_t len, char **out,
                         size_t *out_len);
 
+/* px_token_fold() of ASCII text that needs no word rule, without
+ * allocating: split at the bytes that end every word, two or more pieces
+ * holding a letter, digit or '_' (several words), none (no word), or one
+ * made of letters, digits and '_' alone (one plain word). Writes the fold
+ * and a NUL to out (room for len + 1 bytes) and returns its length; for
+ * other text -1, writing nothing: use px_token_fold(). */
+long px_token_fold_ascii(const char *text, size_t len, char *out);
+
 #endif /* PASSIM_TOKEN_H */

@@ -319,6 +319,26 @@ px_entity_key(const char *value, size_t len, char **key, size_t *key_len)
     return PX_OK;
 }
 
+px_status
+px_entity_key_buf(const char *value, size_t len,
+                  char key[PX_ENTITY_KEY_MAX + 1], size_t *key_len)
+{
+    /* An ASCII fold is no longer than its text, so within the limit no
+     * cut is due. */
+    long n = len <= PX_ENTITY_KEY_MAX ? px_token_fold_ascii(value, len, key)
+                                      : -1;
+    if (n >= 0) {
+        *key_len = squeeze_spaces(key, (size_t)n);
+        return PX_OK;
+    }
+    char *k = NULL;
+    px_status rc = px_entity_key(value, len, &k, key_len);
+    if (rc == PX_OK)
+        memcpy(key, k, *key_len + 1);
+    free(k);
+    return rc;
+}
+
 void
 px_entities_each(const char *data, size_t len, px_entity_fn fn, void *ctx)
 {

@@ -18,13 +18,18 @@
 
 #include <libstemmer.h>
 
-/* 64k slots kept at most three quarters full, so probes stay short. */
+/* At most 64k slots kept at most three quarters full, so probes stay
+ * short. The cache starts at FIRST_SLOTS and doubles as it fills: a query
+ * stems a few hundred words, and each word in a table of 64k slots
+ * touched a page of its own (a page fault each, a third of a small
+ * query's). */
 #define CACHE_SLOTS (1u << 16)
-#define CACHE_MAX_ENTRIES (CACHE_SLOTS / 4 * 3)
+#define FIRST_SLOTS 512u
 
-/* Room for the words and stems themselves: 16 bytes an entry on average,
- * more than English prose needs (its words average under 8 bytes). */
-#define ARENA_SIZE (CACHE_MAX_ENTRIES * 16u)
+/* Room for the words and stems of a cache of n slots: 16 bytes an entry
+ * on average, more than English prose needs (its words average under 8
+ * bytes). */
+#define ARENA_FOR(n) ((n) / 4 * 3 * 16u)
 
 /* Longer words are rare and would crowd the arena: stem them uncached. */
 #define MAX_CACHED_WORD 64
@@ -39,7 +44,9 @@ struct slot {
 struct px_stemmer {
     struct sb_stemmer *sb; /* NULL for "none": every word is its own stem */
     struct slot *slots;
+    size_t nslots;     /* a power of two up to CACHE_SLOTS */
     char *arena;
+    size_t arena_size; /* ARENA_FOR(nslots) */
     size_t arena_used;
     size_t entries;
     size_t hits;
@@ -70,17 +77,19 @@ open_stemmer(px_stemmer_t *st, const char *language)
 }
 
 /* The cache is made on the first word, not with the stemmer: a query
- * creates several stemmers and stems a handful of words, and 1.75 MB
- * each was a measurable part of its start-up. */
+ * creates several stemmers and stems a handful of words. */
 static bool
 have_cache(px_stemmer_t *st)
 {
     if (st->slots != NULL)
         return true;
-    st->slots = calloc(CACHE_SLOTS, sizeof *st->slots);
-    st->arena = malloc(ARENA_SIZE);
-    if (st->slots != NULL && st->arena != NULL)
+    st->slots = calloc(FIRST_SLOTS, sizeof *st->slots);
+    st->arena = malloc(ARENA_FOR(FIRST_SLOTS));
+    if (st->slots != NULL && st->arena != NULL) {
+        st->nslots = FIRST_SLOTS;
+        st->arena_size = ARENA_FOR(FIRST_SLOTS);
         return true;
+    }
     free(st->slots);
     free(st->arena);
     st->slots = NULL;
@@ -128,9 +137,9 @@ hash_word(const char *word, size_t len)
 static struct slot *
 find_slot(px_stemmer_t *st, const char *word, size_t len, uint64_t h)
 {
-    size_t i = (size_t)h & (CACHE_SLOTS - 1);
+    size_t i = (size_t)h & (st->nslots - 1);
 
-    for (;; i = (i + 1) & (CACHE_SLOTS - 1)) {
+    for (;; i = (i + 1) & (st->nslots - 1)) {
         struct slot *s = &st->slots[i];
         if (s->word_len == 0)
             return s;
@@ -143,9 +152,42 @@ find_slot(px_stemmer_t *st, const char *word, size_t len, uint64_t h)
 static void
 clear_cache(px_stemmer_t *st)
 {
-    memset(st->slots, 0, CACHE_SLOTS * sizeof *st->slots);
+    memset(st->slots, 0, st->nslots * sizeof *st->slots);
     st->arena_used = 0;
     st->entries = 0;
+}
+
+/* Double the cache (slots and arena); false when it is as large as it
+ * gets, or memory runs out (it stays as it was). */
+static bool
+grow_cache(px_stemmer_t *st)
+{
+    if (st->nslots >= CACHE_SLOTS)
+        return false;
+    size_t n = st->nslots * 2;
+    struct slot *slots = calloc(n, sizeof *slots);
+    char *arena = realloc(st->arena, ARENA_FOR(n));
+    if (arena != NULL) {
+        st->arena = arena;
+        st->arena_size = ARENA_FOR(n);
+    }
+    if (slots == NULL || arena == NULL) {
+        free(slots);
+        return false;
+    }
+    for (size_t i = 0; i < st->nslots; i++) {
+        const struct slot *s = &st->slots[i];
+        if (s->word_len == 0)
+            continue;
+        size_t j = (size_t)s->hash & (n - 1);
+        while (slots[j].word_len != 0)
+            j = (j + 1) & (n - 1);
+        slots[j] = *s;
+    }
+    free(st->slots);
+    st->slots = slots;
+    st->nslots = n;
+    return true;
 }
 
 /* Cache word -> stem, clearing the cache first if it is full. Returns
@@ -156,8 +198,12 @@ remember(px_stemmer_t *st, const char *word, size_t len, uint64_t h,
 {
     struct slot *s;
 
-    if (st->entries >= CACHE_MAX_ENTRIES ||
-        ARENA_SIZE - st->arena_used < len + stem_len)
+    while ((st->entries >= st->nslots / 4 * 3 ||
+            st->arena_size - st->arena_used < len + stem_len) &&
+           grow_cache(st)) {
+    }
+    if (st->entries >= st->nslots / 4 * 3 ||
+        st->arena_size - st->arena_used < len + stem_len)
         clear_cache(st);
     s = find_slot(st, word, len, h);
     s->hash = h;

@@ -548,6 +548,81 @@ fold_only_word(struct scanner *sc, char **out, size_t *out_len)
     return true;
 }
 
+/* What an ASCII byte is to the fast path below: a word character
+ * (letters, digits, '_'), or one that may belong to a word without being
+ * a word character (the infixes of "don't", "AT&T", "3.14" and "1,000",
+ * acronym dots, the suffixes of "c++" and "c#"); any other byte ends
+ * every word. */
+enum { ASCII_WORD = 1, ASCII_SOFT = 2 };
+
+static const unsigned char ascii_class[128] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['_'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+    ['\''] = 2, ['&'] = 2, [','] = 2, ['.'] = 2, [';'] = 2, ['+'] = 2,
+    ['#'] = 2,
+};
+
+/* The fast path of px_token_fold() (token.h), for ASCII where the
+ * tokenizer's rules cannot matter. Split the text at the bytes that end
+ * every word:
+ *  - two or more pieces holding a word character hold two or more words,
+ *    so the text folds character by character: ASCII lower case;
+ *  - none: no word, the same;
+ *  - one, made of word characters alone: it is the one word, folded to
+ *    lower case (the rest of the text dropped). */
+long
+px_token_fold_ascii(const char *text, size_t len, char *out)
+{
+    size_t pieces = 0, first = 0, last = len, i = 0;
+    bool plain = true;
+
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x80)
+            return -1;
+        if (ascii_class[c] == 0) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        unsigned seen = 0;
+        for (; j < len; j++) {
+            unsigned char d = (unsigned char)text[j];
+            if (d >= 0x80 || ascii_class[d] == 0)
+                break;
+            seen |= ascii_class[d];
+        }
+        if ((seen & ASCII_WORD) && pieces++ == 0) {
+            first = i;
+            last = j;
+            plain = seen == ASCII_WORD;
+        }
+        i = j;
+    }
+    if (pieces == 1 && !plain)
+        return -1;
+    if (pieces != 1) {
+        first = 0;
+        last = len;
+    }
+    for (size_t k = first; k < last; k++) {
+        unsigned char c = (unsigned char)text[k];
+        out[k - first] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+    }
+    out[last - first] = '\0';
+    return (long)(last - first);
+}
+
 px_status
 px_token_fold(const char *word, size_t len, char **out, size_t *out_len)
 {
@@ -560,6 +635,18 @@ px_token_fold(const char *word, size_t len, char **out, size_t *out_len)
         *out_len = 0;
     if (out == NULL || out_len == NULL || (word == NULL && len > 0))
         return PX_INVALID_ARGUMENT;
+    /* ASCII first: the fast path needs no decoding, and most names are
+     * ASCII (facets fold thousands a query). */
+    char *ascii = malloc(len + 1);
+    if (ascii == NULL)
+        return PX_NOMEM;
+    long n = px_token_fold_ascii(word, len, ascii);
+    if (n >= 0) {
+        *out = ascii;
+        *out_len = (size_t)n;
+        return PX_OK;
+    }
+    free(ascii);
     if (!valid_utf8(word, len))
         return PX_ENCODING;
     scanner_init(&sc, word, len, true);

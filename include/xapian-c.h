@@ -366,6 +366,15 @@ xc_status xc_qparser_set_max_expansion(xc_qparser *qp,
 /* field:words searches terms with `prefix` (probabilistic). */
 xc_status xc_qparser_add_prefix(xc_qparser *qp, const char *field,
                                 const char *prefix) XC_NOEXCEPT;
+/* field:text becomes whatever query fn makes of text (Xapian's
+ * FieldProcessor): fn sets *out (NULL matches nothing) and returns 0, or
+ * returns non-zero to fail the parse with a syntax error. destroy_ctx (may
+ * be NULL) is called on ctx when the parser lets go of the field. */
+typedef int (*xc_field_fn)(void *ctx, const char *text, size_t len,
+                           xc_query **out);
+xc_status xc_qparser_add_field_callback(xc_qparser *qp, const char *field,
+                                        xc_field_fn fn, void *ctx,
+                                        void (*destroy_ctx)(void *)) XC_NOEXCEPT;
 /* field:value filters on the boolean term prefix+value. */
 xc_status xc_qparser_add_boolean_prefix(xc_qparser *qp, const char *field,
                                         const char *prefix) XC_NOEXCEPT;

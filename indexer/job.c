@@ -42,6 +42,7 @@ px_job_destroy(px_job_t *job)
         return;
     for (size_t i = 0; i < job->ndocs; i++)
         xc_document_destroy(job->docs[i]);
+    px_words_clear(&job->words);
     free(job->docs);
     free(job->path);
     free(job);
@@ -148,6 +149,27 @@ add_doc(px_job_t *job, xc_termgen *tg, const article_ctx *ac,
     return PX_OK;
 }
 
+/* The article's distinct words, for the index's vocabulary: what its
+ * passages, title and path were indexed from. */
+static px_status
+collect_words(px_job_t *job, const char *title, const px_passages_t *ps)
+{
+    px_words_builder *b = px_words_builder_create();
+    if (!b)
+        return PX_NOMEM;
+    px_status rc = px_words_builder_add(b, title, strlen(title));
+    if (rc == PX_OK)
+        rc = px_words_builder_add(b, job->path, strlen(job->path));
+    for (size_t i = 0; rc == PX_OK && i < px_passages_count(ps); i++) {
+        const px_passage_t *p = px_passages_get(ps, i);
+        rc = px_words_builder_add(b, p->text, p->len);
+    }
+    if (rc == PX_OK)
+        rc = px_words_finish(b, &job->words);
+    px_words_builder_destroy(b);
+    return rc;
+}
+
 /* One document per passage; an article that is all title (a one-line
  * note) is still an article: its title is its only passage. */
 static px_status
@@ -175,6 +197,8 @@ write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
                          NULL, 0};
         rc = add_doc(job, tg, ac, &r);
     }
+    if (rc == PX_OK)
+        rc = collect_words(job, title, ps);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "passim/status.h"
+#include "passim/vocab.h"
 #include "xapian-c.h"
 
 typedef enum px_outcome {
@@ -43,6 +44,7 @@ typedef struct px_job {
     px_status parse_status;
     xc_document **docs;  /* one per passage */
     size_t ndocs;
+    px_words words;      /* the article's distinct words (vocab.h) */
     px_status status;    /* PX_OK, or what failed (out of memory, Xapian) */
 } px_job_t;
 

@@ -17,6 +17,7 @@
 #include "passim/dbpath.h"
 #include "passim/format.h"
 #include "passim/schema.h"
+#include "passim/vocab.h"
 
 /* One Xapian database with its part of the catalog and its own batch.
  * Its lock makes every call on it from any thread one at a time, so jobs
@@ -25,6 +26,7 @@ typedef struct shard {
     uv_mutex_t lock;
     xc_database *db;
     px_catalog_t *cat;
+    px_vocab_t *vocab; /* the words of the batch under way */
     const px_writer_opts *opts;
     int in_txn;
     size_t batch_files;
@@ -172,6 +174,8 @@ open_shard(shard *s, const char *path, const px_writer_opts *opts,
         rc = check_schema(s->db, path, error);
     if (rc == PX_OK)
         rc = px_catalog_load(s->db, &s->cat);
+    if (rc == PX_OK)
+        rc = px_vocab_create(&s->vocab);
     return rc;
 }
 
@@ -180,6 +184,7 @@ close_shards(px_writer_t *w, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         px_catalog_destroy(w->shards[i].cat);
+        px_vocab_destroy(w->shards[i].vocab);
         xc_database_close(w->shards[i].db);
         uv_mutex_destroy(&w->shards[i].lock);
     }
@@ -277,6 +282,7 @@ commit_shard(shard *s)
 {
     if (!s->in_txn)
         return PX_OK;
+    px_vocab_reset(s->vocab);
     px_status rc = note_commit_time(s);
     if (rc == PX_OK && xc_database_commit_transaction(s->db) != XC_OK)
         rc = PX_XAPIAN;
@@ -450,6 +456,8 @@ replace_passages(shard *s, const px_job_t *job)
         if (xc_database_add_document(s->db, job->docs[i], NULL) != XC_OK)
             rc = PX_XAPIAN;
     }
+    if (rc == PX_OK)
+        rc = px_vocab_add(s->vocab, s->db, &job->words);
     px_file_info_t info;
     info_from_stat(&job->now, job->hash, (uint32_t)job->ndocs, &info);
     if (rc == PX_OK)

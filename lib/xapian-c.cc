@@ -56,6 +56,9 @@ struct xc_database {
     Xapian::Database db;
     Xapian::WritableDatabase wdb;
     bool writable = false;
+    /* A group's members, for what Xapian reads from the first one only
+     * (metadata keys). */
+    std::vector<Xapian::Database> members;
     std::string error;
 };
 
@@ -442,6 +445,7 @@ xc_database_add(xc_database *db, xc_database *other) noexcept
             throw Xapian::InvalidOperationError(
                 "xc_database_add takes read-only databases only");
         db->db.add_database(other->db);
+        db->members.push_back(other->db);
         return XC_OK;
     }
     XC_CATCH(db)
@@ -633,6 +637,36 @@ xc_database_set_metadata(xc_database *db, const char *key, size_t key_len,
     XC_CATCH(db)
 }
 
+/* Xapian reads a group's metadata from its first member: merge the
+ * members' sorted key lists instead, each key once. */
+static void
+xc_merge_metadata_keys(const std::vector<Xapian::Database> &members,
+                       const std::string &prefix, xc_string_fn fn, void *ctx)
+{
+    std::vector<std::pair<Xapian::TermIterator, Xapian::TermIterator>> it;
+    for (const auto &m : members)
+        it.emplace_back(m.metadata_keys_begin(prefix),
+                        m.metadata_keys_end(prefix));
+    for (;;) {
+        bool any = false;
+        std::string least;
+        for (auto &e : it) {
+            if (e.first == e.second)
+                continue;
+            std::string key = *e.first;
+            if (!any || key < least)
+                least = std::move(key);
+            any = true;
+        }
+        if (!any || fn(ctx, least.data(), least.size()) != 0)
+            return;
+        for (auto &e : it) {
+            if (e.first != e.second && *e.first == least)
+                ++e.first;
+        }
+    }
+}
+
 xc_status
 xc_database_metadata_keys(xc_database *db, const char *prefix, xc_string_fn fn,
                           void *ctx) noexcept
@@ -640,8 +674,13 @@ xc_database_metadata_keys(xc_database *db, const char *prefix, xc_string_fn fn,
     try {
         xc_require(db, "db");
         const std::string p = xc_cstr(prefix);
-        xc_walk_strings(db->db.metadata_keys_begin(p),
-                        db->db.metadata_keys_end(p), fn, ctx);
+        if (db->members.size() < 2) {
+            xc_walk_strings(db->db.metadata_keys_begin(p),
+                            db->db.metadata_keys_end(p), fn, ctx);
+            return XC_OK;
+        }
+        xc_require_fn(fn);
+        xc_merge_metadata_keys(db->members, p, fn, ctx);
         return XC_OK;
     }
     XC_CATCH(db)
@@ -1518,6 +1557,60 @@ xc_qparser_set_max_expansion(xc_qparser *qp, uint32_t max) noexcept
     try {
         xc_require(qp, "qp");
         qp->qp.set_max_expansion(max);
+        return XC_OK;
+    }
+    XC_CATCH(qp)
+}
+
+namespace {
+
+/* A field whose text C turns into a query. Xapian reference-counts the
+ * processor, so the context is destroyed with it. */
+class CallbackField : public Xapian::FieldProcessor {
+  public:
+    CallbackField(xc_field_fn fn, void *ctx, void (*destroy_ctx)(void *))
+        : fn_(fn), ctx_(ctx), destroy_ctx_(destroy_ctx)
+    {
+    }
+
+    ~CallbackField() override
+    {
+        if (destroy_ctx_ != nullptr)
+            destroy_ctx_(ctx_);
+    }
+
+    Xapian::Query
+    operator()(const std::string &text) override
+    {
+        xc_query *q = nullptr;
+        if (fn_(ctx_, text.data(), text.size(), &q) != 0)
+            throw Xapian::QueryParserError("cannot expand '" + text + "'");
+        if (q == nullptr)
+            return Xapian::Query();
+        Xapian::Query result = q->q;
+        delete q;
+        return result;
+    }
+
+  private:
+    xc_field_fn fn_;
+    void *ctx_;
+    void (*destroy_ctx_)(void *);
+};
+
+}
+
+xc_status
+xc_qparser_add_field_callback(xc_qparser *qp, const char *field,
+                              xc_field_fn fn, void *ctx,
+                              void (*destroy_ctx)(void *)) noexcept
+{
+    try {
+        xc_require(qp, "qp");
+        xc_require(field, "field");
+        xc_require_fn(fn);
+        auto *proc = new CallbackField(fn, ctx, destroy_ctx);
+        qp->qp.add_prefix(field, proc->release());
         return XC_OK;
     }
     XC_CATCH(qp)

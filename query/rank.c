@@ -9,6 +9,7 @@
 
 #include "passim/schema.h"
 #include "passim/token.h"
+#include "passim/vocab.h"
 
 /* English function words: dropped from long queries, never from short
  * ones (where "the who" may be what the user means). */
@@ -262,11 +263,17 @@ static xc_status
 parse(xc_qparser *qp, const char *text, unsigned flags, xc_query_op op,
       xc_query **q)
 {
+    char *wild = NULL;
+    if (px_vocab_rewrite(text, &wild) != PX_OK)
+        return XC_NOMEM;
+    if (wild)
+        text = wild;
     xc_status xs = xc_qparser_set_default_op(qp, op);
     if (xs == XC_OK)
         xs = xc_qparser_parse(qp, text, flags, NULL, q);
     if (xs == XC_QUERY_SYNTAX && flags != 0)
         xs = xc_qparser_parse(qp, text, 0, NULL, q);
+    free(wild);
     return xs;
 }
 

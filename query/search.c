@@ -626,6 +626,18 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     return xs;
 }
 
+/* Reopening meets a commit at times too: then pause and try again. */
+static xc_status
+reopen(xc_database *db, const struct timespec *pause)
+{
+    xc_status xs = xc_database_reopen(db);
+    for (int i = 0; xs == XC_MODIFIED && i < 3; i++) {
+        nanosleep(pause, NULL);
+        xs = xc_database_reopen(db);
+    }
+    return xs;
+}
+
 /* Run with `op`, reopening the database when a writer changed it under
  * the reader. */
 static px_status
@@ -642,12 +654,20 @@ run_with_retries(run_ctx *c, xc_query_op op, px_results_t *r, char **error)
             return rc;
         /* Back off a little more each time: a writer in a burst of commits
          * is let past rather than raced. */
-        struct timespec pause = {0, (long)i * 2000000L};
+        struct timespec pause = {0, (long)i * 5000000L};
         nanosleep(&pause, NULL);
-        if (xc_database_reopen(c->s->db) != XC_OK)
-            break;
+        if (reopen(c->s->db, &pause) != XC_OK) {
+            free(*error);
+            *error = px_asprintf("cannot reopen the database: %s",
+                                 xc_database_last_error(c->s->db));
+            return PX_XAPIAN;
+        }
     }
-    return rc;
+    free(*error);
+    *error = px_asprintf("the database changed under the search %d times "
+                         "in a row (a writer is committing fast): try again",
+                         PX_RETRIES);
+    return PX_XAPIAN;
 }
 
 px_status

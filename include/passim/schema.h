@@ -2,11 +2,12 @@
  * schema.h — how passim lays articles out in a Xapian database.
  *
  * One Xapian document per passage. Each passage document carries:
- *  - its own words, unprefixed, with positions (phrases, NEAR), and their
- *    Snowball stems with Xapian's "Z" convention (PX_STEM_STRATEGY);
- *  - the article title's words with prefix "S" (so `title:` works and the
+ *  - its words as their Snowball stems with Xapian's "Z" convention, with
+ *    positions (phrases, NEAR) (PX_STEM_STRATEGY); the unstemmed words
+ *    are kept once per database, for wildcards (vocab.h);
+ *  - the article title's stems with prefix "S" (so `title:` works and the
  *    default field searches title and text alike);
- *  - the words of the file's path with prefix "XP" (`path:`);
+ *  - the stems of the file's path with prefix "XP" (`path:`);
  *  - a boolean term "XA" + article id, naming every passage of one article
  *    (deleting an article deletes by that term);
  *  - the article id in value slot PX_SLOT_ARTICLE (the collapse key), the
@@ -48,7 +49,7 @@
 #define PX_ENTITY_KEY_MAX 200
 
 /* The schema version, kept in metadata key PX_META_SCHEMA. */
-#define PX_SCHEMA_VERSION "2"
+#define PX_SCHEMA_VERSION "3"
 #define PX_META_SCHEMA "passim.schema"
 #define PX_META_LAST_COMMIT "passim.last-commit"
 
@@ -56,11 +57,12 @@
 #define PX_LANGUAGE "english"
 
 /* Which terms a passage's words become, for index and queries alike:
- * the words unstemmed with positions and their "Z" stems without
- * (STEM_SOME). STEM_ALL_Z (stems only, with positions) was measured on
- * 20 Newsgroups: 5% smaller, no faster with entities on (their boolean
- * terms on every passage dominate the inverter), and it loses wildcards
- * and exact forms; so not taken. */
+ * their "Z" stems with positions (STEM_ALL_Z). Schema 2 also kept every
+ * word unstemmed with positions (STEM_SOME); dropping those halves the
+ * terms of a passage and took indexing 20 Newsgroups from 44.9 s to
+ * 27.8 s on one writer (bench/README.md). What it costs: a query word
+ * always matches its stem, even capitalised or quoted ("Running" finds
+ * "runs"); wildcards keep working through the vocabulary (vocab.h). */
 #define PX_STEM_STRATEGY XC_STEM_ALL_Z
 
 /* An article id: 16 lower-case hex digits of a 64-bit hash of the file's

@@ -10,6 +10,7 @@
 
 #include "passim/stem.h"
 #include "passim/token.h"
+#include "passim/vocab.h"
 
 void
 px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
@@ -254,6 +255,8 @@ px_schema_qparser(xc_database *db, xc_qparser **out)
     xc_stemmer_destroy(st);
     if (rc == PX_OK && xs != XC_OK)
         rc = PX_XAPIAN;
+    if (rc == PX_OK)
+        rc = px_vocab_add_wildcard_fields(qp, db);
     if (rc != PX_OK) {
         xc_qparser_destroy(qp);
         return rc;

@@ -1,0 +1,78 @@
+/*
+ * vocab.h — the index's vocabulary of unstemmed words, for wildcards.
+ *
+ * Passages are indexed with stems only (schema.h), which keeps the writer
+ * fast but leaves nothing for a wildcard such as "negotiat*" to match:
+ * "negotiations" is indexed as its stem "negoti". So every word the
+ * indexer meets is also kept once per database, as the user metadata key
+ * PX_META_WORD + word; a wildcard expands over those keys, and each word
+ * found stands for its stem. Metadata, not terms: a term needs a document,
+ * and a document of words would count in the collection statistics, so a
+ * sharded index would rank differently from the same index in one piece.
+ *
+ * The words go in once: a writer remembers the words of its batch and
+ * asks the database before adding one. Words whose articles are gone
+ * stay; they only expand to stems that match nothing.
+ */
+#ifndef PASSIM_VOCAB_H
+#define PASSIM_VOCAB_H
+
+#include <stddef.h>
+
+#include "passim/status.h"
+#include "passim/stem.h"
+#include "xapian-c.h"
+
+#define PX_META_WORD "W"
+
+/* The most words one wildcard expands to (Xapian's default is unlimited;
+ * omega's is 1000). */
+#define PX_VOCAB_MAX_EXPANSION 1000
+
+/* A list of distinct words: NUL-terminated, back to back, sorted. */
+typedef struct px_words {
+    char *buf;
+    size_t len; /* bytes used in buf */
+    size_t n;   /* words */
+} px_words;
+
+/* Add the words of text[0, len) (as px_token_each folds them) to a
+ * collection under way; px_words_finish sorts it and drops duplicates. */
+typedef struct px_words_builder px_words_builder;
+px_words_builder *px_words_builder_create(void);
+px_status px_words_builder_add(px_words_builder *b, const char *text,
+                               size_t len);
+px_status px_words_finish(px_words_builder *b, px_words *out);
+void px_words_builder_destroy(px_words_builder *b);
+void px_words_clear(px_words *w);
+
+/* A writer's side: the words of the batch under way. */
+typedef struct px_vocab px_vocab_t;
+px_status px_vocab_create(px_vocab_t **out);
+/* Store the words of `words` that `db` lacks (inside the batch's
+ * transaction). */
+px_status px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words);
+/* Forget the batch's words (when it is committed). */
+void px_vocab_reset(px_vocab_t *v);
+void px_vocab_destroy(px_vocab_t *v);
+
+/* A reader's side: call fn for each distinct stem of the words in `db`
+ * that start with `pattern` (folded), at most PX_VOCAB_MAX_EXPANSION
+ * words. fn returns non-zero to stop. */
+typedef int (*px_stem_fn)(void *ctx, const char *stem, size_t len);
+px_status px_vocab_expand(xc_database *db, px_stemmer_t *st,
+                          const char *pattern, size_t len, px_stem_fn fn,
+                          void *ctx);
+
+/* Wildcards in queries. Xapian's own wildcards expand over unstemmed
+ * terms, which the index no longer has; so px_vocab_rewrite turns each
+ * "word*" of a query (outside quotes; "title:word*" and "path:word*" too)
+ * into a field of passim's ("pxwild:word"), and the fields that
+ * px_vocab_add_wildcard_fields gives a parser expand it over the
+ * vocabulary of `db` into the OR (OP_SYNONYM) of the stems found, in the
+ * text and title, the title or the path. *out is the caller's; NULL when
+ * the query has no wildcard. */
+px_status px_vocab_rewrite(const char *query, char **out);
+px_status px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db);
+
+#endif /* PASSIM_VOCAB_H */

@@ -1,0 +1,499 @@
+/*
+ * vocab.c — the vocabulary of unstemmed words, for wildcards (vocab.h).
+ */
+#include "passim/vocab.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passim/schema.h"
+#include "passim/token.h"
+
+/* ---- A list of words under way ----------------------------------- */
+
+struct px_words_builder {
+    char *buf;
+    size_t len, cap;
+    size_t *offs; /* where each word starts in buf */
+    size_t n, ncap;
+    int nomem;
+};
+
+px_words_builder *
+px_words_builder_create(void)
+{
+    return calloc(1, sizeof(px_words_builder));
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t cap2 = *cap ? *cap * 2 : 256;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *q = realloc(*p, cap2 * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = cap2;
+    return 0;
+}
+
+static int
+on_word(void *ctx, size_t start, size_t end, const char *folded, size_t len)
+{
+    px_words_builder *b = ctx;
+    (void)start;
+    (void)end;
+    if (grow((void **)&b->buf, &b->cap, b->len + len + 1, 1) != 0 ||
+        grow((void **)&b->offs, &b->ncap, b->n + 1, sizeof *b->offs) != 0) {
+        b->nomem = 1;
+        return 1;
+    }
+    b->offs[b->n++] = b->len;
+    memcpy(b->buf + b->len, folded, len);
+    b->len += len;
+    b->buf[b->len++] = '\0';
+    return 0;
+}
+
+px_status
+px_words_builder_add(px_words_builder *b, const char *text, size_t len)
+{
+    px_status rc = px_token_each(text, len, on_word, b);
+    return rc == PX_OK && b->nomem ? PX_NOMEM : rc;
+}
+
+/* qsort has no context argument: the base lives in a thread-local. */
+static _Thread_local const char *tl_base;
+
+static int
+cmp_offs_tl(const void *a, const void *b)
+{
+    return strcmp(tl_base + *(const size_t *)a, tl_base + *(const size_t *)b);
+}
+
+px_status
+px_words_finish(px_words_builder *b, px_words *out)
+{
+    *out = (px_words){0};
+    if (b->n == 0)
+        return PX_OK;
+    tl_base = b->buf;
+    qsort(b->offs, b->n, sizeof *b->offs, cmp_offs_tl);
+    char *buf = malloc(b->len);
+    if (!buf)
+        return PX_NOMEM;
+    size_t len = 0, n = 0;
+    const char *prev = NULL;
+    for (size_t i = 0; i < b->n; i++) {
+        const char *w = b->buf + b->offs[i];
+        if (prev && strcmp(prev, w) == 0)
+            continue;
+        size_t l = strlen(w) + 1;
+        memcpy(buf + len, w, l);
+        len += l;
+        n++;
+        prev = w;
+    }
+    *out = (px_words){buf, len, n};
+    return PX_OK;
+}
+
+void
+px_words_builder_destroy(px_words_builder *b)
+{
+    if (!b)
+        return;
+    free(b->buf);
+    free(b->offs);
+    free(b);
+}
+
+void
+px_words_clear(px_words *w)
+{
+    free(w->buf);
+    *w = (px_words){0};
+}
+
+/* ---- The writer's batch ------------------------------------------- */
+
+struct px_vocab {
+    char **slots; /* open addressing; NULL = empty */
+    size_t cap, used;
+};
+
+static uint64_t
+hash_word(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+px_status
+px_vocab_create(px_vocab_t **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? PX_OK : PX_NOMEM;
+}
+
+static px_status
+rehash(px_vocab_t *v)
+{
+    size_t cap = v->cap ? v->cap * 2 : 4096;
+    char **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return PX_NOMEM;
+    for (size_t i = 0; i < v->cap; i++) {
+        if (!v->slots[i])
+            continue;
+        size_t j = hash_word(v->slots[i]) & (cap - 1);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = v->slots[i];
+    }
+    free(v->slots);
+    v->slots = slots;
+    v->cap = cap;
+    return PX_OK;
+}
+
+/* 1 if `w` was new to the batch (and is now remembered), 0 if seen, -1
+ * when out of memory. */
+static int
+remember(px_vocab_t *v, const char *w)
+{
+    if ((v->used + 1) * 2 > v->cap && rehash(v) != PX_OK)
+        return -1;
+    size_t j = hash_word(w) & (v->cap - 1);
+    for (; v->slots[j]; j = (j + 1) & (v->cap - 1)) {
+        if (strcmp(v->slots[j], w) == 0)
+            return 0;
+    }
+    if (!(v->slots[j] = strdup(w)))
+        return -1;
+    v->used++;
+    return 1;
+}
+
+/* Store `w` unless the database has it. */
+static px_status
+add_new_word(xc_database *db, const char *w, size_t len)
+{
+    char key[sizeof PX_META_WORD + PX_TOKEN_MAX_WORD * 4 + 1];
+    size_t plen = sizeof PX_META_WORD - 1;
+    if (plen + len >= sizeof key)
+        return PX_OK; /* longer than any word Xapian indexes */
+    memcpy(key, PX_META_WORD, plen);
+    memcpy(key + plen, w, len);
+    char *value = NULL;
+    size_t vlen = 0;
+    if (xc_database_get_metadata(db, key, plen + len, &value, &vlen) != XC_OK)
+        return PX_XAPIAN;
+    int known = value != NULL;
+    free(value);
+    if (known)
+        return PX_OK;
+    return xc_database_set_metadata(db, key, plen + len, "1", 1) == XC_OK
+               ? PX_OK : PX_XAPIAN;
+}
+
+px_status
+px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words)
+{
+    const char *w = words->buf, *end = words->buf + words->len;
+    while (w < end) {
+        size_t len = strlen(w);
+        int fresh = remember(v, w);
+        if (fresh < 0)
+            return PX_NOMEM;
+        if (fresh) {
+            px_status rc = add_new_word(db, w, len);
+            if (rc != PX_OK)
+                return rc;
+        }
+        w += len + 1;
+    }
+    return PX_OK;
+}
+
+void
+px_vocab_reset(px_vocab_t *v)
+{
+    for (size_t i = 0; i < v->cap; i++)
+        free(v->slots[i]);
+    free(v->slots);
+    v->slots = NULL;
+    v->cap = v->used = 0;
+}
+
+void
+px_vocab_destroy(px_vocab_t *v)
+{
+    if (!v)
+        return;
+    px_vocab_reset(v);
+    free(v);
+}
+
+/* ---- The reader's side -------------------------------------------- */
+
+typedef struct expand_ctx {
+    px_stemmer_t *st;
+    px_stem_fn fn;
+    void *ctx;
+    size_t words;
+    char (*seen)[PX_TOKEN_MAX_WORD * 4 + 1];
+    size_t nseen;
+    px_status rc;
+} expand_ctx;
+
+static int
+seen_stem(expand_ctx *c, const char *stem, size_t len)
+{
+    for (size_t i = 0; i < c->nseen; i++) {
+        if (strlen(c->seen[i]) == len && memcmp(c->seen[i], stem, len) == 0)
+            return 1;
+    }
+    if (len < sizeof c->seen[0]) {
+        memcpy(c->seen[c->nseen], stem, len);
+        c->seen[c->nseen++][len] = '\0';
+    }
+    return 0;
+}
+
+static int
+on_vocab_key(void *ctx, const char *term, size_t len)
+{
+    expand_ctx *c = ctx;
+    size_t plen = sizeof PX_META_WORD - 1;
+    const char *stem;
+    size_t slen;
+    if (c->words++ >= PX_VOCAB_MAX_EXPANSION)
+        return 1;
+    if (px_stemmer_stem(c->st, term + plen, len - plen, &stem, &slen) != PX_OK)
+        return 0;
+    if (seen_stem(c, stem, slen))
+        return 0;
+    return c->fn(c->ctx, stem, slen);
+}
+
+px_status
+px_vocab_expand(xc_database *db, px_stemmer_t *st, const char *pattern,
+                size_t len, px_stem_fn fn, void *ctx)
+{
+    size_t plen = sizeof PX_META_WORD - 1;
+    char prefix[sizeof PX_META_WORD + PX_TOKEN_MAX_WORD * 4 + 1];
+    if (plen + len >= sizeof prefix)
+        return PX_OK;
+    memcpy(prefix, PX_META_WORD, plen);
+    memcpy(prefix + plen, pattern, len);
+    prefix[plen + len] = '\0';
+    expand_ctx c = {st, fn, ctx, 0, NULL, 0, PX_OK};
+    c.seen = malloc(PX_VOCAB_MAX_EXPANSION * sizeof *c.seen);
+    if (!c.seen)
+        return PX_NOMEM;
+    xc_status xs = xc_database_metadata_keys(db, prefix, on_vocab_key, &c);
+    free(c.seen);
+    return xs == XC_OK ? c.rc : PX_XAPIAN;
+}
+
+/* ---- Wildcards in queries ------------------------------------------ */
+
+typedef struct wild_field {
+    const char *field;     /* passim's field */
+    const char *user;      /* the field the user typed, "" for none */
+    const char *prefix[2]; /* term prefixes of the stems (NULL: unused) */
+} wild_field;
+
+static const wild_field wild_fields[] = {
+    {"pxwild", "", {"Z", "Z" PX_PREFIX_TITLE}},
+    {"pxwildtitle", "title", {"Z" PX_PREFIX_TITLE, NULL}},
+    {"pxwildpath", "path", {"Z" PX_PREFIX_PATH, NULL}},
+};
+#define NWILD (sizeof wild_fields / sizeof *wild_fields)
+
+static int
+is_break(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' ||
+           c == ')' || c == '"' || c == '+' || c == '-';
+}
+
+/* The wildcard field for what precedes "word*" (`field` up to the colon,
+ * flen 0 when there is none); NULL when it has no wildcard field. */
+static const wild_field *
+wild_field_for(const char *field, size_t flen)
+{
+    for (size_t i = 0; i < NWILD; i++) {
+        if (strlen(wild_fields[i].user) == flen &&
+            memcmp(wild_fields[i].user, field, flen) == 0)
+            return &wild_fields[i];
+    }
+    return NULL;
+}
+
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+} strbuf;
+
+static int
+put(strbuf *b, const char *s, size_t len)
+{
+    if (grow((void **)&b->s, &b->cap, b->len + len + 1, 1) != 0)
+        return -1;
+    memcpy(b->s + b->len, s, len);
+    b->len += len;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+/* A token text[start, star) followed by '*' and a break (or the end). */
+static int
+put_token(strbuf *b, const char *tok, size_t len, int wild, int *changed)
+{
+    const char *colon = memchr(tok, ':', len);
+    size_t flen = colon ? (size_t)(colon - tok) : 0;
+    const char *word = colon ? colon + 1 : tok;
+    size_t wlen = len - (size_t)(word - tok);
+    const wild_field *f = wild ? wild_field_for(tok, flen) : NULL;
+    if (!f || wlen == 0)
+        return put(b, tok, len + (size_t)(wild != 0));
+    *changed = 1;
+    if (put(b, f->field, strlen(f->field)) != 0 || put(b, ":", 1) != 0)
+        return -1;
+    return put(b, word, wlen);
+}
+
+px_status
+px_vocab_rewrite(const char *query, char **out)
+{
+    strbuf b = {0};
+    int quoted = 0, changed = 0;
+    const char *p = query;
+    *out = NULL;
+    while (*p) {
+        if (is_break(*p)) {
+            quoted ^= *p == '"';
+            if (put(&b, p++, 1) != 0)
+                goto nomem;
+            continue;
+        }
+        const char *tok = p;
+        while (*p && !is_break(*p) && *p != '*')
+            p++;
+        int wild = *p == '*' && !quoted && (p[1] == '\0' || is_break(p[1]));
+        if (put_token(&b, tok, (size_t)(p - tok), wild, &changed) != 0)
+            goto nomem;
+        if (wild)
+            p++;
+        else if (*p == '*') {
+            if (put(&b, p++, 1) != 0)
+                goto nomem;
+        }
+    }
+    if (changed)
+        *out = b.s;
+    else
+        free(b.s);
+    return PX_OK;
+nomem:
+    free(b.s);
+    return PX_NOMEM;
+}
+
+typedef struct wild_ctx {
+    xc_database *db;
+    px_stemmer_t *st;
+    const wild_field *f;
+} wild_ctx;
+
+typedef struct stem_queries {
+    const wild_field *f;
+    xc_query **q;
+    size_t n, cap;
+    int failed;
+} stem_queries;
+
+static int
+add_stem_query(void *ctx, const char *stem, size_t len)
+{
+    stem_queries *sq = ctx;
+    for (size_t i = 0; i < 2 && sq->f->prefix[i]; i++) {
+        char term[8 + PX_TOKEN_MAX_WORD * 4 + 1];
+        size_t plen = strlen(sq->f->prefix[i]);
+        if (plen + len >= sizeof term)
+            continue;
+        memcpy(term, sq->f->prefix[i], plen);
+        memcpy(term + plen, stem, len);
+        if (grow((void **)&sq->q, &sq->cap, sq->n + 1, sizeof *sq->q) != 0 ||
+            xc_query_create_term(term, plen + len, 1, &sq->q[sq->n]) !=
+                XC_OK) {
+            sq->failed = 1;
+            return 1;
+        }
+        sq->n++;
+    }
+    return 0;
+}
+
+static int
+expand_field(void *ctx, const char *text, size_t len, xc_query **out)
+{
+    wild_ctx *c = ctx;
+    char *folded = NULL;
+    size_t flen = 0;
+    stem_queries sq = {c->f, NULL, 0, 0, 0};
+    *out = NULL;
+    if (px_token_fold(text, len, &folded, &flen) != PX_OK)
+        return 0; /* not a word: matches nothing */
+    px_status rc = px_vocab_expand(c->db, c->st, folded, flen,
+                                   add_stem_query, &sq);
+    free(folded);
+    int failed = rc != PX_OK || sq.failed;
+    if (!failed && sq.n &&
+        xc_query_create_combined(XC_OP_SYNONYM, sq.q, sq.n, 0, out) != XC_OK)
+        failed = 1;
+    for (size_t i = 0; i < sq.n; i++)
+        xc_query_destroy(sq.q[i]);
+    free(sq.q);
+    return failed;
+}
+
+static void
+destroy_wild_ctx(void *ctx)
+{
+    wild_ctx *c = ctx;
+    px_stemmer_destroy(c->st);
+    free(c);
+}
+
+px_status
+px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db)
+{
+    for (size_t i = 0; db && i < NWILD; i++) {
+        wild_ctx *c = calloc(1, sizeof *c);
+        if (!c)
+            return PX_NOMEM;
+        *c = (wild_ctx){db, NULL, &wild_fields[i]};
+        px_status rc = px_stemmer_create(PX_LANGUAGE, &c->st);
+        if (rc != PX_OK) {
+            free(c);
+            return rc;
+        }
+        if (xc_qparser_add_field_callback(qp, wild_fields[i].field,
+                                          expand_field, c, destroy_wild_ctx)
+            != XC_OK)
+            return PX_XAPIAN;
+    }
+    return PX_OK;
+}

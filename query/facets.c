@@ -186,6 +186,7 @@ typedef struct spy_state {
     counter articles;
     counter types[PX_ENT_TYPES];
     uint32_t seen;
+    uint32_t cap;  /* past this many passages, only count them (0: none) */
 } spy_state;
 
 /* In the spy, values are counted as written (cheap: no folding per
@@ -276,19 +277,29 @@ merge_by_key(counter *by_value, counter *by_key, arena *mem)
     return rc == PX_OK ? PX_OK : PX_NOMEM;
 }
 
+/* Count passage doc's article, unless already counted. */
 static void
-spy(void *ctx, xc_document *doc, double weight)
+count_passage(spy_state *s, xc_document *doc)
 {
-    (void)weight;
-    spy_state *s = ctx;
     const char *id, *ents;
     size_t id_len, ents_len;
-    s->seen++;
     if (xc_document_get_value(doc, PX_SLOT_ARTICLE, &id, &id_len) != XC_OK ||
         bump(&s->articles, id, id_len) != 1)
         return;
     if (xc_document_get_value(doc, PX_SLOT_ENTITIES, &ents, &ents_len) == XC_OK)
         px_entities_each(ents, ents_len, count_entity, s);
+}
+
+static void
+spy(void *ctx, xc_document *doc, double weight)
+{
+    (void)weight;
+    spy_state *s = ctx;
+    /* Past the cap of a joint spy its counts are dropped (facets.h): the
+     * passages are only counted. */
+    if (++s->seen > s->cap && s->cap)
+        return;
+    count_passage(s, doc);
 }
 
 int
@@ -392,16 +403,96 @@ top_values(const counter *a, const counter *b, uint32_t top,
     return rc;
 }
 
-static px_status
-run_spy(xc_database *db, const xc_query *query, spy_state *s,
-        uint32_t *upper, int *modified, char **error)
+struct px_facets_spy {
+    spy_state s;
+    xc_matchspy *ms;
+};
+
+px_status
+px_facets_spy_create(uint32_t cap, px_facets_spy **out)
 {
+    px_facets_spy *f = calloc(1, sizeof *f);
+    *out = NULL;
+    if (!f)
+        return PX_NOMEM;
+    f->s.cap = cap;
+    f->s.articles.mem = &f->s.mem;
+    for (int t = 0; t < PX_ENT_TYPES; t++)
+        f->s.types[t].mem = &f->s.mem;
+    if (xc_matchspy_create_callback(spy, &f->s, &f->ms, NULL) != XC_OK) {
+        free(f);
+        return PX_NOMEM;
+    }
+    *out = f;
+    return PX_OK;
+}
+
+xc_matchspy *
+px_facets_spy_handle(px_facets_spy *f)
+{
+    return f->ms;
+}
+
+int
+px_facets_spy_complete(const px_facets_spy *f)
+{
+    return !f->s.cap || f->s.seen < f->s.cap;
+}
+
+px_status
+px_facets_spy_finish(px_facets_spy *f, uint32_t top, uint32_t upper,
+                     px_facets *out)
+{
+    spy_state *s = &f->s;
+    px_status rc = PX_OK;
+    memset(out, 0, sizeof *out);
+    for (int t = 0; t < PX_ENT_TYPES; t++) {
+        counter by_key = {.mem = &s->mem};
+        if (s->types[t].oom)
+            rc = PX_NOMEM;
+        if (rc == PX_OK)
+            rc = merge_by_key(&s->types[t], &by_key, &s->mem);
+        if (rc == PX_OK)
+            rc = top_values(&s->types[t], &by_key, top, &out->values[t],
+                            &out->count[t]);
+        counter_free(&by_key);
+    }
+    if (s->articles.oom && rc == PX_OK)
+        rc = PX_NOMEM;
+    out->articles = (uint32_t)s->articles.n;
+    out->passages_seen = s->seen;
+    out->exact = s->seen >= upper;
+    if (rc != PX_OK)
+        px_facets_free(out);
+    return rc;
+}
+
+void
+px_facets_spy_destroy(px_facets_spy *f)
+{
+    if (!f)
+        return;
+    for (int t = 0; t < PX_ENT_TYPES; t++)
+        counter_free(&f->s.types[t]);
+    counter_free(&f->s.articles);
+    arena_free(&f->s.mem);
+    xc_matchspy_destroy(f->ms);
+    free(f);
+}
+
+/* A match of its own over `query`, the spy looking at every passage. */
+px_status
+px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
+                px_facets *out, int *modified, char **error)
+{
+    memset(out, 0, sizeof *out);
+    px_facets_spy *f = NULL;
     xc_enquire *enq = NULL;
-    xc_matchspy *ms = NULL;
     xc_mset *mset = NULL;
-    xc_status xs = xc_enquire_create(db, &enq, NULL);
+    uint32_t upper = 0;
+    xc_status xs = px_facets_spy_create(0, &f) == PX_OK ? XC_OK : XC_NOMEM;
     if (xs == XC_OK)
-        xs = xc_matchspy_create_callback(spy, s, &ms, NULL);
+        xs = xc_enquire_create(db, &enq, NULL);
     if (xs == XC_OK)
         xs = xc_enquire_set_query(enq, query, 0);
     /* Not BoolWeight, though no weight is needed: Xapian 1.4.22's boolean
@@ -409,56 +500,23 @@ run_spy(xc_database *db, const xc_query *query, spy_state *s,
      * on a glass database after documents were replaced, where BM25 reads
      * the same posting list without fault (tests/e2e/test_facets.py). */
     if (xs == XC_OK)
-        xs = xc_enquire_add_matchspy(enq, ms);
+        xs = xc_enquire_add_matchspy(enq, f->ms);
     if (xs == XC_OK)
         xs = xc_enquire_get_mset(enq, 0, 0, PX_FACETS_EXACT_UP_TO, &mset);
-    uint32_t est = 0, lower = 0;
     if (xs == XC_OK)
-        xs = xc_mset_matches(mset, &est, &lower, upper);
+        xs = xc_mset_matches(mset, NULL, NULL, &upper);
     *modified = xs == XC_MODIFIED;
     if (xs != XC_OK && error && !*error)
         *error = px_asprintf("counting facets: %s",
-                           enq ? xc_enquire_last_error(enq)
-                               : xc_status_to_string(xs));
+                             enq ? xc_enquire_last_error(enq)
+                                 : xc_status_to_string(xs));
+    px_status rc = xs == XC_OK ? PX_OK : xs == XC_NOMEM ? PX_NOMEM
+                                                         : PX_XAPIAN;
+    if (rc == PX_OK)
+        rc = px_facets_spy_finish(f, top, upper, out);
     xc_mset_destroy(mset);
     xc_enquire_destroy(enq);
-    xc_matchspy_destroy(ms);
-    return xs == XC_OK ? PX_OK : PX_XAPIAN;
-}
-
-px_status
-px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
-                px_facets *out, int *modified, char **error)
-{
-    memset(out, 0, sizeof *out);
-    spy_state s;
-    memset(&s, 0, sizeof s);
-    s.articles.mem = &s.mem;
-    for (int t = 0; t < PX_ENT_TYPES; t++)
-        s.types[t].mem = &s.mem;
-    uint32_t upper = 0;
-    px_status rc = run_spy(db, query, &s, &upper, modified, error);
-    for (int t = 0; t < PX_ENT_TYPES; t++) {
-        counter by_key = {.mem = &s.mem};
-        if (s.types[t].oom)
-            rc = PX_NOMEM;
-        if (rc == PX_OK)
-            rc = merge_by_key(&s.types[t], &by_key, &s.mem);
-        if (rc == PX_OK)
-            rc = top_values(&s.types[t], &by_key, top, &out->values[t],
-                            &out->count[t]);
-        counter_free(&by_key);
-        counter_free(&s.types[t]);
-    }
-    if (s.articles.oom && rc == PX_OK)
-        rc = PX_NOMEM;
-    out->articles = (uint32_t)s.articles.n;
-    out->passages_seen = s.seen;
-    out->exact = s.seen >= upper;
-    counter_free(&s.articles);
-    arena_free(&s.mem);
-    if (rc != PX_OK)
-        px_facets_free(out);
+    px_facets_spy_destroy(f);
     return rc;
 }
 

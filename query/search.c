@@ -408,7 +408,7 @@ collapse_max(const run_ctx *c)
  * collapse_max passages holds at least `want` articles, and a shorter one
  * holds every match. */
 static xc_status
-fetch(run_ctx *c, px_results_t *r)
+fetch(run_ctx *c, px_results_t *r, uint32_t check_at_least)
 {
     /* In 64 bits: (offset + limit) * per_article can pass 2^32. */
     uint64_t want = ((uint64_t)c->opts->offset + c->opts->limit) *
@@ -416,7 +416,8 @@ fetch(run_ctx *c, px_results_t *r)
     uint32_t items = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
-    xc_status xs = xc_enquire_get_mset(c->enq, 0, items, 100, &c->mset);
+    xc_status xs = xc_enquire_get_mset(c->enq, 0, items, check_at_least,
+                                       &c->mset);
     if (xs == XC_OK) {
         uint32_t lo, hi;
         xc_mset_matches(c->mset, &r->estimated, &lo, &hi);
@@ -597,17 +598,35 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
         *rc = feedback(c, op, &q);
     if (*rc == PX_OK && !c->opts->bare)
         *rc = query_terms(c, q);
+    /* The facets of a query matching few passages are counted by the
+     * ranked match itself (facets.h), rather than by a second match over
+     * the same passages: it selects the same ones (its evidence only
+     * weighs them) unless feedback widened it. A remote shard cannot run
+     * facets.c's callback spy. */
+    px_facets_spy *fs = NULL;
+    if (*rc == PX_OK && c->opts->facets && !c->opts->remote &&
+        !(c->s->rank.prf_docs && has_words(c->filters.rest))) {
+        *rc = px_facets_spy_create(PX_FACETS_JOINT_UP_TO, &fs);
+        if (*rc == PX_OK &&
+            xc_enquire_add_matchspy(c->enq, px_facets_spy_handle(fs)) !=
+                XC_OK)
+            *rc = PX_XAPIAN;
+    }
     if (*rc == PX_OK) {
-        xs = fetch(c, r);
+        xs = fetch(c, r, fs ? PX_FACETS_JOINT_UP_TO : 100);
         if (xs != XC_OK)
             *rc = check(c, xs);
     }
     if (*rc == PX_OK)
         *rc = collect(c, r);
     if (*rc == PX_OK && c->opts->facets && r->nhits) {
-        /* A remote shard cannot run facets.c's callback spy. */
-        *rc = (c->opts->remote ? px_facets_remote_count : px_facets_count)(
-            c->s->db, sel, c->opts->facets, &r->facets, &c->modified, error);
+        if (fs && px_facets_spy_complete(fs))
+            *rc = px_facets_spy_finish(fs, c->opts->facets, 0, &r->facets);
+        else
+            *rc = (c->opts->remote ? px_facets_remote_count
+                                   : px_facets_count)(
+                c->s->db, sel, c->opts->facets, &r->facets, &c->modified,
+                error);
         r->have_facets = *rc == PX_OK;
     }
     if (c->modified)
@@ -623,6 +642,7 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     c->mset = NULL;
     xc_enquire_destroy(c->enq);
     c->enq = NULL;
+    px_facets_spy_destroy(fs); /* after the enquire that held it */
     return xs;
 }
 

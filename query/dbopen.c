@@ -108,8 +108,10 @@ open_local(px_shard_t *sh)
     char *err = NULL;
     xc_status xs = xc_database_open(sh->name, &sh->db, &err);
     /* A writer committing at that moment can discard the revision being
-     * opened: open again, as a reader does for a search. */
-    for (int i = 0; xs == XC_MODIFIED && i < 10; i++) {
+     * opened, or have it read as damaged ("Expected block 4 to be level
+     * 1, not 0"): open again, as a reader does for a search (search.c's
+     * check()); a real fault fails again and is reported. */
+    for (int i = 0; (xs == XC_MODIFIED || xs == XC_CORRUPT) && i < 10; i++) {
         free(err);
         err = NULL;
         xs = xc_database_open(sh->name, &sh->db, &err);

@@ -84,6 +84,28 @@ close_(writer *w, char c)
     w->first = 0;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static uint64_t
+load8(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return v;
+}
+
+/* Whether none of the 8 bytes of v needs escaping: no control character,
+ * quote or backslash (bitwise tests on all 8 at once). */
+static int
+plain8(uint64_t v)
+{
+    uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+    uint64_t low = (v - ONES * 0x20) & ~v & HIGHS;
+    uint64_t zq = (q - ONES) & ~q & HIGHS, zb = (b - ONES) & ~b & HIGHS;
+    return (low | zq | zb) == 0;
+}
+
 /* The quoted, escaped form of valid UTF-8 s[0, len). */
 static void
 string_valid(writer *w, const char *s, size_t len)
@@ -91,6 +113,10 @@ string_valid(writer *w, const char *s, size_t len)
     put(w, "\"", 1);
     size_t from = 0;
     for (size_t i = 0; i < len; i++) {
+        while (i + 8 <= len && plain8(load8(s + i)))
+            i += 8;
+        if (i >= len)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
@@ -118,6 +144,10 @@ static int
 valid_utf8(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
+        if (i + 8 <= len && (load8(s + i) & HIGHS) == 0) {
+            i += 8;
+            continue;
+        }
         if ((unsigned char)s[i] < 0x80) {
             i++;
             continue;

@@ -187,6 +187,11 @@ typedef struct spy_state {
     counter types[PX_ENT_TYPES];
     uint32_t seen;
     uint32_t cap;  /* past this many passages, only count them (0: none) */
+    /* With a cap, the articles' entity lists are kept (in mem) and
+     * counted once the spy is known complete: a spy that passes its cap
+     * is dropped, and counting is most of its work. */
+    const char **lists;
+    size_t *list_lens, nlists, lists_cap;
 } spy_state;
 
 /* In the spy, values are counted as written (cheap: no folding per
@@ -286,8 +291,33 @@ count_passage(spy_state *s, xc_document *doc)
     if (xc_document_get_value(doc, PX_SLOT_ARTICLE, &id, &id_len) != XC_OK ||
         bump(&s->articles, id, id_len) != 1)
         return;
-    if (xc_document_get_value(doc, PX_SLOT_ENTITIES, &ents, &ents_len) == XC_OK)
+    if (xc_document_get_value(doc, PX_SLOT_ENTITIES, &ents, &ents_len) !=
+        XC_OK)
+        return;
+    if (!s->cap) {
         px_entities_each(ents, ents_len, count_entity, s);
+        return;
+    }
+    if (s->nlists == s->lists_cap) {
+        size_t cap = s->lists_cap ? 2 * s->lists_cap : 64;
+        const char **l = realloc(s->lists, cap * sizeof *l);
+        size_t *n = l ? realloc(s->list_lens, cap * sizeof *n) : NULL;
+        if (l)
+            s->lists = l;
+        if (!l || !n) {
+            s->articles.oom = 1;
+            return;
+        }
+        s->list_lens = n;
+        s->lists_cap = cap;
+    }
+    const char *copy = arena_copy(&s->mem, ents, ents_len);
+    if (!copy) {
+        s->articles.oom = 1;
+        return;
+    }
+    s->lists[s->nlists] = copy;
+    s->list_lens[s->nlists++] = ents_len;
 }
 
 static void
@@ -446,6 +476,8 @@ px_facets_spy_finish(px_facets_spy *f, uint32_t top, uint32_t upper,
     spy_state *s = &f->s;
     px_status rc = PX_OK;
     memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < s->nlists; i++)
+        px_entities_each(s->lists[i], s->list_lens[i], count_entity, s);
     for (int t = 0; t < PX_ENT_TYPES; t++) {
         counter by_key = {.mem = &s->mem};
         if (s->types[t].oom)
@@ -476,6 +508,8 @@ px_facets_spy_destroy(px_facets_spy *f)
         counter_free(&f->s.types[t]);
     counter_free(&f->s.articles);
     arena_free(&f->s.mem);
+    free(f->s.lists);
+    free(f->s.list_lens);
     xc_matchspy_destroy(f->ms);
     free(f);
 }

@@ -37,7 +37,7 @@ px_rank_defaults(px_rank_opts *o)
     *o = (px_rank_opts){
         .scheme = PX_SCHEME_INEB2, .c = 4, .delta = 1.0, .k1 = 0.6,
         .b = 0.4, .k3 = 1.0, .long_query = 4, .stopwords = 1, .lower = 2,
-        .title = 0.4, .exact = 0.3, .proximity = 0.0, .window = 8,
+        .title = 0.4, .exact = 0, .proximity = 0.0, .window = 8,
         .fusion = 0.0,
         .depth = 2, .prf_docs = 0, .prf_terms = 10, .prf_weight = 0.3,
     };
@@ -192,9 +192,9 @@ px_parsers_create(xc_database *db, px_parsers *p)
         xc_qparser_set_stopwords(p->stop, stop_words, NSTOP) != XC_OK)
         rc = PX_XAPIAN;
     if (rc == PX_OK)
-        rc = field_parser(db, "", XC_STEM_SOME, &p->text);
+        rc = field_parser(db, "", PX_STEM_STRATEGY, &p->text);
     if (rc == PX_OK)
-        rc = field_parser(db, PX_PREFIX_TITLE, XC_STEM_SOME, &p->title);
+        rc = field_parser(db, PX_PREFIX_TITLE, PX_STEM_STRATEGY, &p->title);
     if (rc == PX_OK)
         rc = field_parser(db, "", XC_STEM_NONE, &p->exact);
     if (rc != PX_OK)

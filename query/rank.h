@@ -50,6 +50,10 @@ typedef struct px_rank_opts {
     uint32_t prf_docs;     /* pseudo-relevance feedback: top articles, */
     uint32_t prf_terms;    /* the terms taken from them, */
     double prf_weight;     /* and their weight (top term) */
+    uint32_t rerank;       /* long queries: top articles rescored (rerank.h) */
+    double coverage;       /* exponent of their share of the query matched */
+    double title_cover;    /* weight of the share their title matches */
+    uint32_t cover_depth;  /* passages of each whose words count */
 } px_rank_opts;
 
 /* The defaults: the settings kept on SciFact train (bench/README.md). */
@@ -59,7 +63,8 @@ void px_rank_defaults(px_rank_opts *o);
 px_status px_rank_weighting(xc_enquire *enq, const px_rank_opts *o);
 
 /* Set lever `key` (scheme, c, delta, k1, b, k3, long, lower, exact, stopwords, title, proximity, window,
- * fusion, depth, prf, prf-terms, prf-weight) to `value`. Returns -1 for an
+ * fusion, depth, prf, prf-terms, prf-weight, rerank, coverage,
+ * title-cover, cover-depth) to `value`. Returns -1 for an
  * unknown key or a value out of its range. */
 int px_rank_set(px_rank_opts *o, const char *key, double value);
 

@@ -12,6 +12,7 @@
 #include "filters.h"
 #include "highlight.h"
 #include "passim/format.h"
+#include "rerank.h"
 
 #define PX_RETRIES 12
 
@@ -179,6 +180,8 @@ typedef struct run_ctx {
     px_termset wildcards;
     px_filters filters;
     const px_search_opts *opts;
+    const xc_query *query; /* the ranking query */
+    int is_long;
     int modified; /* a call met DatabaseModifiedError: reopen, retry */
     xc_status failed; /* the first failure of this attempt */
 } run_ctx;
@@ -246,6 +249,8 @@ typedef struct article {
     uint32_t passages;
     uint32_t rank;   /* 1-based, by score */
     uint32_t shown;
+    int tier;        /* 0 rescored by the second stage (or no second
+                      * stage), 1 after them */
 } article;
 
 typedef struct articles {
@@ -312,9 +317,44 @@ static int
 by_score(const void *x, const void *y)
 {
     const article *a = *(article *const *)x, *b = *(article *const *)y;
+    if (a->tier != b->tier)
+        return a->tier < b->tier ? -1 : 1;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
     return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* The second stage of a long query (rerank.h): its best `rerank`
+ * articles (by the first stage, articles in order of their best passage)
+ * rescored by the words their passages in the result set match, the rest
+ * after them. */
+static px_status
+rescore(run_ctx *c, uint32_t n, articles *as)
+{
+    const px_rank_opts *o = &c->s->rank;
+    size_t top = as->n < o->rerank ? as->n : o->rerank;
+    px_rerank r;
+    px_rerank_match *m = calloc(top + 1, sizeof *m);
+    if (!m)
+        return PX_NOMEM;
+    px_status rc = px_rerank_init(&r, c->s->db, c->query);
+    for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
+        xc_mset_item item = {0};
+        if (as->of[i] >= top)
+            continue;
+        rc = check(c, xc_mset_get(c->mset, i, &item));
+        if (rc == PX_OK)
+            rc = px_rerank_add(&r, c->enq, item.docid, &m[as->of[i]]);
+    }
+    for (size_t i = 0; i < as->n && rc == PX_OK; i++) {
+        as->a[i].tier = i >= top;
+        if (i < top)
+            as->a[i].score *= px_rerank_factor(&r, o, &m[i]);
+    }
+    free(m);
+    if (rc != PX_OK)
+        check(c, XC_ERROR);
+    return rc;
 }
 
 /* Score each article of the result set: its best passage, plus `fusion`
@@ -346,6 +386,8 @@ score_articles(run_ctx *c, uint32_t n, articles *as)
         else if (a->passages <= o->depth)
             a->score += o->fusion * item.weight;
     }
+    if (rc == PX_OK && c->is_long && px_rerank_on(o))
+        rc = rescore(c, n, as);
     for (size_t i = 0; rc == PX_OK && i < as->n; i++)
         order[i] = &as->a[i];
     if (rc == PX_OK)
@@ -391,7 +433,10 @@ collect(run_ctx *c, px_results_t *r)
 static uint32_t
 collapse_max(const run_ctx *c)
 {
-    uint32_t depth = c->s->rank.fusion > 0 ? c->s->rank.depth : 1;
+    const px_rank_opts *o = &c->s->rank;
+    uint32_t depth = o->fusion > 0 ? o->depth : 1;
+    if (c->is_long && px_rerank_on(o) && o->cover_depth > depth)
+        depth = o->cover_depth;
     return depth > c->opts->per_article ? depth : c->opts->per_article;
 }
 
@@ -403,8 +448,10 @@ static xc_status
 fetch(run_ctx *c, px_results_t *r)
 {
     /* In 64 bits: (offset + limit) * per_article can pass 2^32. */
-    uint64_t want = ((uint64_t)c->opts->offset + c->opts->limit) *
-                    collapse_max(c);
+    uint64_t top = (uint64_t)c->opts->offset + c->opts->limit;
+    if (c->is_long && px_rerank_on(&c->s->rank) && top < c->s->rank.rerank)
+        top = c->s->rank.rerank;
+    uint64_t want = top * collapse_max(c);
     uint32_t items = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
@@ -533,6 +580,7 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
         *rc = PX_XAPIAN;
     if (*rc == PX_OK && c->s->rank.prf_docs && has_words(c->filters.rest))
         *rc = feedback(c, op, &q);
+    c->query = q;
     if (*rc == PX_OK) {
         xs = fetch(c, r);
         if (xs != XC_OK)
@@ -593,7 +641,7 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
     *out = NULL;
     *error = NULL;
     px_results_t *r = calloc(1, sizeof *r);
-    run_ctx c = {s, NULL, NULL, {0}, {0}, opts, 0, XC_OK};
+    run_ctx c = {s, NULL, NULL, {0}, {0}, opts, NULL, 0, 0, XC_OK};
     px_status rc = r ? PX_OK : PX_NOMEM;
     if (rc == PX_OK)
         rc = px_filters_extract(opts->query, &c.filters, error);
@@ -603,6 +651,7 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
         r->filters = c.filters.count;
     int words = rc == PX_OK ? px_rank_count_words(c.filters.rest) : 0;
     int is_long = s->rank.long_query && words > (int)s->rank.long_query;
+    c.is_long = is_long;
     if (rc == PX_OK)
         rc = run_with_retries(&c, is_long ? XC_OP_OR : XC_OP_AND, r, error);
     if (rc == PX_OK && !is_long && r->nhits == 0 && words > 1) {

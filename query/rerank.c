@@ -4,6 +4,8 @@
 #include "rerank.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "passim/schema.h"
@@ -98,32 +100,38 @@ px_rerank_init(px_rerank *r, xc_database *db, const xc_query *q)
     return PX_OK;
 }
 
-typedef struct adding {
-    const px_rerank *r;
-    px_rerank_match *m;
-} adding;
-
-static int
-add_matched(void *ctx, const char *term, size_t len)
+/* Mark word i in m[j] with `bits` for each passage docids[j] that has
+ * `term`. */
+static px_status
+mark(xc_database *db, const char *term, const xc_docid *docids, size_t n,
+     size_t i, unsigned char bits, unsigned char *has, px_rerank_match *m)
 {
-    adding *a = ctx;
-    size_t wlen;
-    int title;
-    const char *w = word_of(term, len, &wlen, &title);
-    long i = w ? find_word(a->r, w, wlen) : -1;
-    if (i >= 0)
-        a->m->how[i] |= (unsigned char)(1 | (title << 1));
-    return 0;
+    memset(has, 0, n);
+    if (xc_database_term_in(db, term, strlen(term), docids, n, has) != XC_OK)
+        return PX_XAPIAN;
+    for (size_t j = 0; j < n; j++) {
+        if (has[j])
+            m[j].how[i] |= bits;
+    }
+    return PX_OK;
 }
 
 px_status
-px_rerank_add(const px_rerank *r, xc_enquire *enq, xc_docid docid,
-              px_rerank_match *m)
+px_rerank_match_all(const px_rerank *r, xc_database *db,
+                    const xc_docid *docids, size_t n, px_rerank_match *m)
 {
-    adding a = {r, m};
-    return xc_enquire_matching_terms(enq, docid, add_matched, &a) == XC_OK
-               ? PX_OK
-               : PX_XAPIAN;
+    unsigned char *has = malloc(n + 1);
+    char term[PX_TOKEN_MAX_WORD + 3];
+    px_status rc = has ? PX_OK : PX_NOMEM;
+    for (size_t i = 0; i < r->n && rc == PX_OK; i++) {
+        snprintf(term, sizeof term, "Z%s", r->word[i]);
+        rc = mark(db, term, docids, n, i, 1, has, m);
+        snprintf(term, sizeof term, "Z%s%s", PX_PREFIX_TITLE, r->word[i]);
+        if (rc == PX_OK)
+            rc = mark(db, term, docids, n, i, 3, has, m);
+    }
+    free(has);
+    return rc;
 }
 
 double

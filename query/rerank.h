@@ -5,9 +5,9 @@
  *
  * Each word of the query weighs its inverse document frequency
  * log((N + 1) / (df + 0.5)) (df: passages with the word's stem). An
- * article's coverage is the share of that weight its matching passages'
- * words carry (in text or title; up to `cover_depth` passages of the
- * result set), its title coverage the share its title matches. Its score
+ * article's coverage is the share of that weight its passages' words
+ * carry (in text or title; the passages of the result set, up to
+ * `cover_depth` an article), its title coverage the share its title matches. Its score
  * becomes score * coverage^`coverage` * (1 + `title_cover` * title
  * coverage). Only the `rerank` best articles are rescored; the rest keep
  * their order after them. Every lever and its measured effect is in
@@ -46,9 +46,12 @@ int px_rerank_on(const px_rank_opts *o);
  * db. */
 px_status px_rerank_init(px_rerank *r, xc_database *db, const xc_query *q);
 
-/* Add the words passage `docid` of enq's result set matches to *m. */
-px_status px_rerank_add(const px_rerank *r, xc_enquire *enq, xc_docid docid,
-                        px_rerank_match *m);
+/* The words each of the passages docids[0, n) (in increasing order)
+ * has: m[i] gains those of docids[i] (m[i] cleared first by the caller).
+ * One walk of each word's posting lists. */
+px_status px_rerank_match_all(const px_rerank *r, xc_database *db,
+                              const xc_docid *docids, size_t n,
+                              px_rerank_match *m);
 
 /* The factor scaling the score of an article matching *m. */
 double px_rerank_factor(const px_rerank *r, const px_rank_opts *o,

@@ -324,35 +324,94 @@ by_score(const void *x, const void *y)
     return a->first < b->first ? -1 : a->first > b->first;
 }
 
-/* The second stage of a long query (rerank.h): its best `rerank`
- * articles (by the first stage, articles in order of their best passage)
- * rescored by the words their passages in the result set match, the rest
- * after them. */
-static px_status
-rescore(run_ctx *c, uint32_t n, articles *as)
+/* A passage of the result set and its article, for the second stage. */
+typedef struct candidate {
+    xc_docid docid;
+    uint32_t article;
+} candidate;
+
+static int
+by_docid(const void *x, const void *y)
 {
-    const px_rank_opts *o = &c->s->rank;
-    size_t top = as->n < o->rerank ? as->n : o->rerank;
-    px_rerank r;
-    px_rerank_match *m = calloc(top + 1, sizeof *m);
-    if (!m)
-        return PX_NOMEM;
-    px_status rc = px_rerank_init(&r, c->s->db, c->query);
+    const candidate *a = x, *b = y;
+    return a->docid < b->docid ? -1 : a->docid > b->docid;
+}
+
+/* The passages of the result set whose article is among the first
+ * `top`, by docid. */
+static px_status
+candidates(run_ctx *c, uint32_t n, const articles *as, size_t top,
+           candidate *cs, size_t *ncs)
+{
+    px_status rc = PX_OK;
+    *ncs = 0;
     for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
         xc_mset_item item = {0};
         if (as->of[i] >= top)
             continue;
         rc = check(c, xc_mset_get(c->mset, i, &item));
-        if (rc == PX_OK)
-            rc = px_rerank_add(&r, c->enq, item.docid, &m[as->of[i]]);
+        cs[*ncs].docid = item.docid;
+        cs[(*ncs)++].article = as->of[i];
     }
-    for (size_t i = 0; i < as->n && rc == PX_OK; i++) {
-        as->a[i].tier = i >= top;
-        if (i < top)
-            as->a[i].score *= px_rerank_factor(&r, o, &m[i]);
+    qsort(cs, *ncs, sizeof *cs, by_docid);
+    return rc;
+}
+
+/* The words the articles [0, top) match, from the passages cs[0, n). */
+static px_status
+match_articles(run_ctx *c, const px_rerank *r, const candidate *cs, size_t n,
+               px_rerank_match *am)
+{
+    xc_docid *ids = malloc((n + 1) * sizeof *ids);
+    px_rerank_match *pm = calloc(n + 1, sizeof *pm);
+    px_status rc = ids && pm ? PX_OK : PX_NOMEM;
+    for (size_t i = 0; i < n && rc == PX_OK; i++)
+        ids[i] = cs[i].docid;
+    if (rc == PX_OK)
+        rc = px_rerank_match_all(r, c->s->db, ids, n, pm);
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        for (size_t w = 0; w < r->n; w++)
+            am[cs[i].article].how[w] |= pm[i].how[w];
+    }
+    free(ids);
+    free(pm);
+    return rc;
+}
+
+/* The second stage of a long query (rerank.h): its best `rerank`
+ * articles (by the first stage, articles in order of their best passage)
+ * rescored by the words their passages in the result set have, the rest
+ * after them (tier 1). */
+static px_status
+rescore(run_ctx *c, uint32_t n, articles *as)
+{
+    const px_rank_opts *o = &c->s->rank;
+    size_t top = as->n < o->rerank ? as->n : o->rerank, ncs = 0;
+    px_rerank r;
+    px_rerank_match *m = calloc(top + 1, sizeof *m);
+    candidate *cs = calloc((size_t)n + 1, sizeof *cs);
+    px_status rc = m && cs ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK)
+        rc = px_rerank_init(&r, c->s->db, c->query);
+    if (rc == PX_OK)
+        rc = candidates(c, n, as, top, cs, &ncs);
+    if (rc == PX_OK)
+        rc = match_articles(c, &r, cs, ncs, m);
+    /* The rest scaled by the smallest factor: their scores stay below
+     * (trec_eval orders by score). */
+    double least = 1;
+    for (size_t i = 0; i < top && rc == PX_OK; i++) {
+        double f = px_rerank_factor(&r, o, &m[i]);
+        as->a[i].score *= f;
+        least = f < least ? f : least;
+    }
+    for (size_t i = top; i < as->n && rc == PX_OK; i++) {
+        as->a[i].tier = 1;
+        as->a[i].score *= least;
     }
     free(m);
-    if (rc != PX_OK)
+    free(cs);
+    if (rc == PX_XAPIAN)
         check(c, XC_ERROR);
     return rc;
 }

@@ -28,7 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.realpath(os.path.join(HERE, '..', '..', 'corpus'))
 FOLDERS = ('city', 'energy', 'health')
 QUERIES = ('strike', 'flood plan', 'vaccine trial', 'wind farm subsidy',
-           'port', 'person:"Henrik Vos"', 'water NOT strike', 'said')
+           'port', 'person:"Henrik Vos"', 'water NOT strike', 'said',
+           'council vote on the wind farm subsidy and flood plan')
 
 _SHARED = {}
 

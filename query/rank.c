@@ -40,7 +40,7 @@ px_rank_defaults(px_rank_opts *o)
         .title = 0.4, .exact = 0, .proximity = 0.0, .window = 8,
         .fusion = 0.0,
         .depth = 2, .prf_docs = 0, .prf_terms = 10, .prf_weight = 0.3,
-        .rerank = 100, .coverage = 0.5, .title_cover = 0, .cover_depth = 4,
+        .rerank = 100, .coverage = 0.5, .title_cover = 0, .cover_depth = 2,
     };
 }
 

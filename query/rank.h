@@ -7,7 +7,8 @@
  * every word). Longer ones are read as natural language: OR of their words
  * (the weighting scheme decides: IneB2 by default), stop words dropped,
  * operators taken as words (`lower` and `exact` only matter on an index
- * that keeps unstemmed words: schema 3 has stems only, so `exact` is 0). Text the
+ * that keeps unstemmed words: schema 3 has stems only, so `exact` is 0);
+ * a second stage then rescores their top articles (rerank.h). Text the
  * full syntax cannot parse is parsed again without operators, so a query
  * never fails on its punctuation. On top of the query that selects the
  * passages come ranking-only terms (AND_MAYBE): adjacent words near each

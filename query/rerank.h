@@ -7,10 +7,10 @@
  * log((N + 1) / (df + 0.5)) (df: passages with the word's stem). An
  * article's coverage is the share of that weight its passages' words
  * carry (in text or title; the passages of the result set, up to
- * `cover_depth` an article), its title coverage the share its title matches. Its score
- * becomes score * coverage^`coverage` * (1 + `title_cover` * title
- * coverage). Only the `rerank` best articles are rescored; the rest keep
- * their order after them. Every lever and its measured effect is in
+ * `cover_depth` an article), its title coverage the share its title
+ * matches. Its score becomes score * coverage^`coverage` * (1 +
+ * `title_cover` * title coverage). Only the `rerank` best articles are
+ * rescored; the rest follow them, scaled by the smallest factor. Every lever and its measured effect is in
  * bench/README.md.
  */
 #ifndef PASSIM_QUERY_RERANK_H

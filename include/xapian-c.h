@@ -128,6 +128,12 @@ xc_status xc_database_lastdocid(xc_database *db, xc_docid *docid) XC_NOEXCEPT;
 xc_status xc_database_termfreq(xc_database *db, const char *term, size_t len,
                                uint32_t *freq) XC_NOEXCEPT;
 xc_status xc_database_revision(xc_database *db, uint64_t *revision) XC_NOEXCEPT;
+/* Which of the documents docids[0, n) (in increasing order) index `term`:
+ * has[i] is set to 1 for those that do and left alone for the others. One
+ * walk of the term's posting list, skipping between the documents. */
+xc_status xc_database_term_in(xc_database *db, const char *term, size_t len,
+                              const xc_docid *docids, size_t n,
+                              unsigned char *has) XC_NOEXCEPT;
 
 /* Fetch a document. *doc is the caller's; free with
  * xc_document_destroy(). XC_NOT_FOUND if there is no such document. */

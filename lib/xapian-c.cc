@@ -539,6 +539,30 @@ xc_database_termfreq(xc_database *db, const char *term, size_t len,
 }
 
 xc_status
+xc_database_term_in(xc_database *db, const char *term, size_t len,
+                    const xc_docid *docids, size_t n,
+                    unsigned char *has) noexcept
+{
+    try {
+        xc_require(db, "db");
+        if (n == 0)
+            return XC_OK;
+        xc_require(docids, "docids");
+        xc_require(has, "has");
+        const std::string t = xc_str(term, len);
+        auto it = db->db.postlist_begin(t);
+        auto end = db->db.postlist_end(t);
+        for (size_t i = 0; i < n && it != end; i++) {
+            it.skip_to(docids[i]);
+            if (it != end && *it == docids[i])
+                has[i] = 1;
+        }
+        return XC_OK;
+    }
+    XC_CATCH(db)
+}
+
+xc_status
 xc_database_revision(xc_database *db, uint64_t *revision) noexcept
 {
     try {

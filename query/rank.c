@@ -41,6 +41,7 @@ px_rank_defaults(px_rank_opts *o)
         .title = 0.4, .exact = 0, .proximity = 0.0, .window = 8,
         .fusion = 0.0,
         .depth = 2, .prf_docs = 0, .prf_terms = 10, .prf_weight = 0.3,
+        .rerank = 100, .coverage = 0.5, .title_cover = 0, .cover_depth = 2,
     };
 }
 
@@ -88,6 +89,10 @@ set_lever(px_rank_opts *o, const char *key, double v)
         {"prf", offsetof(px_rank_opts, prf_docs), 1, 64},
         {"prf-terms", offsetof(px_rank_opts, prf_terms), 1, 64},
         {"prf-weight", offsetof(px_rank_opts, prf_weight), 0, 100},
+        {"rerank", offsetof(px_rank_opts, rerank), 1, 10000},
+        {"coverage", offsetof(px_rank_opts, coverage), 0, 100},
+        {"title-cover", offsetof(px_rank_opts, title_cover), 0, 100},
+        {"cover-depth", offsetof(px_rank_opts, cover_depth), 1, 100},
     };
     if (strcmp(key, "stopwords") == 0 && (v == 0 || v == 1)) {
         o->stopwords = (int)v;
@@ -193,9 +198,9 @@ px_parsers_create(xc_database *db, px_parsers *p)
         xc_qparser_set_stopwords(p->stop, stop_words, NSTOP) != XC_OK)
         rc = PX_XAPIAN;
     if (rc == PX_OK)
-        rc = field_parser(db, "", XC_STEM_SOME, &p->text);
+        rc = field_parser(db, "", PX_STEM_STRATEGY, &p->text);
     if (rc == PX_OK)
-        rc = field_parser(db, PX_PREFIX_TITLE, XC_STEM_SOME, &p->title);
+        rc = field_parser(db, PX_PREFIX_TITLE, PX_STEM_STRATEGY, &p->title);
     if (rc == PX_OK)
         rc = field_parser(db, "", XC_STEM_NONE, &p->exact);
     if (rc != PX_OK)

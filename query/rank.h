@@ -6,8 +6,9 @@
  * as the default operator (search.c falls back to OR when nothing has
  * every word). Longer ones are read as natural language: OR of their words
  * (the weighting scheme decides: IneB2 by default), stop words dropped,
- * capitals lower-cased so every word is stemmed, unstemmed matches
- * weighing `exact` on top, operators taken as words. Text the
+ * operators taken as words (`lower` and `exact` only matter on an index
+ * that keeps unstemmed words: schema 3 has stems only, so `exact` is 0);
+ * a second stage then rescores their top articles (rerank.h). Text the
  * full syntax cannot parse is parsed again without operators, so a query
  * never fails on its punctuation. On top of the query that selects the
  * passages come ranking-only terms (AND_MAYBE): adjacent words near each
@@ -50,6 +51,10 @@ typedef struct px_rank_opts {
     uint32_t prf_docs;     /* pseudo-relevance feedback: top articles, */
     uint32_t prf_terms;    /* the terms taken from them, */
     double prf_weight;     /* and their weight (top term) */
+    uint32_t rerank;       /* long queries: top articles rescored (rerank.h) */
+    double coverage;       /* exponent of their share of the query matched */
+    double title_cover;    /* weight of the share their title matches */
+    uint32_t cover_depth;  /* passages of each whose words count */
 } px_rank_opts;
 
 /* The defaults: the settings kept on SciFact train (bench/README.md). */
@@ -59,7 +64,8 @@ void px_rank_defaults(px_rank_opts *o);
 px_status px_rank_weighting(xc_enquire *enq, const px_rank_opts *o);
 
 /* Set lever `key` (scheme, c, delta, k1, b, k3, long, lower, exact, stopwords, title, proximity, window,
- * fusion, depth, prf, prf-terms, prf-weight) to `value`. Returns -1 for an
+ * fusion, depth, prf, prf-terms, prf-weight, rerank, coverage,
+ * title-cover, cover-depth) to `value`. Returns -1 for an
  * unknown key or a value out of its range. */
 int px_rank_set(px_rank_opts *o, const char *key, double value);
 

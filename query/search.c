@@ -12,6 +12,7 @@
 #include "filters.h"
 #include "highlight.h"
 #include "passim/format.h"
+#include "rerank.h"
 
 #define PX_RETRIES 12
 
@@ -192,6 +193,8 @@ typedef struct run_ctx {
     int per_hit_terms;  /* highlight from each hit's matching terms */
     px_filters filters;
     const px_search_opts *opts;
+    const xc_query *query; /* the ranking query */
+    int is_long;
     int modified; /* a call met DatabaseModifiedError: reopen, retry */
     xc_status failed; /* the first failure of this attempt */
 } run_ctx;
@@ -272,6 +275,8 @@ typedef struct article {
     uint32_t passages;
     uint32_t rank;   /* 1-based, by score */
     uint32_t shown;
+    int tier;        /* 0 rescored by the second stage (or no second
+                      * stage), 1 after them */
 } article;
 
 typedef struct articles {
@@ -320,9 +325,103 @@ static int
 by_score(const void *x, const void *y)
 {
     const article *a = *(article *const *)x, *b = *(article *const *)y;
+    if (a->tier != b->tier)
+        return a->tier < b->tier ? -1 : 1;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
     return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* A passage of the result set and its article, for the second stage. */
+typedef struct candidate {
+    xc_docid docid;
+    uint32_t article;
+} candidate;
+
+static int
+by_docid(const void *x, const void *y)
+{
+    const candidate *a = x, *b = y;
+    return a->docid < b->docid ? -1 : a->docid > b->docid;
+}
+
+/* The passages of the result set whose article is among the first
+ * `top`, by docid. */
+static px_status
+candidates(run_ctx *c, uint32_t n, const articles *as, size_t top,
+           candidate *cs, size_t *ncs)
+{
+    px_status rc = PX_OK;
+    *ncs = 0;
+    for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
+        xc_mset_item item = {0};
+        if (as->of[i] >= top)
+            continue;
+        rc = check(c, xc_mset_get(c->mset, i, &item));
+        cs[*ncs].docid = item.docid;
+        cs[(*ncs)++].article = as->of[i];
+    }
+    qsort(cs, *ncs, sizeof *cs, by_docid);
+    return rc;
+}
+
+/* The words the articles [0, top) match, from the passages cs[0, n). */
+static px_status
+match_articles(run_ctx *c, const px_rerank *r, const candidate *cs, size_t n,
+               px_rerank_match *am)
+{
+    xc_docid *ids = malloc((n + 1) * sizeof *ids);
+    px_rerank_match *pm = calloc(n + 1, sizeof *pm);
+    px_status rc = ids && pm ? PX_OK : PX_NOMEM;
+    for (size_t i = 0; i < n && rc == PX_OK; i++)
+        ids[i] = cs[i].docid;
+    if (rc == PX_OK)
+        rc = px_rerank_match_all(r, c->s->db, ids, n, pm);
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        for (size_t w = 0; w < r->n; w++)
+            am[cs[i].article].how[w] |= pm[i].how[w];
+    }
+    free(ids);
+    free(pm);
+    return rc;
+}
+
+/* The second stage of a long query (rerank.h): its best `rerank`
+ * articles (by the first stage, articles in order of their best passage)
+ * rescored by the words their passages in the result set have, the rest
+ * after them (tier 1). */
+static px_status
+rescore(run_ctx *c, uint32_t n, articles *as)
+{
+    const px_rank_opts *o = &c->s->rank;
+    size_t top = as->n < o->rerank ? as->n : o->rerank, ncs = 0;
+    px_rerank r;
+    px_rerank_match *m = calloc(top + 1, sizeof *m);
+    candidate *cs = calloc((size_t)n + 1, sizeof *cs);
+    px_status rc = m && cs ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK)
+        rc = px_rerank_init(&r, c->s->db, c->query);
+    if (rc == PX_OK)
+        rc = candidates(c, n, as, top, cs, &ncs);
+    if (rc == PX_OK)
+        rc = match_articles(c, &r, cs, ncs, m);
+    /* The rest scaled by the smallest factor: their scores stay below
+     * (trec_eval orders by score). */
+    double least = 1;
+    for (size_t i = 0; i < top && rc == PX_OK; i++) {
+        double f = px_rerank_factor(&r, o, &m[i]);
+        as->a[i].score *= f;
+        least = f < least ? f : least;
+    }
+    for (size_t i = top; i < as->n && rc == PX_OK; i++) {
+        as->a[i].tier = 1;
+        as->a[i].score *= least;
+    }
+    free(m);
+    free(cs);
+    if (rc == PX_XAPIAN)
+        check(c, XC_ERROR);
+    return rc;
 }
 
 /* Score each article of the result set: its best passage, plus `fusion`
@@ -354,6 +453,8 @@ score_articles(run_ctx *c, uint32_t n, articles *as)
         else if (a->passages <= o->depth)
             a->score += o->fusion * item.weight;
     }
+    if (rc == PX_OK && c->is_long && px_rerank_on(o))
+        rc = rescore(c, n, as);
     for (size_t i = 0; rc == PX_OK && i < as->n; i++)
         order[i] = &as->a[i];
     if (rc == PX_OK)
@@ -399,7 +500,10 @@ collect(run_ctx *c, px_results_t *r)
 static uint32_t
 collapse_max(const run_ctx *c)
 {
-    uint32_t depth = c->s->rank.fusion > 0 ? c->s->rank.depth : 1;
+    const px_rank_opts *o = &c->s->rank;
+    uint32_t depth = o->fusion > 0 ? o->depth : 1;
+    if (c->is_long && px_rerank_on(o) && o->cover_depth > depth)
+        depth = o->cover_depth;
     return depth > c->opts->per_article ? depth : c->opts->per_article;
 }
 
@@ -411,8 +515,10 @@ static xc_status
 fetch(run_ctx *c, px_results_t *r, uint32_t check_at_least)
 {
     /* In 64 bits: (offset + limit) * per_article can pass 2^32. */
-    uint64_t want = ((uint64_t)c->opts->offset + c->opts->limit) *
-                    collapse_max(c);
+    uint64_t top = (uint64_t)c->opts->offset + c->opts->limit;
+    if (c->is_long && px_rerank_on(&c->s->rank) && top < c->s->rank.rerank)
+        top = c->s->rank.rerank;
+    uint64_t want = top * collapse_max(c);
     uint32_t items = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
@@ -598,6 +704,7 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
         *rc = feedback(c, op, &q);
     if (*rc == PX_OK && !c->opts->bare)
         *rc = query_terms(c, q);
+    c->query = q;
     /* The facets of a query matching few passages are counted by the
      * ranked match itself (facets.h), rather than by a second match over
      * the same passages: it selects the same ones (its evidence only
@@ -707,6 +814,7 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
         r->filters = c.filters.count;
     int words = rc == PX_OK ? px_rank_count_words(c.filters.rest) : 0;
     int is_long = s->rank.long_query && words > (int)s->rank.long_query;
+    c.is_long = is_long;
     if (rc == PX_OK)
         rc = run_with_retries(&c, is_long ? XC_OP_OR : XC_OP_AND, r, error);
     if (rc == PX_OK && !is_long && r->nhits == 0 && words > 1) {

@@ -1111,6 +1111,26 @@ START_TEST(test_matching_terms)
 }
 END_TEST
 
+START_TEST(test_term_in)
+{
+    xc_database *db = open_corpus("db");
+    const xc_docid ids[] = {1, 2, 3, 5};
+    unsigned char has[4] = {0, 0, 0, 0};
+    /* "quick" is in 1 and 3; "Kred" (tag) in 1 and 3 too; "cow" in 4. */
+    ck_assert_int_eq(xc_database_term_in(db, "quick", 5, ids, 4, has), XC_OK);
+    ck_assert_mem_eq(has, "\1\0\1\0", 4);
+    memset(has, 0, sizeof has);
+    ck_assert_int_eq(xc_database_term_in(db, "cow", 3, ids, 4, has), XC_OK);
+    ck_assert_mem_eq(has, "\0\0\0\0", 4);
+    ck_assert_int_eq(xc_database_term_in(db, "nosuchterm", 10, ids, 4, has),
+                     XC_OK);
+    ck_assert_int_eq(xc_database_term_in(db, "brown", 5, ids, 0, NULL), XC_OK);
+    ck_assert_int_eq(xc_database_term_in(db, "brown", 5, ids, 1, NULL),
+                     XC_INVALID_ARGUMENT);
+    xc_database_close(db);
+}
+END_TEST
+
 typedef struct eset_seen {
     int n;
     uint32_t first, min;
@@ -1418,6 +1438,7 @@ make_suite(void)
     add_case(s, "weighting_invalid", test_weighting_invalid);
     add_case(s, "collapse_key", test_collapse_key);
     add_case(s, "matching_terms", test_matching_terms);
+    add_case(s, "term_in", test_term_in);
     add_case(s, "eset", test_eset);
     add_case(s, "matchspies", test_matchspies);
     add_case(s, "remote_prog", test_remote_prog);

@@ -130,7 +130,7 @@ void px_entities_each(const char *data, size_t len, px_entity_fn fn,
  * thread its own. Caller owns *out; free with xc_stemmer_destroy(). */
 px_status px_schema_stemmer(const char *language, xc_stemmer **out);
 
-/* The term generator used for every passage: passim's stemmer, STEM_SOME.
+/* The term generator used for every passage: passim's stemmer, PX_STEM_STRATEGY.
  * Caller owns *out; free with xc_termgen_destroy(). */
 px_status px_schema_termgen(xc_termgen **out);
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import unittest
 
 import harness
 from harness import PASSIM, PASSIM_INDEX, flock_held, run

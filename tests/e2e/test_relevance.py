@@ -112,6 +112,40 @@ class RelevanceTest(harness.PassimCase):
         docids = [row[1] for row in self.trec_lines(r)]
         self.assertEqual(docids[0], 'beta', r)
 
+    def scores(self, query, *opts):
+        r = self.query(query, opts=('--trec', 't') + opts, expect=0)
+        return {row[1]: row[3] for row in self.trec_lines(r)}
+
+    def test_second_stage_weighs_the_share_of_the_query_matched(self):
+        # "one" has a single query word, many times; "all" has every
+        # query word once. The second stage scales an article's score by
+        # the square root of the share of the query's IDF weight it
+        # matches: "one" loses, "all" (everything matched) keeps its
+        # score. "habitat" is in no article and weighs nothing.
+        self.write('o/one.txt', 'Okapi Notes\n\n' +
+                   para('okapi okapi okapi okapi') + '\n')
+        self.write('a/all.txt', 'Field Notes\n\n' +
+                   para('okapi quagga narwhal axolotl') + '\n')
+        for i in range(6):  # okapi is the most common of the words
+            self.write('f/okapi%d.txt' % i, 'Okapi %d\n\n' % i +
+                       para('okapi zoo keeper %d' % i) + '\n')
+        self.index('-q', self.docs)
+        q = 'okapi quagga narwhal axolotl habitat'
+        first = self.scores(q, '--rank', 'coverage=0')
+        both = self.scores(q)
+        self.assertAlmostEqual(both['all'], first['all'], places=4)
+        self.assertLess(both['one'], 0.5 * first['one'])
+        self.assertEqual(max(both, key=both.get), 'all')
+        # Only the best `rerank` articles are rescored; the others follow,
+        # their scores below.
+        r = self.query(q, opts=('--trec', 't', '--rank', 'rerank=1'),
+                       expect=0)
+        rows = self.trec_lines(r)
+        self.assertEqual({row[1] for row in rows}, set(both))
+        self.assertEqual(rows[0][1], 'all')
+        scores = [row[3] for row in rows]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+
 
 if __name__ == '__main__':
     sys.exit(harness.main(sys.modules[__name__]))

@@ -29,7 +29,8 @@ CORPUS = os.path.realpath(os.path.join(HERE, '..', '..', 'corpus'))
 FOLDERS = ('city', 'energy', 'health')
 QUERIES = ('strike', 'flood plan', 'vaccine trial', 'wind farm subsidy',
            'port', 'person:"Henrik Vos"', 'water NOT strike', 'said',
-           'vacc* trial', 'strik* OR flood*')
+           'vacc* trial', 'strik* OR flood*',
+           'council vote on the wind farm subsidy and flood plan')
 
 _SHARED = {}
 

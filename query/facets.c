@@ -79,6 +79,7 @@ typedef struct counter {
 static uint64_t
 hash_bytes(const char *s, size_t len)
 {
+    const size_t full = len;
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
     for (; len >= 8; s += 8, len -= 8) {
         memcpy(&w, s, 8);
@@ -86,8 +87,13 @@ hash_bytes(const char *s, size_t len)
         h ^= h >> 32;
     }
     w = 0;
-    for (size_t i = 0; i < len; i++)
-        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    if (len && full >= 8) {
+        /* The last 8 bytes, overlapping those already taken. */
+        memcpy(&w, s + len - 8, 8);
+    } else {
+        for (size_t i = 0; i < len; i++)
+            w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    }
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
     return h ^ (h >> 29);
 }
@@ -213,17 +219,33 @@ count_entity(void *ctx, int type, const char *value, size_t len)
  * lower case, keeps every word character, and drops or keeps other bytes
  * only). Writes them to out; returns their number, or -1 when `ascii` is
  * asked for and s has a byte past ASCII. */
+/* A byte of a skeleton: ASCII letters (lower-cased), digits and '_';
+ * 0 for the rest. */
+static const unsigned char skeleton_of[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+    ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+    ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+    ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+    ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+    ['Z'] = 'z', ['_'] = '_', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c',
+    ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h',
+    ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm',
+    ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+    ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w',
+    ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+};
+
 static long
 skeleton(const char *s, size_t len, int ascii, char *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((unsigned)(c - 'a') < 26u || (unsigned)(c - '0') < 10u ||
-            c == '_')
-            out[n++] = (char)c;
-        else if ((unsigned)(c - 'A') < 26u)
-            out[n++] = (char)(c + 32);
+        unsigned char k = skeleton_of[c];
+        if (k)
+            out[n++] = (char)k;
         else if (c >= 0x80 && ascii)
             return -1;
     }

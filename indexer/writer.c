@@ -175,7 +175,7 @@ open_shard(shard *s, const char *path, const px_writer_opts *opts,
     if (rc == PX_OK)
         rc = px_catalog_load(s->db, &s->cat);
     if (rc == PX_OK)
-        rc = px_vocab_create(&s->vocab);
+        rc = px_vocab_create(s->db, &s->vocab);
     return rc;
 }
 
@@ -282,10 +282,11 @@ commit_shard(shard *s)
 {
     if (!s->in_txn)
         return PX_OK;
-    px_vocab_reset(s->vocab);
     px_status rc = note_commit_time(s);
     if (rc == PX_OK && xc_database_commit_transaction(s->db) != XC_OK)
         rc = PX_XAPIAN;
+    if (rc != PX_OK) /* the words it remembers as stored may not be */
+        px_vocab_forget(s->vocab);
     s->in_txn = 0;
     s->batch_files = 0;
     s->batch_bytes = 0;

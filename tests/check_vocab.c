@@ -136,12 +136,16 @@ START_TEST(words_stored_once_and_expanded)
     make_dir();
     xc_database *db = writable("one");
     px_vocab_t *v = NULL;
-    ck_assert_int_eq(px_vocab_create(&v), PX_OK);
+    ck_assert_int_eq(px_vocab_create(db, &v), PX_OK);
     add_words(db, v, "Negotiations resumed; negotiating goes on.");
     add_words(db, v, "They negotiate. Talks resumed.");
-    px_vocab_reset(v);
     ck_assert_int_eq(xc_database_commit(db), XC_OK);
+    px_vocab_destroy(v);
+    /* A writer on a database that has a vocabulary asks it first. */
+    ck_assert_int_eq(px_vocab_create(db, &v), PX_OK);
     add_words(db, v, "negotiate again");
+    px_vocab_forget(v);
+    add_words(db, v, "again");
     ck_assert_int_eq(xc_database_commit(db), XC_OK);
     /* Three words, one stem: expanded once. */
     expands(db, "negotiat", "negoti ", 1);
@@ -158,12 +162,13 @@ START_TEST(group_expands_every_member)
 {
     make_dir();
     xc_database *a = writable("a"), *b = writable("b");
-    px_vocab_t *v = NULL;
-    ck_assert_int_eq(px_vocab_create(&v), PX_OK);
-    add_words(a, v, "graphics");
-    px_vocab_reset(v);
-    add_words(b, v, "graph graphing grapes");
-    px_vocab_destroy(v);
+    px_vocab_t *va = NULL, *vb = NULL;
+    ck_assert_int_eq(px_vocab_create(a, &va), PX_OK);
+    ck_assert_int_eq(px_vocab_create(b, &vb), PX_OK);
+    add_words(a, va, "graphics");
+    add_words(b, vb, "graph graphing grapes");
+    px_vocab_destroy(va);
+    px_vocab_destroy(vb);
     xc_database_close(a);
     xc_database_close(b);
     char pa[256], pb[256];

@@ -10,8 +10,10 @@
  * and a document of words would count in the collection statistics, so a
  * sharded index would rank differently from the same index in one piece.
  *
- * The words go in once: a writer remembers the words of its batch and
- * asks the database before adding one. Words whose articles are gone
+ * The words go in once: a writer remembers the words it has met (up to
+ * PX_VOCAB_REMEMBER of them, a few tens of MB) and, for a word it has
+ * not, asks the database before adding it, unless the database had no
+ * vocabulary when the writer opened it. Words whose articles are gone
  * stay; they only expand to stems that match nothing.
  */
 #ifndef PASSIM_VOCAB_H
@@ -46,14 +48,17 @@ px_status px_words_finish(px_words_builder *b, px_words *out);
 void px_words_builder_destroy(px_words_builder *b);
 void px_words_clear(px_words *w);
 
-/* A writer's side: the words of the batch under way. */
+/* The most words a writer remembers before it forgets them all. */
+#define PX_VOCAB_REMEMBER 1000000
+
+/* A writer's side, for the database `db` it writes. */
 typedef struct px_vocab px_vocab_t;
-px_status px_vocab_create(px_vocab_t **out);
-/* Store the words of `words` that `db` lacks (inside the batch's
- * transaction). */
+px_status px_vocab_create(xc_database *db, px_vocab_t **out);
+/* Store the words of `words` that `db` lacks (inside a transaction, which
+ * must be committed: the words are remembered as stored). */
 px_status px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words);
-/* Forget the batch's words (when it is committed). */
-void px_vocab_reset(px_vocab_t *v);
+/* Forget the words met so far (they are asked of the database again). */
+void px_vocab_forget(px_vocab_t *v);
 void px_vocab_destroy(px_vocab_t *v);
 
 /* A reader's side: call fn for each distinct stem of the words in `db`

@@ -125,6 +125,7 @@ px_words_clear(px_words *w)
 struct px_vocab {
     char **slots; /* open addressing; NULL = empty */
     size_t cap, used;
+    int fresh; /* the database had no vocabulary: no need to ask it */
 };
 
 static uint64_t
@@ -138,11 +139,27 @@ hash_word(const char *s)
     return h;
 }
 
-px_status
-px_vocab_create(px_vocab_t **out)
+static int
+found_key(void *ctx, const char *key, size_t len)
 {
+    (void)key;
+    (void)len;
+    *(int *)ctx = 1;
+    return 1;
+}
+
+px_status
+px_vocab_create(xc_database *db, px_vocab_t **out)
+{
+    int any = 0;
+    *out = NULL;
+    if (xc_database_metadata_keys(db, PX_META_WORD, found_key, &any) != XC_OK)
+        return PX_XAPIAN;
     *out = calloc(1, sizeof **out);
-    return *out ? PX_OK : PX_NOMEM;
+    if (!*out)
+        return PX_NOMEM;
+    (*out)->fresh = !any;
+    return PX_OK;
 }
 
 static px_status
@@ -186,7 +203,7 @@ remember(px_vocab_t *v, const char *w)
 
 /* Store `w` unless the database has it. */
 static px_status
-add_new_word(xc_database *db, const char *w, size_t len)
+add_new_word(const px_vocab_t *v, xc_database *db, const char *w, size_t len)
 {
     char key[sizeof PX_META_WORD + PX_TOKEN_MAX_WORD * 4 + 1];
     size_t plen = sizeof PX_META_WORD - 1;
@@ -194,6 +211,9 @@ add_new_word(xc_database *db, const char *w, size_t len)
         return PX_OK; /* longer than any word Xapian indexes */
     memcpy(key, PX_META_WORD, plen);
     memcpy(key + plen, w, len);
+    if (v->fresh)
+        return xc_database_set_metadata(db, key, plen + len, "1", 1) == XC_OK
+                   ? PX_OK : PX_XAPIAN;
     char *value = NULL;
     size_t vlen = 0;
     if (xc_database_get_metadata(db, key, plen + len, &value, &vlen) != XC_OK)
@@ -209,6 +229,10 @@ add_new_word(xc_database *db, const char *w, size_t len)
 px_status
 px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words)
 {
+    /* The words met are remembered for the whole run, up to a bound:
+     * past it, forget them (and ask the database again). */
+    if (v->used > PX_VOCAB_REMEMBER)
+        px_vocab_forget(v);
     const char *w = words->buf, *end = words->buf + words->len;
     while (w < end) {
         size_t len = strlen(w);
@@ -216,7 +240,7 @@ px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words)
         if (fresh < 0)
             return PX_NOMEM;
         if (fresh) {
-            px_status rc = add_new_word(db, w, len);
+            px_status rc = add_new_word(v, db, w, len);
             if (rc != PX_OK)
                 return rc;
         }
@@ -226,7 +250,7 @@ px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words)
 }
 
 void
-px_vocab_reset(px_vocab_t *v)
+px_vocab_forget(px_vocab_t *v)
 {
     for (size_t i = 0; i < v->cap; i++)
         free(v->slots[i]);
@@ -240,7 +264,7 @@ px_vocab_destroy(px_vocab_t *v)
 {
     if (!v)
         return;
-    px_vocab_reset(v);
+    px_vocab_forget(v);
     free(v);
 }
 

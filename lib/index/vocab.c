@@ -478,6 +478,9 @@ expand_field(void *ctx, const char *text, size_t len, xc_query **out)
     size_t flen = 0;
     stem_queries sq = {c->f, NULL, 0, 0, 0};
     *out = NULL;
+    /* The stemmer is made on first use: most queries have no wildcard. */
+    if (!c->st && px_stemmer_create(PX_LANGUAGE, &c->st) != PX_OK)
+        return 1;
     if (px_token_fold(text, len, &folded, &flen) != PX_OK)
         return 0; /* not a word: matches nothing */
     px_status rc = px_vocab_expand(c->db, c->st, folded, flen,
@@ -509,11 +512,6 @@ px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db)
         if (!c)
             return PX_NOMEM;
         *c = (wild_ctx){db, NULL, &wild_fields[i]};
-        px_status rc = px_stemmer_create(PX_LANGUAGE, &c->st);
-        if (rc != PX_OK) {
-            free(c);
-            return rc;
-        }
         if (xc_qparser_add_field_callback(qp, wild_fields[i].field,
                                           expand_field, c, destroy_wild_ctx)
             != XC_OK)

@@ -305,7 +305,7 @@ START_TEST(fold_of_ascii_follows_the_tokenizer)
         "Ahem...You", "#1 fan", "c# ", "(", "", " ",
     };
     static const char alphabet[] = "aZ0_ .'&+#-,;:/@()>\tQy9";
-    char text[16], want[16];
+    char text[64], want[64]; /* longer than any sample */
     uint32_t seed = 12345;
 
     for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {

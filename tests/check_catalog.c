@@ -14,16 +14,13 @@ static char dir[] = "/tmp/passim-catalog-XXXXXX";
 static void
 setup(void)
 {
-    strcpy(dir, "/tmp/passim-catalog-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    px_check_mkdtemp(dir, "/tmp/passim-catalog-XXXXXX");
 }
 
 static void
 teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    px_check_rmtree(dir);
 }
 
 static xc_database *

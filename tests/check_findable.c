@@ -94,17 +94,14 @@ warn(void *ctx, const char *path, const char *message)
 static void
 setup(void)
 {
-    strcpy(dir, "/tmp/passim-findable-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    px_check_mkdtemp(dir, "/tmp/passim-findable-XXXXXX");
     snprintf(dbpath, sizeof dbpath, "%s/db", dir);
 }
 
 static void
 teardown(void)
 {
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    px_check_rmtree(dir);
 }
 
 static void

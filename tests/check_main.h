@@ -6,7 +6,9 @@
 #define PASSIM_CHECK_MAIN_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline int
 px_check_run(Suite *suite)
@@ -17,6 +19,24 @@ px_check_run(Suite *suite)
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* A fresh temporary folder: `dir` holds a mkdtemp() template such as
+ * "/tmp/passim-x-XXXXXX", copied from `tmpl` so a fixture can run again. */
+static inline void
+px_check_mkdtemp(char *dir, const char *tmpl)
+{
+    strcpy(dir, tmpl);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/* Remove a folder made by px_check_mkdtemp() and all it holds. */
+static inline void
+px_check_rmtree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
 }
 
 /* One test case: a TCase of its own, named after the behaviour. */

@@ -16,16 +16,13 @@ static char dir[] = "/tmp/passim-vocab-XXXXXX";
 static void
 make_dir(void)
 {
-    strcpy(dir, "/tmp/passim-vocab-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    px_check_mkdtemp(dir, "/tmp/passim-vocab-XXXXXX");
 }
 
 static void
 remove_dir(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    px_check_rmtree(dir);
 }
 
 static void

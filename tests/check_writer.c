@@ -30,8 +30,7 @@ write_file(const char *name, const char *text)
 static void
 setup(void)
 {
-    strcpy(dir, "/tmp/passim-writer-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    px_check_mkdtemp(dir, "/tmp/passim-writer-XXXXXX");
     snprintf(tree, sizeof tree, "%s/tree", dir);
     snprintf(dbpath, sizeof dbpath, "%s/db", dir);
     ck_assert_int_eq(mkdir(tree, 0755), 0);
@@ -46,9 +45,7 @@ setup(void)
 static void
 teardown(void)
 {
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    px_check_rmtree(dir);
 }
 
 static int warnings;

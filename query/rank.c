@@ -184,6 +184,8 @@ field_parser(xc_database *db, const char *prefix, xc_stem_strategy strategy,
     if (xs == XC_OK)
         xs = xc_qparser_set_stopwords(*out, stop_words, NSTOP);
     xc_stemmer_destroy(st);
+    if (rc == PX_OK && xs == XC_OK)
+        rc = px_vocab_add_wildcard_fields(*out, db, &prefix, 1);
     return rc == PX_OK && xs != XC_OK ? PX_XAPIAN : rc;
 }
 

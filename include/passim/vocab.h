@@ -78,6 +78,11 @@ px_status px_vocab_expand(xc_database *db, px_stemmer_t *st,
  * text and title, the title or the path. *out is the caller's; NULL when
  * the query has no wildcard. */
 px_status px_vocab_rewrite(const char *query, char **out);
-px_status px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db);
+/* `defaults`: the term prefixes of the parser's unprefixed field ("" for
+ * the text, PX_PREFIX_TITLE for titles; at most two), which "word*"
+ * searches too. */
+px_status px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db,
+                                       const char *const *defaults,
+                                       size_t ndefaults);
 
 #endif /* PASSIM_VOCAB_H */

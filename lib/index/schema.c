@@ -228,6 +228,7 @@ px_schema_passage_document(xc_termgen *tg, xc_document *doc, const char *id,
 px_status
 px_schema_qparser(xc_database *db, xc_qparser **out)
 {
+    static const char *const text_and_title[] = {"", PX_PREFIX_TITLE};
     xc_stemmer *st = NULL;
     xc_qparser *qp = NULL;
     *out = NULL;
@@ -256,7 +257,7 @@ px_schema_qparser(xc_database *db, xc_qparser **out)
     if (rc == PX_OK && xs != XC_OK)
         rc = PX_XAPIAN;
     if (rc == PX_OK)
-        rc = px_vocab_add_wildcard_fields(qp, db);
+        rc = px_vocab_add_wildcard_fields(qp, db, text_and_title, 2);
     if (rc != PX_OK) {
         xc_qparser_destroy(qp);
         return rc;

@@ -4,6 +4,7 @@
 #include "passim/vocab.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,7 +340,7 @@ typedef struct wild_field {
 } wild_field;
 
 static const wild_field wild_fields[] = {
-    {"pxwild", "", {"Z", "Z" PX_PREFIX_TITLE}},
+    {"pxwild", "", {NULL, NULL}}, /* the parser's defaults, stemmed */
     {"pxwildtitle", "title", {"Z" PX_PREFIX_TITLE, NULL}},
     {"pxwildpath", "path", {"Z" PX_PREFIX_PATH, NULL}},
 };
@@ -438,11 +439,11 @@ nomem:
 typedef struct wild_ctx {
     xc_database *db;
     px_stemmer_t *st;
-    const wild_field *f;
+    char prefix[2][8]; /* term prefixes of the stems ("": unused) */
 } wild_ctx;
 
 typedef struct stem_queries {
-    const wild_field *f;
+    const wild_ctx *c;
     xc_query **q;
     size_t n, cap;
     int failed;
@@ -452,12 +453,12 @@ static int
 add_stem_query(void *ctx, const char *stem, size_t len)
 {
     stem_queries *sq = ctx;
-    for (size_t i = 0; i < 2 && sq->f->prefix[i]; i++) {
+    for (size_t i = 0; i < 2 && sq->c->prefix[i][0]; i++) {
         char term[8 + PX_TOKEN_MAX_WORD * 4 + 1];
-        size_t plen = strlen(sq->f->prefix[i]);
+        size_t plen = strlen(sq->c->prefix[i]);
         if (plen + len >= sizeof term)
             continue;
-        memcpy(term, sq->f->prefix[i], plen);
+        memcpy(term, sq->c->prefix[i], plen);
         memcpy(term + plen, stem, len);
         if (grow((void **)&sq->q, &sq->cap, sq->n + 1, sizeof *sq->q) != 0 ||
             xc_query_create_term(term, plen + len, 1, &sq->q[sq->n]) !=
@@ -476,7 +477,7 @@ expand_field(void *ctx, const char *text, size_t len, xc_query **out)
     wild_ctx *c = ctx;
     char *folded = NULL;
     size_t flen = 0;
-    stem_queries sq = {c->f, NULL, 0, 0, 0};
+    stem_queries sq = {c, NULL, 0, 0, 0};
     *out = NULL;
     /* The stemmer is made on first use: most queries have no wildcard. */
     if (!c->st && px_stemmer_create(PX_LANGUAGE, &c->st) != PX_OK)
@@ -505,13 +506,23 @@ destroy_wild_ctx(void *ctx)
 }
 
 px_status
-px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db)
+px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db,
+                             const char *const *defaults, size_t ndefaults)
 {
     for (size_t i = 0; db && i < NWILD; i++) {
         wild_ctx *c = calloc(1, sizeof *c);
         if (!c)
             return PX_NOMEM;
-        *c = (wild_ctx){db, NULL, &wild_fields[i]};
+        c->db = db;
+        /* The unprefixed field searches what the parser's default does. */
+        int plain = wild_fields[i].user[0] == '\0';
+        for (size_t k = 0; k < 2; k++) {
+            const char *p = plain ? (k < ndefaults ? defaults[k] : NULL)
+                                  : wild_fields[i].prefix[k];
+            if (p && strlen(p) + (plain ? 1 : 0) < sizeof c->prefix[k])
+                snprintf(c->prefix[k], sizeof c->prefix[k], "%s%s",
+                         plain ? "Z" : "", p);
+        }
         if (xc_qparser_add_field_callback(qp, wild_fields[i].field,
                                           expand_field, c, destroy_wild_ctx)
             != XC_OK)

@@ -266,6 +266,18 @@ class IndexQueryTest(harness.PassimCase):
         self.assertEqual(self.hit_paths(doc), [self.solar])
         self.search('zzzznotthere*', expect=1)
 
+    def test_wildcard_in_long_query(self):
+        # A long query is parsed field by field: its wildcard still
+        # expands over the vocabulary, not into the words "pxwild" and
+        # "negotiat".
+        doc = self.search('which of them wanted to negotiat* anything')
+        self.assertIn(self.strike, self.hit_paths(doc))
+        found = set()
+        for h in doc['hits']:
+            text = h['text'].encode('utf-8')
+            found |= {text[s:e].decode().lower() for s, e in h['highlights']}
+        self.assertTrue(any(w.startswith('negotiat') for w in found), found)
+
     def test_and_falls_back_to_or(self):
         # Both words exist, but never in one passage (nor title).
         doc = self.search('quokkaalpha kangaroobeta')

@@ -214,11 +214,6 @@ count_entity(void *ctx, int type, const char *value, size_t len)
     return 0;
 }
 
-/* What every spelling of one entity key has in common: its ASCII letters,
- * digits and '_', lower-cased, in order (px_entity_key() folds ASCII to
- * lower case, keeps every word character, and drops or keeps other bytes
- * only). Writes them to out; returns their number, or -1 when `ascii` is
- * asked for and s has a byte past ASCII. */
 /* A byte of a skeleton: ASCII letters (lower-cased), digits and '_';
  * 0 for the rest. */
 static const unsigned char skeleton_of[256] = {
@@ -237,6 +232,11 @@ static const unsigned char skeleton_of[256] = {
     ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
 };
 
+/* What every spelling of one entity key has in common: its ASCII letters,
+ * digits and '_', lower-cased, in order (px_entity_key() folds ASCII to
+ * lower case, keeps every word character, and drops or keeps other bytes
+ * only). Writes them to out; returns their number, or -1 when `ascii` is
+ * asked for and s has a byte past ASCII. */
 static long
 skeleton(const char *s, size_t len, int ascii, char *out)
 {

@@ -121,7 +121,7 @@ px_words_clear(px_words *w)
     *w = (px_words){0};
 }
 
-/* ---- The writer's batch ------------------------------------------- */
+/* ---- The writer's side: the words met in this run ------------------ */
 
 struct px_vocab {
     char **slots; /* open addressing; NULL = empty */
@@ -184,8 +184,8 @@ rehash(px_vocab_t *v)
     return PX_OK;
 }
 
-/* 1 if `w` was new to the batch (and is now remembered), 0 if seen, -1
- * when out of memory. */
+/* 1 if `w` was new (and is now remembered), 0 if met before, -1 when out
+ * of memory. */
 static int
 remember(px_vocab_t *v, const char *w)
 {
@@ -212,17 +212,17 @@ add_new_word(const px_vocab_t *v, xc_database *db, const char *w, size_t len)
         return PX_OK; /* longer than any word Xapian indexes */
     memcpy(key, PX_META_WORD, plen);
     memcpy(key + plen, w, len);
-    if (v->fresh)
-        return xc_database_set_metadata(db, key, plen + len, "1", 1) == XC_OK
-                   ? PX_OK : PX_XAPIAN;
-    char *value = NULL;
-    size_t vlen = 0;
-    if (xc_database_get_metadata(db, key, plen + len, &value, &vlen) != XC_OK)
-        return PX_XAPIAN;
-    int known = value != NULL;
-    free(value);
-    if (known)
-        return PX_OK;
+    if (!v->fresh) {
+        char *value = NULL;
+        size_t vlen = 0;
+        if (xc_database_get_metadata(db, key, plen + len, &value, &vlen) !=
+            XC_OK)
+            return PX_XAPIAN;
+        int known = value != NULL;
+        free(value);
+        if (known)
+            return PX_OK;
+    }
     return xc_database_set_metadata(db, key, plen + len, "1", 1) == XC_OK
                ? PX_OK : PX_XAPIAN;
 }
@@ -278,7 +278,6 @@ typedef struct expand_ctx {
     size_t words;
     char (*seen)[PX_TOKEN_MAX_WORD * 4 + 1];
     size_t nseen;
-    px_status rc;
 } expand_ctx;
 
 static int
@@ -322,13 +321,13 @@ px_vocab_expand(xc_database *db, px_stemmer_t *st, const char *pattern,
     memcpy(prefix, PX_META_WORD, plen);
     memcpy(prefix + plen, pattern, len);
     prefix[plen + len] = '\0';
-    expand_ctx c = {st, fn, ctx, 0, NULL, 0, PX_OK};
+    expand_ctx c = {st, fn, ctx, 0, NULL, 0};
     c.seen = malloc(PX_VOCAB_MAX_EXPANSION * sizeof *c.seen);
     if (!c.seen)
         return PX_NOMEM;
     xc_status xs = xc_database_metadata_keys(db, prefix, on_vocab_key, &c);
     free(c.seen);
-    return xs == XC_OK ? c.rc : PX_XAPIAN;
+    return xs == XC_OK ? PX_OK : PX_XAPIAN;
 }
 
 /* ---- Wildcards in queries ------------------------------------------ */

@@ -320,6 +320,12 @@ xc_status xc_query_create_scaled(double factor, const xc_query *sub,
 xc_status xc_query_create_value_range(xc_valueno slot, const char *begin,
                                       size_t begin_len, const char *end,
                                       size_t end_len, xc_query **q) XC_NOEXCEPT;
+/* Documents whose value in `slot` is one of the n keys (lens[i] bytes
+ * each), found by walking the slot's values: for local databases only
+ * (a remote server cannot run it). */
+xc_status xc_query_create_value_in(xc_valueno slot, const char *const *keys,
+                                   const size_t *lens, size_t n,
+                                   xc_query **q) XC_NOEXCEPT;
 /* The query that matches every document. */
 xc_status xc_query_create_match_all(xc_query **q) XC_NOEXCEPT;
 void xc_query_destroy(xc_query *q) XC_NOEXCEPT;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 /* The parser flags are passed straight through, so they must agree. The
@@ -1349,6 +1350,111 @@ xc_query_create_value_range(xc_valueno slot, const char *begin,
         std::unique_ptr<xc_query> h(new xc_query);
         h->q = Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot,
                              xc_str(begin, begin_len), xc_str(end, end_len));
+        *q = h.release();
+        return XC_OK;
+    }
+    XC_CATCH(nullptr)
+}
+
+namespace {
+
+/* Documents whose value in one slot is one of a set of keys: a filter
+ * that walks the slot's value stream. Local databases only: a remote
+ * server cannot unserialise it (name() is empty). */
+class ValueSetSource : public Xapian::PostingSource {
+    using Keys = std::unordered_set<std::string>;
+    Xapian::valueno slot;
+    std::shared_ptr<const Keys> keys;
+    Xapian::Database db;
+    Xapian::ValueIterator it, end;
+    bool started = false;
+
+    void settle()
+    {
+        while (it != end && !keys->count(*it))
+            ++it;
+    }
+
+  public:
+    ValueSetSource(Xapian::valueno slot_, std::shared_ptr<const Keys> keys_)
+        : slot(slot_), keys(std::move(keys_)) {}
+
+    ValueSetSource *clone() const override
+    {
+        return new ValueSetSource(slot, keys);
+    }
+
+    void init(const Xapian::Database &db_) override
+    {
+        db = db_;
+        it = db.valuestream_begin(slot);
+        end = db.valuestream_end(slot);
+        started = false;
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override
+    {
+        return db.get_value_freq(slot);
+    }
+    Xapian::doccount get_termfreq_max() const override
+    {
+        return db.get_value_freq(slot);
+    }
+
+    void next(double) override
+    {
+        if (started && it != end)
+            ++it;
+        started = true;
+        settle();
+    }
+
+    void skip_to(Xapian::docid did, double) override
+    {
+        started = true;
+        if (it != end)
+            it.skip_to(did); /* stays put when already on did or past it */
+        settle();
+    }
+
+    /* True only when `did` is known: at the end, or on `did` in the set;
+     * otherwise the next next() or skip_to() moves on. */
+    bool check(Xapian::docid did, double) override
+    {
+        started = true;
+        if (!it.check(did))
+            return false;
+        return it == end || keys->count(*it) != 0;
+    }
+
+    bool at_end() const override { return started && it == end; }
+    Xapian::docid get_docid() const override { return it.get_docid(); }
+    std::string get_description() const override
+    {
+        return "ValueSetSource(" + std::to_string(slot) + ", " +
+               std::to_string(keys->size()) + " keys)";
+    }
+};
+
+} // namespace
+
+xc_status
+xc_query_create_value_in(xc_valueno slot, const char *const *keys,
+                         const size_t *lens, size_t n, xc_query **q) noexcept
+{
+    try {
+        xc_require(q, "q");
+        if (n)
+            xc_require(keys, "keys"), xc_require(lens, "lens");
+        *q = nullptr;
+        auto set = std::make_shared<std::unordered_set<std::string>>();
+        set->reserve(n);
+        for (size_t i = 0; i < n; i++)
+            set->emplace(keys[i], lens[i]);
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = Xapian::Query((new ValueSetSource(slot, std::move(set)))
+                                 ->release());
         *q = h.release();
         return XC_OK;
     }

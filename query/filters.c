@@ -231,22 +231,27 @@ value_at(const char *s, size_t *len, const char **after)
     return s;
 }
 
+/* *to = *to AND q (q is consumed). */
 static px_status
-add_filter(px_filters *f, xc_query *q)
+and_into(xc_query **to, xc_query *q)
 {
-    if (!f->filter) {
-        f->filter = q;
-    } else {
-        xc_query *both = NULL, *subs[2] = {f->filter, q};
-        xc_query_create_combined(XC_OP_AND, subs, 2, 0, &both);
-        xc_query_destroy(f->filter);
-        xc_query_destroy(q);
-        f->filter = both;
-        if (!both)
-            return PX_NOMEM;
+    if (!*to) {
+        *to = q;
+        return PX_OK;
     }
+    xc_query *both = NULL, *subs[2] = {*to, q};
+    xc_query_create_combined(XC_OP_AND, subs, 2, 0, &both);
+    xc_query_destroy(*to);
+    xc_query_destroy(q);
+    *to = both;
+    return both ? PX_OK : PX_NOMEM;
+}
+
+static px_status
+add_filter(px_filters *f, xc_query *q, int per_article)
+{
     f->count++;
-    return PX_OK;
+    return and_into(per_article ? &f->article : &f->filter, q);
 }
 
 /* Take one filter at s (after its field name); append nothing to rest. */
@@ -260,7 +265,7 @@ take_filter(px_filters *f, const struct field *fld, const char *s,
     px_status rc = fld->type == PX_ENT_DATE || fld->type < 0
                        ? date_filter(fld->type, v, len, &q, error)
                        : entity_filter(fld->type, v, len, &q);
-    return rc == PX_OK ? add_filter(f, q) : rc;
+    return rc == PX_OK ? add_filter(f, q, fld->type >= 0) : rc;
 }
 
 px_status
@@ -290,9 +295,127 @@ px_filters_extract(const char *query, px_filters *out, char **error)
     return rc;
 }
 
+/* An OR of n terms. */
+static px_status
+or_of_terms(const char *const *terms, const size_t *lens, size_t n,
+            xc_query **out)
+{
+    xc_query **subs = calloc(n ? n : 1, sizeof *subs);
+    px_status rc = subs ? PX_OK : PX_NOMEM;
+    size_t made = 0;
+    for (; rc == PX_OK && made < n; made++) {
+        if (xc_query_create_term(terms[made], lens[made], 1, &subs[made]) !=
+            XC_OK)
+            rc = PX_NOMEM;
+    }
+    if (rc == PX_OK &&
+        xc_query_create_combined(XC_OP_OR, subs, n, 0, out) != XC_OK)
+        rc = PX_NOMEM;
+    for (size_t i = 0; subs && i < made; i++)
+        xc_query_destroy(subs[i]);
+    free(subs);
+    return rc;
+}
+
+/* The article ids an mset holds, one item per article (collapsed on
+ * PX_SLOT_ARTICLE), as a filter on their passages: locally a walk of the
+ * article slot; a remote shard cannot run that, so there an OR of the
+ * articles' "XA" terms (no articles: match nothing). */
+static px_status
+articles_query(xc_mset *mset, int remote, xc_query **out)
+{
+    uint32_t n = xc_mset_size(mset);
+    char (*terms)[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE] =
+        malloc((n ? n : 1) * sizeof *terms);
+    const char **keys = calloc(n ? n : 1, sizeof *keys);
+    size_t *lens = calloc(n ? n : 1, sizeof *lens);
+    px_status rc = terms && keys && lens ? PX_OK : PX_NOMEM;
+    const size_t skip = remote ? 0 : strlen(PX_PREFIX_ARTICLE);
+    for (uint32_t i = 0; rc == PX_OK && i < n; i++) {
+        const char *id = NULL;
+        size_t len = 0;
+        if (xc_mset_collapse_key(mset, i, &id, &len) != XC_OK ||
+            len >= PX_ARTICLE_ID_SIZE) {
+            rc = PX_XAPIAN;
+            break;
+        }
+        lens[i] = (size_t)snprintf(terms[i], sizeof terms[i], "%s%.*s",
+                                   PX_PREFIX_ARTICLE, (int)len, id) - skip;
+        keys[i] = terms[i] + skip;
+    }
+    if (rc == PX_OK && !remote &&
+        xc_query_create_value_in(PX_SLOT_ARTICLE, keys, lens, n, out) !=
+            XC_OK)
+        rc = PX_NOMEM;
+    if (rc == PX_OK && remote)
+        rc = or_of_terms(keys, lens, n, out);
+    free(terms);
+    free(keys);
+    free(lens);
+    return rc;
+}
+
+/* The articles whose first passage matches `q`, as a query on their
+ * passages. */
+static px_status
+join_articles(xc_database *db, const xc_query *q, int remote,
+              xc_query **out, int *modified, char **error)
+{
+    xc_enquire *enq = NULL;
+    xc_mset *mset = NULL;
+    xc_status xs = xc_enquire_create(db, &enq, NULL);
+    if (xs == XC_OK)
+        xs = xc_enquire_set_query(enq, q, 0);
+    if (xs == XC_OK)
+        xs = xc_enquire_set_weighting_bool(enq);
+    if (xs == XC_OK)
+        xs = xc_enquire_set_collapse_key(enq, PX_SLOT_ARTICLE, 1);
+    uint32_t docs = 0;
+    if (xs == XC_OK)
+        xs = xc_database_doccount(db, &docs);
+    if (xs == XC_OK)
+        xs = xc_enquire_get_mset(enq, 0, docs, 0, &mset);
+    px_status rc = xs == XC_OK ? articles_query(mset, remote, out) : PX_XAPIAN;
+    if (xs == XC_MODIFIED)
+        *modified = 1;
+    else if (rc != PX_OK)
+        *error = px_asprintf("cannot read the articles of the filters: %s",
+                             enq && *xc_enquire_last_error(enq)
+                                 ? xc_enquire_last_error(enq)
+                                 : xc_status_to_string(xs));
+    xc_mset_destroy(mset);
+    xc_enquire_destroy(enq);
+    return rc;
+}
+
+px_status
+px_filters_join(const px_filters *f, xc_database *db, int remote,
+                xc_query **out, int *modified, char **error)
+{
+    *out = NULL;
+    xc_query *subs[2];
+    size_t n = 0;
+    if (f->article) {
+        px_status rc = join_articles(db, f->article, remote, &subs[n],
+                                     modified, error);
+        if (rc != PX_OK)
+            return rc;
+        n++;
+    }
+    if (f->filter)
+        subs[n++] = f->filter;
+    if (n == 0)
+        return PX_OK;
+    xc_status xs = xc_query_create_combined(XC_OP_AND, subs, n, 0, out);
+    if (f->article)
+        xc_query_destroy(subs[0]);
+    return xs == XC_OK ? PX_OK : PX_NOMEM;
+}
+
 void
 px_filters_free(px_filters *f)
 {
+    xc_query_destroy(f->article);
     xc_query_destroy(f->filter);
     free(f->rest);
     memset(f, 0, sizeof *f);

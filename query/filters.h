@@ -8,6 +8,12 @@
  * way the indexer stores them (case-folded entity keys, ISO dates), which
  * Xapian's boolean prefixes cannot do. What remains is parsed as usual and
  * filtered by them all.
+ *
+ * Entity and date-mention terms are on the first passage of each article
+ * only (schema.h), so those filters are joined: px_filters_join() finds
+ * the articles whose first passage matches and filters by their "XA"
+ * terms, which every passage carries. published: ranges are on every
+ * passage and filter directly.
  */
 #ifndef PASSIM_QUERY_FILTERS_H
 #define PASSIM_QUERY_FILTERS_H
@@ -16,7 +22,8 @@
 #include "xapian-c.h"
 
 typedef struct px_filters {
-    xc_query *filter; /* AND of every filter; NULL when there is none */
+    xc_query *article; /* AND of the entity and date filters, or NULL */
+    xc_query *filter;  /* AND of the published: ranges, or NULL */
     char *rest;       /* the query text without the filters */
     int count;
 } px_filters;
@@ -26,6 +33,14 @@ typedef struct px_filters {
  * result with px_filters_free(). */
 px_status px_filters_extract(const char *query, px_filters *out,
                              char **error);
+
+/* The filter on passages in `db` (*out NULL when there is none): the
+ * published: ranges AND the passages of every article whose first
+ * passage matches f->article. *modified is set when the database changed
+ * under the reader (reopen and try again). `remote`: some shard is
+ * remote, and cannot run the local join. Caller owns *out. */
+px_status px_filters_join(const px_filters *f, xc_database *db, int remote,
+                          xc_query **out, int *modified, char **error);
 
 void px_filters_free(px_filters *f);
 

@@ -192,6 +192,7 @@ typedef struct run_ctx {
     px_termset qterms;  /* the ranking query's terms */
     int per_hit_terms;  /* highlight from each hit's matching terms */
     px_filters filters;
+    xc_query *filter; /* the filters joined on this attempt's database */
     const px_search_opts *opts;
     const xc_query *query; /* the ranking query */
     int is_long;
@@ -545,11 +546,11 @@ has_words(const char *q)
 static px_status
 filtered(run_ctx *c, xc_query *q, xc_query **out)
 {
-    if (!c->filters.filter || !q) {
+    if (!c->filter || !q) {
         *out = q;
         return q ? PX_OK : PX_NOMEM;
     }
-    xc_query *subs[2] = {q, c->filters.filter};
+    xc_query *subs[2] = {q, c->filter};
     xc_status xs = xc_query_create_combined(XC_OP_FILTER, subs, 2, 0, out);
     xc_query_destroy(q);
     return xs == XC_OK ? PX_OK : PX_NOMEM;
@@ -697,6 +698,9 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     c->failed = XC_OK;
     *rc = prepare(c, error);
     if (*rc == PX_OK)
+        *rc = px_filters_join(&c->filters, c->s->db, c->opts->remote,
+                              &c->filter, &c->modified, error);
+    if (*rc == PX_OK)
         *rc = build_query(c, op, &sel, &q, error);
     if (*rc == PX_OK && xc_enquire_set_query(c->enq, q, 0) != XC_OK)
         *rc = PX_XAPIAN;
@@ -745,6 +749,8 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
                             : xc_status_to_string(c->failed));
     xc_query_destroy(sel);
     xc_query_destroy(q);
+    xc_query_destroy(c->filter);
+    c->filter = NULL;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
     xc_enquire_destroy(c->enq);

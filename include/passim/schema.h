@@ -10,6 +10,12 @@
  *  - the stems of the file's path with prefix "XP" (`path:`);
  *  - a boolean term "XA" + article id, naming every passage of one article
  *    (deleting an article deletes by that term);
+ *  - on the article's first passage only, its entity terms (below): entity
+ *    and date filters find those passages and keep every passage of their
+ *    articles (query/filters.h). Repeated on every passage they were 40%
+ *    of the postings of 20 Newsgroups and a third of the indexing time
+ *    (bench/README.md). An index that has them on every passage (written
+ *    before) is searched the same way;
  *  - the article id in value slot PX_SLOT_ARTICLE (the collapse key), the
  *    article date as YYYYMMDD in PX_SLOT_DATE, the passage number in
  *    PX_SLOT_PASSAGE;
@@ -87,8 +93,9 @@ typedef struct px_record {
     size_t mentions_len;
 } px_record_t;
 
-/* What an article gives every one of its passage documents besides its
- * text: entity terms and the encoded entity list (may be empty). */
+/* What an article gives its passage documents besides their text: entity
+ * terms (the indexer gives them to the first passage only) and the encoded
+ * entity list (every passage: facets read it). Either may be empty. */
 typedef struct px_doc_extras {
     char *const *terms;
     size_t nterms;

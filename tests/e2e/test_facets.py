@@ -179,6 +179,50 @@ class NoEntitiesTest(harness.PassimCase):
                       [f['value'] for f in doc['facets']['place']])
 
 
+class FilterJoinTest(harness.PassimCase):
+    """Entity terms are on an article's first passage only; a filter must
+    still keep every passage of the articles it selects."""
+
+    FILLER = ('The turbine blades were inspected again and the gearbox '
+              'was replaced after the long winter of storms. ')
+
+    def write_articles(self):
+        # Paragraphs over the shortest passage (passage.h) stay apart.
+        self.write('okafor.txt', 'Harbour turbines\n\n'
+                   'Dr. Amara Okafor visited Nairobi on Monday. '
+                   + self.FILLER * 3 + '\n\n' + self.FILLER * 3 +
+                   'Late in the report the zqvortex coupling failed.\n')
+        self.write('other.txt', 'Other turbines\n\n'
+                   'Nobody in particular wrote this.\n\n'
+                   'The zqvortex coupling also failed here.\n')
+
+    def check_join(self, db):
+        doc = self.search('zqvortex', 'person:"Amara Okafor"', db=db,
+                          opts=('--per-article', '1'))
+        self.assertEqual(len(doc['hits']), 1, doc['hits'])
+        hit = doc['hits'][0]
+        self.assertTrue(hit['path'].endswith('okafor.txt'), hit['path'])
+        # The passage kept is not the one that names her.
+        self.assertNotIn('Okafor', hit['text'])
+        self.assertGreater(hit['passage'], 0)
+        both = self.search('zqvortex', db=db)
+        self.assertEqual(len({h['path'] for h in both['hits']}), 2)
+        none = self.search('zqvortex', 'person:"Amara Okafor"',
+                           'place:Rotterdam', db=db, expect=1)
+        self.assertEqual(none['hits'], [])
+
+    def test_filter_keeps_passages_without_the_entity(self):
+        self.write_articles()
+        self.index('-q', self.docs)
+        self.check_join(None)
+
+    def test_filter_join_on_shards(self):
+        self.write_articles()
+        db = os.path.join(self.tmp, 'sharded')
+        self.index('-q', '--shards', '3', self.docs, db=db)
+        self.check_join(db)
+
+
 class FacetsAfterReindexTest(harness.PassimCase):
 
     def test_facets_after_files_replaced(self):

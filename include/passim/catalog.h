@@ -5,9 +5,10 @@
  * inode, a content hash and how many passages it gave. It lives in the same
  * Xapian database as the passages (user metadata "F" + article id) and is
  * written in the same transaction, so after any crash the catalog and the
- * passages agree. In memory it is a hash table keyed by path, loaded once;
- * the indexer compares each file it finds against it to skip unchanged
- * files without reading them.
+ * passages agree. Entries are read from the database when looked up, so
+ * memory does not grow with the number of files beyond 8 bytes a file
+ * (the ids seen in this run); the indexer compares each file it finds
+ * against its entry to skip unchanged files without reading them.
  */
 #ifndef PASSIM_CATALOG_H
 #define PASSIM_CATALOG_H
@@ -30,26 +31,28 @@ typedef struct px_file_info {
 
 typedef struct px_catalog px_catalog_t;
 
-/* Load every catalog entry of db. Caller owns *out; free with
+/* The catalog of db, which must outlive it. Caller owns *out; free with
  * px_catalog_destroy(). */
 px_status px_catalog_load(xc_database *db, px_catalog_t **out);
 
-/* The entry for `path`, or NULL (borrowed; valid until the entry changes).
- * Looking an entry up marks it seen (see px_catalog_each_unseen). */
+/* The entry for `path`, or NULL (also on a database error: the file is
+ * then indexed as new). Borrowed, valid until the next lookup. Looking a
+ * path up marks it seen (see px_catalog_each_unseen). */
 const px_file_info_t *px_catalog_lookup(px_catalog_t *cat, const char *path);
 
-/* Record `info` for `path`, in memory and in db (writable; inside the
- * caller's transaction). */
+/* Record `info` for `path` in db (writable; inside the caller's
+ * transaction), and mark it seen. */
 px_status px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
                          const px_file_info_t *info);
 
-/* Forget `path`, in memory and in db. Removing an absent path is PX_OK. */
+/* Forget `path` in db. Removing an absent path is PX_OK. */
 px_status px_catalog_remove(px_catalog_t *cat, xc_database *db,
                             const char *path);
 
+/* The number of entries (a walk of the database's keys). */
 size_t px_catalog_count(const px_catalog_t *cat);
 
-/* Call fn for every path not looked up since loading (or since
+/* Call fn for every path not looked up or put since loading (or since
  * px_catalog_clear_seen). The path is borrowed for the call; fn may not
  * change the catalog: collect the paths, then remove them. */
 typedef void (*px_catalog_fn)(void *ctx, const char *path,

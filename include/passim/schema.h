@@ -76,6 +76,8 @@
 #define PX_ARTICLE_ID_SIZE 17
 
 void px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE]);
+/* The 64-bit hash an article id spells. */
+uint64_t px_article_hash(const char *path);
 
 /* What a passage document's data holds. Decoding fills the pointers with
  * spans of the data buffer: borrowed, valid while the buffer is. */

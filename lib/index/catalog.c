@@ -1,9 +1,12 @@
 /*
  * catalog.c — the catalog of indexed files (catalog.h).
  *
- * In memory: an open-addressing hash table keyed by path. In the database:
- * metadata "F" + article id -> "size mtime_ns inode hash passages\npath".
- * Keying by article id keeps keys short whatever the path's length.
+ * The entries live in the database only: metadata "F" + article id ->
+ * "size mtime_ns inode hash passages\npath", read when a file is looked up
+ * (a writable database reads its own uncommitted changes). Keying by
+ * article id keeps keys short whatever the path's length. In memory there
+ * is only the set of article ids seen in this run, 8 bytes a file: an
+ * index of 188,000 files held 45 MB of catalog in memory before.
  */
 #include "passim/catalog.h"
 
@@ -14,94 +17,82 @@
 
 #include "passim/schema.h"
 
-typedef struct entry {
-    char *path; /* NULL: empty slot; TOMBSTONE: removed */
-    px_file_info_t info;
-    int seen;
-} entry_t;
-
-static char tombstone_mark;
-#define TOMBSTONE (&tombstone_mark)
+/* The ids (64-bit article hashes) looked up or written since loading: an
+ * open-addressing set, 0 marking an empty slot (id 0 is kept apart). */
+typedef struct idset {
+    uint64_t *slots;
+    size_t cap, n; /* cap: a power of two, or 0 */
+    int has_zero;
+} idset;
 
 struct px_catalog {
-    entry_t *slots;
-    size_t cap;   /* a power of two */
-    size_t count; /* live entries */
-    size_t used;  /* live entries and tombstones */
+    xc_database *db;
+    idset seen;
+    px_file_info_t found; /* what px_catalog_lookup returns */
 };
 
-static uint64_t
-hash_str(const char *s)
+static size_t
+slot_of(uint64_t id, size_t mask)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    while (*s) {
-        h ^= (unsigned char)*s++;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
 }
 
-/* The slot holding `path`, or the slot where it would go. */
-static entry_t *
-find_slot(const px_catalog_t *cat, const char *path)
+static int
+idset_has(const idset *s, uint64_t id)
 {
-    size_t mask = cat->cap - 1, i = hash_str(path) & mask;
-    entry_t *free_slot = NULL;
-    for (;;) {
-        entry_t *e = &cat->slots[i];
-        if (!e->path)
-            return free_slot ? free_slot : e;
-        if (e->path == TOMBSTONE) {
-            if (!free_slot)
-                free_slot = e;
-        } else if (strcmp(e->path, path) == 0) {
-            return e;
-        }
-        i = (i + 1) & mask;
+    if (id == 0)
+        return s->has_zero;
+    if (s->cap == 0)
+        return 0;
+    size_t m = s->cap - 1;
+    for (size_t i = slot_of(id, m); s->slots[i] != 0; i = (i + 1) & m) {
+        if (s->slots[i] == id)
+            return 1;
     }
+    return 0;
 }
+
+static void idset_put(idset *s, uint64_t id);
 
 static px_status
-grow(px_catalog_t *cat)
+idset_grow(idset *s)
 {
-    size_t old_cap = cat->cap;
-    entry_t *old = cat->slots;
-    size_t cap = old_cap ? old_cap * 2 : 1024;
-    while (cat->count * 2 >= cap)
-        cap *= 2;
-    entry_t *slots = calloc(cap, sizeof *slots);
-    if (!slots)
+    idset bigger = {calloc(s->cap ? s->cap * 2 : 1024, sizeof(uint64_t)),
+                    s->cap ? s->cap * 2 : 1024, 0, s->has_zero};
+    if (!bigger.slots)
         return PX_NOMEM;
-    cat->slots = slots;
-    cat->cap = cap;
-    cat->used = cat->count;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].path && old[i].path != TOMBSTONE)
-            *find_slot(cat, old[i].path) = old[i];
+    for (size_t i = 0; i < s->cap; i++) {
+        if (s->slots[i])
+            idset_put(&bigger, s->slots[i]);
     }
-    free(old);
+    free(s->slots);
+    *s = bigger;
     return PX_OK;
 }
 
-/* Insert or update in memory only. */
-static px_status
-set_entry(px_catalog_t *cat, const char *path, const px_file_info_t *info,
-          int seen)
+/* Insert into a set with room (see idset_add). */
+static void
+idset_put(idset *s, uint64_t id)
 {
-    if ((cat->used + 1) * 4 >= cat->cap * 3 && grow(cat) != PX_OK)
-        return PX_NOMEM;
-    entry_t *e = find_slot(cat, path);
-    if (!e->path || e->path == TOMBSTONE) {
-        char *copy = strdup(path);
-        if (!copy)
-            return PX_NOMEM;
-        if (!e->path)
-            cat->used++;
-        e->path = copy;
-        cat->count++;
+    size_t m = s->cap - 1, i = slot_of(id, m);
+    while (s->slots[i] != 0 && s->slots[i] != id)
+        i = (i + 1) & m;
+    if (s->slots[i] == 0) {
+        s->slots[i] = id;
+        s->n++;
     }
-    e->info = *info;
-    e->seen = seen;
+}
+
+static px_status
+idset_add(idset *s, uint64_t id)
+{
+    if (id == 0) {
+        s->has_zero = 1;
+        return PX_OK;
+    }
+    if ((s->n + 1) * 2 > s->cap && idset_grow(s) != PX_OK)
+        return PX_NOMEM;
+    idset_put(s, id);
     return PX_OK;
 }
 
@@ -123,77 +114,65 @@ parse_value(const char *v, size_t len, px_file_info_t *info, const char **path)
     return 0;
 }
 
-typedef struct load_ctx {
-    px_catalog_t *cat;
-    xc_database *db;
-    px_status rc;
-} load_ctx;
-
-static int
-load_key(void *ctx, const char *key, size_t key_len)
+static void
+meta_key(uint64_t id, char key[2 + PX_ARTICLE_ID_SIZE])
 {
-    load_ctx *lc = ctx;
+    snprintf(key, 2 + PX_ARTICLE_ID_SIZE, "%s%016" PRIx64,
+             PX_META_FILE_PREFIX, id);
+}
+
+/* The entry stored under `key` whose path is `path` (any path if NULL):
+ * 1 found (*info, and *stored when asked: caller frees), 0 none, -1 a
+ * database error. An entry that does not parse counts as none: the file
+ * is then indexed again as new, which is always safe. */
+static int
+read_entry(xc_database *db, const char *key, const char *path,
+           px_file_info_t *info, char **stored)
+{
     char *value = NULL;
     size_t len = 0;
-    if (xc_database_get_metadata(lc->db, key, key_len, &value, &len) != XC_OK) {
-        lc->rc = PX_XAPIAN;
-        return 1;
-    }
-    px_file_info_t info;
-    const char *path;
-    /* An entry that does not parse is dropped: the file is then indexed
-     * again as new, which is always safe. */
-    if (value && parse_value(value, len, &info, &path) == 0)
-        lc->rc = set_entry(lc->cat, path, &info, 0);
+    const char *p = NULL;
+    if (xc_database_get_metadata(db, key, strlen(key), &value, &len) != XC_OK)
+        return -1;
+    int found = value && parse_value(value, len, info, &p) == 0 &&
+                (!path || strcmp(p, path) == 0);
+    if (found && stored)
+        *stored = strdup(p);
     free(value);
-    return lc->rc != PX_OK;
+    return found && (!stored || *stored) ? 1 : 0;
 }
 
 px_status
 px_catalog_load(xc_database *db, px_catalog_t **out)
 {
     px_catalog_t *cat = calloc(1, sizeof *cat);
-    *out = NULL;
-    if (!cat || grow(cat) != PX_OK) {
-        free(cat);
-        return PX_NOMEM;
-    }
-    load_ctx lc = {cat, db, PX_OK};
-    if (xc_database_metadata_keys(db, PX_META_FILE_PREFIX, load_key, &lc)
-            != XC_OK && lc.rc == PX_OK)
-        lc.rc = PX_XAPIAN;
-    if (lc.rc != PX_OK) {
-        px_catalog_destroy(cat);
-        return lc.rc;
-    }
     *out = cat;
+    if (!cat)
+        return PX_NOMEM;
+    cat->db = db;
     return PX_OK;
 }
 
 const px_file_info_t *
 px_catalog_lookup(px_catalog_t *cat, const char *path)
 {
-    entry_t *e = find_slot(cat, path);
-    if (!e->path || e->path == TOMBSTONE)
-        return NULL;
-    e->seen = 1;
-    return &e->info;
-}
-
-static void
-meta_key(const char *path, char key[2 + PX_ARTICLE_ID_SIZE])
-{
-    char id[PX_ARTICLE_ID_SIZE];
-    px_article_id(path, id);
-    snprintf(key, 2 + PX_ARTICLE_ID_SIZE, "%s%s", PX_META_FILE_PREFIX, id);
+    uint64_t id = px_article_hash(path);
+    char key[2 + PX_ARTICLE_ID_SIZE];
+    meta_key(id, key);
+    /* Without room to mark it seen, the entry is reported unseen at the end
+     * of a crawl and its file indexed again: slower, never wrong. */
+    (void)idset_add(&cat->seen, id);
+    return read_entry(cat->db, key, path, &cat->found, NULL) == 1
+               ? &cat->found : NULL;
 }
 
 px_status
 px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
                const px_file_info_t *info)
 {
+    uint64_t id = px_article_hash(path);
     char key[2 + PX_ARTICLE_ID_SIZE];
-    meta_key(path, key);
+    meta_key(id, key);
     char head[128];
     int n = snprintf(head, sizeof head,
                      "%" PRIu64 " %" PRId64 " %" PRIu64 " %" PRIx64 " %u\n",
@@ -210,46 +189,77 @@ px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
     free(value);
     if (xs != XC_OK)
         return PX_XAPIAN;
-    return set_entry(cat, path, info, 1);
+    return idset_add(&cat->seen, id);
 }
 
 px_status
 px_catalog_remove(px_catalog_t *cat, xc_database *db, const char *path)
 {
+    (void)cat;
     char key[2 + PX_ARTICLE_ID_SIZE];
-    meta_key(path, key);
-    if (xc_database_set_metadata(db, key, strlen(key), "", 0) != XC_OK)
-        return PX_XAPIAN;
-    entry_t *e = find_slot(cat, path);
-    if (e->path && e->path != TOMBSTONE) {
-        free(e->path);
-        e->path = TOMBSTONE;
-        cat->count--;
-    }
-    return PX_OK;
+    meta_key(px_article_hash(path), key);
+    return xc_database_set_metadata(db, key, strlen(key), "", 0) == XC_OK
+               ? PX_OK : PX_XAPIAN;
+}
+
+static int
+count_key(void *ctx, const char *key, size_t len)
+{
+    (void)key;
+    (void)len;
+    ++*(size_t *)ctx;
+    return 0;
 }
 
 size_t
 px_catalog_count(const px_catalog_t *cat)
 {
-    return cat->count;
+    size_t n = 0;
+    xc_database_metadata_keys(cat->db, PX_META_FILE_PREFIX, count_key, &n);
+    return n;
+}
+
+typedef struct unseen_ctx {
+    px_catalog_t *cat;
+    px_catalog_fn fn;
+    void *ctx;
+} unseen_ctx;
+
+static int
+visit_unseen(void *ctx, const char *key, size_t len)
+{
+    unseen_ctx *u = ctx;
+    const size_t plen = strlen(PX_META_FILE_PREFIX);
+    char hex[PX_ARTICLE_ID_SIZE], *end = NULL;
+    if (len != plen + PX_ARTICLE_ID_SIZE - 1)
+        return 0;
+    memcpy(hex, key + plen, PX_ARTICLE_ID_SIZE - 1);
+    hex[PX_ARTICLE_ID_SIZE - 1] = '\0';
+    uint64_t id = strtoull(hex, &end, 16);
+    if (*end || idset_has(&u->cat->seen, id))
+        return 0;
+    char k[2 + PX_ARTICLE_ID_SIZE], *path = NULL;
+    px_file_info_t info;
+    memcpy(k, key, len);
+    k[len] = '\0';
+    if (read_entry(u->cat->db, k, NULL, &info, &path) == 1)
+        u->fn(u->ctx, path, &info);
+    free(path);
+    return 0;
 }
 
 void
 px_catalog_each_unseen(px_catalog_t *cat, px_catalog_fn fn, void *ctx)
 {
-    for (size_t i = 0; i < cat->cap; i++) {
-        entry_t *e = &cat->slots[i];
-        if (e->path && e->path != TOMBSTONE && !e->seen)
-            fn(ctx, e->path, &e->info);
-    }
+    unseen_ctx u = {cat, fn, ctx};
+    xc_database_metadata_keys(cat->db, PX_META_FILE_PREFIX, visit_unseen, &u);
 }
 
 void
 px_catalog_clear_seen(px_catalog_t *cat)
 {
-    for (size_t i = 0; i < cat->cap; i++)
-        cat->slots[i].seen = 0;
+    free(cat->seen.slots);
+    memset(&cat->seen, 0, sizeof cat->seen);
 }
 
 void
@@ -257,11 +267,7 @@ px_catalog_destroy(px_catalog_t *cat)
 {
     if (!cat)
         return;
-    for (size_t i = 0; i < cat->cap; i++) {
-        if (cat->slots[i].path && cat->slots[i].path != TOMBSTONE)
-            free(cat->slots[i].path);
-    }
-    free(cat->slots);
+    free(cat->seen.slots);
     free(cat);
 }
 

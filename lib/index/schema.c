@@ -12,8 +12,8 @@
 #include "passim/token.h"
 #include "passim/vocab.h"
 
-void
-px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
+uint64_t
+px_article_hash(const char *path)
 {
     /* FNV-1a, 64 bits: stable across runs and machines, so an article id
      * names the same file wherever the index is searched from. */
@@ -22,7 +22,13 @@ px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
         h ^= *p;
         h *= 0x100000001b3ULL;
     }
-    snprintf(id, PX_ARTICLE_ID_SIZE, "%016" PRIx64, h);
+    return h;
+}
+
+void
+px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
+{
+    snprintf(id, PX_ARTICLE_ID_SIZE, "%016" PRIx64, px_article_hash(path));
 }
 
 /* A record is a header line of decimal numbers, then the four strings

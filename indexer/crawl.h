@@ -11,20 +11,29 @@
 #define PASSIM_INDEXER_CRAWL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "passim/status.h"
 
+/* A file found: what the catalog compares (crawl lists reach hundreds of
+ * thousands of files, so not a whole struct stat). */
 typedef struct px_found {
-    char *path;
-    struct stat st;
+    char *path; /* in the list's own blocks */
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t ino;
 } px_found_t;
 
 typedef struct px_found_list {
     px_found_t *items;
     size_t count, cap;
     unsigned long long bytes; /* total size of the files found */
+    struct px_path_block *blocks; /* where the paths are kept */
 } px_found_list;
+
+/* f's fields in a struct stat of a regular file (the rest zero). */
+void px_found_stat(const px_found_t *f, struct stat *st);
 
 /* Called with a message about something the crawl could not do (an
  * unreadable folder, a link loop); `path` names it. */

@@ -311,7 +311,7 @@ on_file_done(void *ctx, size_t index, const char *path, px_outcome oc,
     report(rs->o, path, oc, msg);
     count_outcome(rs->t, oc);
     rs->done++;
-    rs->bytes += (uint64_t)rs->found->items[index].st.st_size;
+    rs->bytes += (uint64_t)rs->found->items[index].size;
     px_progress_update(&rs->prog, rs->done, rs->bytes);
 }
 

@@ -127,7 +127,9 @@ submit_next(px_pipe_t *p)
         size_t i = p->next++;
         const px_found_t *f = &p->found->items[i];
         px_job_t *job = NULL;
-        p->rc = px_writer_plan(p->w, f->path, &f->st, &job);
+        struct stat st;
+        px_found_stat(f, &st);
+        p->rc = px_writer_plan(p->w, f->path, &st, &job);
         if (p->rc != PX_OK)
             return;
         if (!job) {

@@ -28,6 +28,8 @@ typedef struct shard {
     px_catalog_t *cat;
     px_vocab_t *vocab; /* the words of the batch under way */
     const px_writer_opts *opts;
+    size_t max_files;    /* its share of the batch: opts' over the shards */
+    uint64_t max_bytes;
     int in_txn;
     size_t batch_files;
     uint64_t batch_bytes;
@@ -211,6 +213,11 @@ open_shards(px_writer_t *w, const char *path, char **error)
         w->shards = NULL;
     }
     w->nshards = rc == PX_OK ? n : 0;
+    for (size_t i = 0; i < w->nshards; i++) {
+        shard *sh = &w->shards[i];
+        sh->max_files = w->opts.batch_files / n ? w->opts.batch_files / n : 1;
+        sh->max_bytes = w->opts.batch_bytes / n ? w->opts.batch_bytes / n : 1;
+    }
     px_dbpath_shards_free(paths, n);
     return rc;
 }
@@ -296,15 +303,15 @@ commit_shard(shard *s)
 }
 
 /* Count one changed file into the batch; commit when it is full. Each
- * shard has batches of its own size, so memory stays what one writer
- * with the same options would use. */
+ * shard's batch is its share of the options' (open_shards), so that N
+ * writers hold what one would: each holds its batch in memory until the
+ * commit. */
 static px_status
 batch_add(shard *s, uint64_t bytes)
 {
     s->batch_files++;
     s->batch_bytes += bytes;
-    if (s->batch_files >= s->opts->batch_files ||
-        s->batch_bytes >= s->opts->batch_bytes)
+    if (s->batch_files >= s->max_files || s->batch_bytes >= s->max_bytes)
         return commit_shard(s);
     return PX_OK;
 }

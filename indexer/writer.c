@@ -350,18 +350,54 @@ px_writer_remove(px_writer_t *w, const char *path)
     return rc;
 }
 
+typedef struct commit_task {
+    shard *s;
+    px_status rc;
+} commit_task;
+
+static void
+commit_locked(void *arg)
+{
+    commit_task *t = arg;
+    uv_mutex_lock(&t->s->lock);
+    t->rc = commit_shard(t->s);
+    uv_mutex_unlock(&t->s->lock);
+}
+
+/* Shards commit in parallel, each on a thread of its own but the first:
+ * a commit is mostly Xapian writing its tables, and the last one of a
+ * run was 6% of the time of 20 Newsgroups spent on one core. A shard
+ * whose thread cannot start commits here. */
 px_status
 px_writer_commit(px_writer_t *w)
 {
+    commit_task *tasks = calloc(w->nshards, sizeof *tasks);
+    uv_thread_t *threads = calloc(w->nshards, sizeof *threads);
+    char *started = calloc(w->nshards, 1);
     px_status rc = PX_OK;
     for (size_t i = 0; i < w->nshards; i++) {
-        shard *s = &w->shards[i];
-        uv_mutex_lock(&s->lock);
-        px_status one = commit_shard(s);
-        uv_mutex_unlock(&s->lock);
-        if (rc == PX_OK)
-            rc = one;
+        commit_task one = {&w->shards[i], PX_OK};
+        if (!tasks || !threads || !started) {
+            commit_locked(&one);
+            rc = rc == PX_OK ? one.rc : rc;
+            continue;
+        }
+        tasks[i] = one;
+        started[i] = i > 0 &&
+                     uv_thread_create(&threads[i], commit_locked, &tasks[i]) ==
+                         0;
+        if (!started[i])
+            commit_locked(&tasks[i]);
     }
+    for (size_t i = 0; tasks && threads && started && i < w->nshards; i++) {
+        if (started[i])
+            uv_thread_join(&threads[i]);
+        if (rc == PX_OK)
+            rc = tasks[i].rc;
+    }
+    free(tasks);
+    free(threads);
+    free(started);
     return rc;
 }
 

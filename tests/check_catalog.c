@@ -1,5 +1,5 @@
 /*
- * check_catalog.c — the catalog of files, in memory and in the database.
+ * check_catalog.c — the catalog of files, in the database.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +113,38 @@ START_TEST(many_entries_grow)
 }
 END_TEST
 
+/* The writer looks entries up inside its transaction (watch mode changes
+ * the same file twice in one batch): lookups read what was put and
+ * removed before the commit. */
+START_TEST(lookup_reads_its_transaction)
+{
+    xc_database *db = open_db();
+    px_catalog_t *cat;
+    ck_assert_int_eq(px_catalog_load(db, &cat), PX_OK);
+    ck_assert_int_eq(xc_database_begin_transaction(db, 1), XC_OK);
+    px_file_info_t a = {7, 8, 9, 10, 2}, b = {70, 80, 90, 100, 4};
+    ck_assert_int_eq(px_catalog_put(cat, db, "/t/a.txt", &a), PX_OK);
+    ck_assert_uint_eq(px_catalog_lookup(cat, "/t/a.txt")->size, 7);
+    ck_assert_int_eq(px_catalog_put(cat, db, "/t/a.txt", &b), PX_OK);
+    ck_assert_uint_eq(px_catalog_lookup(cat, "/t/a.txt")->passages, 4);
+    ck_assert_uint_eq(px_catalog_count(cat), 1);
+    ck_assert_int_eq(px_catalog_remove(cat, db, "/t/a.txt"), PX_OK);
+    ck_assert_ptr_null(px_catalog_lookup(cat, "/t/a.txt"));
+    ck_assert_int_eq(px_catalog_put(cat, db, "/t/b.txt", &a), PX_OK);
+    ck_assert_int_eq(xc_database_commit_transaction(db), XC_OK);
+    ck_assert_uint_eq(px_catalog_count(cat), 1);
+    /* Seen marks last until cleared: then every entry is unseen. */
+    int unseen = 0;
+    px_catalog_each_unseen(cat, count_unseen, &unseen);
+    ck_assert_int_eq(unseen, 0);
+    px_catalog_clear_seen(cat);
+    px_catalog_each_unseen(cat, count_unseen, &unseen);
+    ck_assert_int_eq(unseen, 1);
+    px_catalog_destroy(cat);
+    xc_database_close(db);
+}
+END_TEST
+
 START_TEST(hash_tells_content_apart)
 {
     ck_assert_uint_eq(px_catalog_hash("abcdefghij", 10),
@@ -132,6 +164,7 @@ make_suite(void)
     tcase_add_test(t, put_survives_reopen);
     tcase_add_test(t, remove_forgets);
     tcase_add_test(t, many_entries_grow);
+    tcase_add_test(t, lookup_reads_its_transaction);
     suite_add_tcase(s, t);
     t = tcase_create("hash");
     tcase_add_test(t, hash_tells_content_apart);

@@ -204,6 +204,49 @@ START_TEST(sharded_database)
 }
 END_TEST
 
+/* Each of N shards commits after its share of the batch, so that N
+ * writers hold in memory what one would. */
+START_TEST(shards_share_the_batch)
+{
+    char name[32];
+    for (int i = 0; i < 8; i++) {
+        snprintf(name, sizeof name, "more%d.txt", i);
+        write_file(name, "More\n\nYet another short article.\n");
+    }
+    px_found_list found = {0};
+    px_writer_t *w;
+    char *err = NULL, sharded[160];
+    px_writer_opts two = opts;
+    two.shards = 2;
+    two.batch_files = 4;
+    snprintf(sharded, sizeof sharded, "%s-two", dbpath);
+    ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
+    ck_assert_uint_eq(found.count, 11);
+    ck_assert_int_eq(px_writer_open(sharded, &two, &w, &err), PX_OK);
+    for (size_t i = 0; i < found.count; i++) {
+        px_outcome oc;
+        char *msg = NULL;
+        struct stat now;
+        ck_assert_int_eq(stat(found.items[i].path, &now), 0);
+        const struct stat *st = stat_of(&found.items[i]);
+        ck_assert_int_eq(st->st_size, now.st_size);
+        ck_assert_uint_eq(st->st_ino, now.st_ino);
+        ck_assert_int_eq(st->st_mtim.tv_sec, now.st_mtim.tv_sec);
+        ck_assert_int_eq(st->st_mtim.tv_nsec, now.st_mtim.tv_nsec);
+        ck_assert_int_eq(px_writer_update(w, found.items[i].path, st, &oc,
+                                          &msg), PX_OK);
+        free(msg);
+    }
+    /* Shares of 2 files: at least 5 commits for 11 files whatever their
+     * split (whole batches of 4 each would make at most 2). */
+    px_writer_stats stats;
+    px_writer_get_stats(w, &stats);
+    ck_assert_uint_ge(stats.commits, 5);
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    px_found_list_free(&found);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -219,6 +262,7 @@ make_suite(void)
     tcase_add_test(t, second_writer_is_locked_out);
     tcase_add_test(t, removes_unseen_under_roots_only);
     tcase_add_test(t, sharded_database);
+    tcase_add_test(t, shards_share_the_batch);
     suite_add_tcase(s, t);
     return s;
 }

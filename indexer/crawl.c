@@ -21,13 +21,6 @@ typedef struct seen_dirs {
     size_t n, cap;
 } seen_dirs;
 
-typedef struct walk {
-    px_found_list *list;
-    seen_dirs seen;
-    px_crawl_warn_fn warn;
-    void *ctx;
-} walk_t;
-
 static int
 ends_with(const char *s, const char *suffix)
 {
@@ -153,12 +146,11 @@ px_found_stat(const px_found_t *f, struct stat *st)
     st->st_mtim.tv_nsec = (long)(f->mtime_ns % 1000000000);
 }
 
-/* Add `path` (freed here) with its stat. */
+/* Add a copy of f (its path is copied into the list's blocks). */
 static px_status
-add_found(px_found_list *list, char *path, const struct stat *st)
+add_found(px_found_list *list, const px_found_t *f)
 {
-    char *kept = keep_path(list, path);
-    free(path);
+    char *kept = keep_path(list, f->path);
     if (!kept)
         return PX_NOMEM;
     if (list->count == list->cap) {
@@ -169,11 +161,9 @@ add_found(px_found_list *list, char *path, const struct stat *st)
         list->items = items;
         list->cap = cap;
     }
-    list->items[list->count++] = (px_found_t){
-        kept, (uint64_t)st->st_size,
-        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
-        (uint64_t)st->st_ino};
-    list->bytes += (unsigned long long)st->st_size;
+    list->items[list->count] = *f;
+    list->items[list->count++].path = kept;
+    list->bytes += (unsigned long long)f->size;
     return PX_OK;
 }
 
@@ -215,80 +205,192 @@ list_dir(const char *dir, size_t *count, int *err)
     return names;
 }
 
-static px_status walk_dir(walk_t *w, const char *dir);
+/* One folder being walked: its sorted names and the next one to visit. */
+typedef struct frame {
+    char *dir;
+    char **names;
+    size_t n, next;
+} frame;
 
-static px_status
-visit(walk_t *w, char *path)
+struct px_crawler {
+    frame *stack; /* the folders from the root down to the current one */
+    size_t depth, cap;
+    seen_dirs seen;
+    px_crawl_warn_fn warn;
+    void *ctx;
+    char *path; /* the last file returned */
+};
+
+static void
+pop_frame(px_crawler_t *c)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        char msg[160];
-        snprintf(msg, sizeof msg, errno == ELOOP
-                 ? "not followed: symbolic link loop"
-                 : "skipped: %s", strerror(errno));
-        w->warn(w->ctx, path, msg);
-        free(path);
-        return PX_OK;
-    }
-    if (S_ISREG(st.st_mode) && px_article_format_of(path) != PX_FORMAT_NONE)
-        return add_found(w->list, path, &st);
-    px_status rc = PX_OK;
-    if (S_ISDIR(st.st_mode)) {
-        int fresh = mark_dir(&w->seen, &st);
-        if (fresh < 0)
-            rc = PX_NOMEM;
-        else if (fresh)
-            rc = walk_dir(w, path);
-        else
-            w->warn(w->ctx, path, "not followed: folder already walked "
-                    "(a symbolic link loop or a second link to it)");
-    }
-    free(path);
-    return rc;
+    frame *f = &c->stack[--c->depth];
+    for (size_t i = f->next; i < f->n; i++)
+        free(f->names[i]);
+    free(f->names);
+    free(f->dir);
 }
 
+/* Walk into the folder `dir` (taken): its names go on the stack. */
 static px_status
-walk_dir(walk_t *w, const char *dir)
+push_dir(px_crawler_t *c, char *dir)
 {
     size_t n;
     int err;
     char **names = list_dir(dir, &n, &err);
     if (err) {
-        w->warn(w->ctx, dir, strerror(err));
+        c->warn(c->ctx, dir, strerror(err));
+        free(dir);
         return PX_OK;
     }
-    px_status rc = PX_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (rc == PX_OK) {
-            char *path = px_asprintf("%s/%s", dir, names[i]);
-            rc = path ? visit(w, path) : PX_NOMEM;
+    if (c->depth == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        frame *more = realloc(c->stack, cap * sizeof *more);
+        if (!more) {
+            for (size_t i = 0; i < n; i++)
+                free(names[i]);
+            free(names);
+            free(dir);
+            return PX_NOMEM;
         }
-        free(names[i]);
+        c->stack = more;
+        c->cap = cap;
     }
-    free(names);
+    c->stack[c->depth++] = (frame){dir, names, n, 0};
+    return PX_OK;
+}
+
+/* Look at `path` (taken): 1 when it is an article (then c->path), 0 when
+ * it was a folder walked into, or skipped with a warning. */
+static int
+visit(px_crawler_t *c, char *path, struct stat *st, px_status *rc)
+{
+    if (stat(path, st) != 0) {
+        /* Listed, then gone before its turn: the walk runs while earlier
+         * files are indexed, so say it as the pipeline does. */
+        int err = errno;
+        struct stat link;
+        int broken = err == ENOENT && lstat(path, &link) == 0;
+        char msg[160];
+        snprintf(msg, sizeof msg, err == ELOOP
+                 ? "not followed: symbolic link loop"
+                 : broken ? "skipped: a symbolic link to nothing"
+                 : err == ENOENT ? "vanished while being indexed"
+                                 : "skipped: %s", strerror(err));
+        c->warn(c->ctx, path, msg);
+        free(path);
+        return 0;
+    }
+    if (S_ISREG(st->st_mode) && px_article_format_of(path) != PX_FORMAT_NONE) {
+        free(c->path);
+        c->path = path;
+        return 1;
+    }
+    if (S_ISDIR(st->st_mode)) {
+        int fresh = mark_dir(&c->seen, st);
+        if (fresh < 0) {
+            *rc = PX_NOMEM;
+        } else if (fresh) {
+            *rc = push_dir(c, path);
+            return 0;
+        } else {
+            c->warn(c->ctx, path, "not followed: folder already walked "
+                    "(a symbolic link loop or a second link to it)");
+        }
+    }
+    free(path);
+    return 0;
+}
+
+px_status
+px_crawler_open(const char *root, px_crawl_warn_fn warn, void *ctx,
+                px_crawler_t **out)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(root, &st) != 0) {
+        warn(ctx, root, strerror(errno));
+        return PX_NOT_FOUND;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        warn(ctx, root, "not a folder");
+        return PX_NOT_FOUND;
+    }
+    px_crawler_t *c = calloc(1, sizeof *c);
+    char *dir = strdup(root);
+    px_status rc = c && dir ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK) {
+        c->warn = warn;
+        c->ctx = ctx;
+        rc = mark_dir(&c->seen, &st) < 0 ? PX_NOMEM : push_dir(c, dir);
+        dir = NULL;
+    }
+    free(dir);
+    if (rc != PX_OK) {
+        px_crawler_close(c);
+        return rc;
+    }
+    *out = c;
+    return PX_OK;
+}
+
+px_status
+px_crawler_next(px_crawler_t *c, px_found_t *f, int *got)
+{
+    *got = 0;
+    px_status rc = PX_OK;
+    while (c->depth > 0 && rc == PX_OK) {
+        frame *top = &c->stack[c->depth - 1];
+        if (top->next == top->n) {
+            pop_frame(c);
+            continue;
+        }
+        char *name = top->names[top->next++];
+        char *path = px_asprintf("%s/%s", top->dir, name);
+        free(name);
+        if (!path)
+            return PX_NOMEM;
+        struct stat st;
+        if (visit(c, path, &st, &rc)) {
+            *f = (px_found_t){c->path, (uint64_t)st.st_size,
+                              (int64_t)st.st_mtim.tv_sec * 1000000000 +
+                                  st.st_mtim.tv_nsec,
+                              (uint64_t)st.st_ino};
+            *got = 1;
+            return PX_OK;
+        }
+    }
     return rc;
+}
+
+void
+px_crawler_close(px_crawler_t *c)
+{
+    if (!c)
+        return;
+    while (c->depth > 0)
+        pop_frame(c);
+    free(c->stack);
+    free(c->seen.dev);
+    free(c->seen.ino);
+    free(c->path);
+    free(c);
 }
 
 px_status
 px_crawl(const char *root, px_found_list *list, px_crawl_warn_fn warn,
          void *ctx)
 {
-    walk_t w = {list, {NULL, NULL, 0, 0}, warn, ctx};
-    struct stat st;
-    px_status rc = PX_OK;
-    if (stat(root, &st) != 0) {
-        warn(ctx, root, strerror(errno));
-        rc = PX_NOT_FOUND;
-    } else if (!S_ISDIR(st.st_mode)) {
-        warn(ctx, root, "not a folder");
-        rc = PX_NOT_FOUND;
-    } else if (mark_dir(&w.seen, &st) < 0) {
-        rc = PX_NOMEM;
-    } else {
-        rc = walk_dir(&w, root);
+    px_crawler_t *c = NULL;
+    px_status rc = px_crawler_open(root, warn, ctx, &c);
+    px_found_t f;
+    int got = 1;
+    while (rc == PX_OK && got) {
+        rc = px_crawler_next(c, &f, &got);
+        if (rc == PX_OK && got)
+            rc = add_found(list, &f);
     }
-    free(w.seen.dev);
-    free(w.seen.ino);
+    px_crawler_close(c);
     return rc;
 }
 

@@ -60,4 +60,15 @@ px_status px_crawl(const char *root, px_found_list *list,
 
 void px_found_list_free(px_found_list *list);
 
+/* The same walk one file at a time, holding only the folders on the way
+ * down: a run over hundreds of thousands of files need not keep a list.
+ * open: PX_NOT_FOUND (warned) when root is not a folder. */
+typedef struct px_crawler px_crawler_t;
+px_status px_crawler_open(const char *root, px_crawl_warn_fn warn, void *ctx,
+                          px_crawler_t **out);
+/* The next article: *got 1 and *f (f->path valid until the next call), or
+ * *got 0 at the end. */
+px_status px_crawler_next(px_crawler_t *c, px_found_t *f, int *got);
+void px_crawler_close(px_crawler_t *c);
+
 #endif /* PASSIM_INDEXER_CRAWL_H */

@@ -304,15 +304,16 @@ report(const options *o, const char *path, px_outcome oc, const char *msg)
 
 typedef struct run_state {
     const options *o;
-    const px_found_list *found;
     tally *t;
     px_progress prog;
     size_t done;
     uint64_t bytes;
+    px_crawler_t **crawlers; /* one per root, walked in turn */
+    size_t root;
 } run_state;
 
 static void
-on_file_done(void *ctx, size_t index, const char *path, px_outcome oc,
+on_file_done(void *ctx, const char *path, uint64_t size, px_outcome oc,
              const char *msg)
 {
     run_state *rs = ctx;
@@ -320,34 +321,102 @@ on_file_done(void *ctx, size_t index, const char *path, px_outcome oc,
     report(rs->o, path, oc, msg);
     count_outcome(rs->t, oc);
     rs->done++;
-    rs->bytes += (uint64_t)rs->found->items[index].size;
+    rs->bytes += size;
     px_progress_update(&rs->prog, rs->done, rs->bytes);
 }
 
-/* Bring every file found up to date, parsing on worker threads; stops
- * early on a signal. */
+/* The pipeline's source: the roots' files, one root after the other. */
 static px_status
-index_found(const options *o, px_writer_t *w, const px_found_list *found,
-            tally *t)
+next_file(void *ctx, px_found_t *f, int *got)
 {
-    run_state rs = {.o = o, .found = found, .t = t};
-    px_progress_start(&rs.prog, !o->quiet && isatty(STDERR_FILENO),
-                      found->count, found->bytes);
-    px_pipeline_opts po = {0, on_file_done, &rs, &stop_requested};
-    px_status rc = px_pipeline_run(w, found, &po);
-    px_progress_clear(&rs.prog);
+    run_state *rs = ctx;
+    *got = 0;
+    while (rs->root < rs->o->nroots) {
+        px_status rc = px_crawler_next(rs->crawlers[rs->root], f, got);
+        if (rc != PX_OK || *got)
+            return rc;
+        rs->root++;
+    }
+    return PX_OK;
+}
+
+static void
+no_warning(void *ctx, const char *path, const char *message)
+{
+    (void)ctx;
+    (void)path;
+    (void)message;
+}
+
+/* How many files and bytes the roots hold, for the progress line: a walk
+ * of its own, so that the run itself keeps no list of files. */
+static px_status
+count_files(const options *o, size_t *files, uint64_t *bytes)
+{
+    px_status rc = PX_OK;
+    *files = 0;
+    *bytes = 0;
+    for (size_t i = 0; rc == PX_OK && i < o->nroots; i++) {
+        px_crawler_t *c = NULL;
+        px_found_t f;
+        int got = 1;
+        rc = px_crawler_open(o->roots[i], no_warning, NULL, &c);
+        while (rc == PX_OK && got) {
+            rc = px_crawler_next(c, &f, &got);
+            *files += (size_t)got;
+            *bytes += got ? f.size : 0;
+        }
+        px_crawler_close(c);
+    }
     return rc;
 }
 
-static px_status
-crawl_all(const options *o, px_found_list *found)
+/* A crawl warning, which now comes while the progress line is shown. */
+static void
+warn_in_run(void *ctx, const char *path, const char *message)
 {
-    for (size_t i = 0; i < o->nroots; i++) {
-        px_status rc = px_crawl(o->roots[i], found, warn_path, NULL);
+    px_progress_clear(&((run_state *)ctx)->prog);
+    warn_path(NULL, path, message);
+}
+
+/* Open a crawler on every root first: a root that is not a folder stops
+ * the run before anything is indexed. */
+static px_status
+open_crawlers(run_state *rs)
+{
+    for (size_t i = 0; i < rs->o->nroots; i++) {
+        px_status rc = px_crawler_open(rs->o->roots[i], warn_in_run, rs,
+                                       &rs->crawlers[i]);
         if (rc != PX_OK)
             return rc;
     }
     return PX_OK;
+}
+
+/* Bring every file under the roots up to date, parsing on worker threads
+ * while the crawl goes on; stops early on a signal. */
+static px_status
+index_roots(const options *o, px_writer_t *w, tally *t)
+{
+    run_state rs = {.o = o, .t = t};
+    int show = !o->quiet && isatty(STDERR_FILENO);
+    size_t files = 0;
+    uint64_t bytes = 0;
+    rs.crawlers = calloc(o->nroots ? o->nroots : 1, sizeof *rs.crawlers);
+    px_status rc = rs.crawlers ? open_crawlers(&rs) : PX_NOMEM;
+    if (rc == PX_OK && show)
+        rc = count_files(o, &files, &bytes);
+    if (rc == PX_OK) {
+        px_progress_start(&rs.prog, show, files, bytes);
+        px_pipeline_opts po = {0, on_file_done, &rs, &stop_requested,
+                               next_file, &rs};
+        rc = px_pipeline_run(w, &po);
+        px_progress_clear(&rs.prog);
+    }
+    for (size_t i = 0; rs.crawlers && i < o->nroots; i++)
+        px_crawler_close(rs.crawlers[i]);
+    free(rs.crawlers);
+    return rc;
 }
 
 static void
@@ -407,11 +476,8 @@ run(const options *o, const char *dbpath)
         free(err);
         return 2;
     }
-    px_found_list found = {0};
     tally t = {0};
-    rc = crawl_all(o, &found);
-    if (rc == PX_OK)
-        rc = index_found(o, w, &found, &t);
+    rc = index_roots(o, w, &t);
     if (rc == PX_OK && !stop_requested)
         rc = px_writer_remove_unseen(w, o->roots, o->nroots, &t.removed);
     if (rc != PX_OK)
@@ -419,7 +485,6 @@ run(const options *o, const char *dbpath)
                 rc == PX_XAPIAN ? px_writer_last_error(w)
                                 : px_status_to_string(rc));
     summary(o, &t, w, px_now() - start);
-    px_found_list_free(&found);
     if (px_writer_close(w) != PX_OK && rc == PX_OK) {
         fprintf(stderr, PROG ": database %s: the final commit failed\n",
                 dbpath);

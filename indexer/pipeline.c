@@ -21,17 +21,16 @@ struct px_pipe {
     px_pipe_done_fn done;
     void *ctx;
     px_status rc;
-    /* For px_pipeline_run only: the list and the report callback. */
-    const px_found_list *found;
+    /* For px_pipeline_run only: the source and the report callback. */
     const px_pipeline_opts *opts;
-    size_t next; /* next file of `found` to plan */
+    int source_done;
 };
 
 typedef struct work {
     uv_work_t req;
     px_pipe_t *p;
     px_job_t *job;
-    size_t index;
+    uint64_t size; /* as found */
     px_status rc; /* of applying the job */
     char *msg;
     int applied;
@@ -84,24 +83,24 @@ job_done(uv_work_t *req, int status)
     if (p->done)
         p->done(p->ctx, wk->job, msg);
     else if (p->opts->report)
-        p->opts->report(p->opts->ctx, wk->index, wk->job->path,
+        p->opts->report(p->opts->ctx, wk->job->path, wk->size,
                         wk->job->outcome, msg);
     free(msg);
     px_job_destroy(wk->job);
     free(wk);
-    if (p->found)
+    if (p->opts)
         submit_next(p);
 }
 
 static px_status
-start_job(px_pipe_t *p, px_job_t *job, size_t index)
+start_job(px_pipe_t *p, px_job_t *job, uint64_t size)
 {
     work_t *wk = calloc(1, sizeof *wk);
     if (!wk) {
         px_job_destroy(job);
         return PX_NOMEM;
     }
-    *wk = (work_t){.p = p, .job = job, .index = index};
+    *wk = (work_t){.p = p, .job = job, .size = size};
     wk->req.data = wk;
     if (uv_queue_work(p->loop, &wk->req, run_job, job_done) != 0) {
         px_job_destroy(job);
@@ -118,27 +117,32 @@ stopping(const px_pipe_t *p)
     return p->rc != PX_OK || (p->opts->stop && *p->opts->stop);
 }
 
-/* Plan files of the one-shot list until one needs work, and start it;
+/* Plan files from the source until one needs work, and start it;
  * unchanged files are reported at once. */
 static void
 submit_next(px_pipe_t *p)
 {
-    while (p->next < p->found->count && !stopping(p)) {
-        size_t i = p->next++;
-        const px_found_t *f = &p->found->items[i];
-        px_job_t *job = NULL;
+    while (!p->source_done && !stopping(p)) {
+        px_found_t f;
+        int got = 0;
+        p->rc = p->opts->next(p->opts->next_ctx, &f, &got);
+        if (p->rc != PX_OK || !got) {
+            p->source_done = 1;
+            return;
+        }
         struct stat st;
-        px_found_stat(f, &st);
-        p->rc = px_writer_plan(p->w, f->path, &st, &job);
+        px_found_stat(&f, &st);
+        px_job_t *job = NULL;
+        p->rc = px_writer_plan(p->w, f.path, &st, &job);
         if (p->rc != PX_OK)
             return;
         if (!job) {
             if (p->opts->report)
-                p->opts->report(p->opts->ctx, i, f->path,
+                p->opts->report(p->opts->ctx, f.path, f.size,
                                 PX_OUTCOME_UNCHANGED, NULL);
             continue;
         }
-        p->rc = start_job(p, job, i);
+        p->rc = start_job(p, job, f.size);
         return;
     }
 }
@@ -178,10 +182,9 @@ pipe_fini(px_pipe_t *p)
 }
 
 px_status
-px_pipeline_run(px_writer_t *w, const px_found_list *found,
-                const px_pipeline_opts *opts)
+px_pipeline_run(px_writer_t *w, const px_pipeline_opts *opts)
 {
-    px_pipe_t p = {.found = found, .opts = opts, .rc = PX_OK};
+    px_pipe_t p = {.opts = opts, .rc = PX_OK};
     uv_loop_t loop;
     if (uv_loop_init(&loop) != 0)
         return PX_NOMEM;
@@ -239,7 +242,7 @@ px_pipe_add(px_pipe_t *p, const char *path, const struct stat *st,
     px_job_t *job = NULL;
     p->rc = px_writer_plan(p->w, path, st, &job);
     if (p->rc == PX_OK && job) {
-        p->rc = start_job(p, job, 0);
+        p->rc = start_job(p, job, (uint64_t)st->st_size);
         *started = p->rc == PX_OK;
     }
     return p->rc;

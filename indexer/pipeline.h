@@ -6,7 +6,7 @@
  * the loop's thread as they finish. At most `inflight` jobs exist at once,
  * which bounds memory whatever the number of files.
  *
- * Two ways in: px_pipeline_run() takes a list of files and runs a loop of
+ * Two ways in: px_pipeline_run() takes a source of files and runs a loop of
  * its own until they are done (the one-shot crawl); a px_pipe_t lives on
  * the caller's loop and takes files one at a time as they come (the
  * watcher).
@@ -21,23 +21,29 @@
 #include "crawl.h"
 #include "writer.h"
 
-/* Told about each file once it is done (msg may be NULL). */
-typedef void (*px_pipeline_report_fn)(void *ctx, size_t index,
-                                      const char *path, px_outcome outcome,
+/* Told about each file once it is done: its size as found, msg may be
+ * NULL. */
+typedef void (*px_pipeline_report_fn)(void *ctx, const char *path,
+                                      uint64_t size, px_outcome outcome,
                                       const char *msg);
+
+/* Where a run's files come from, one at a time (a crawler, a list): *got
+ * 1 and *f (its path valid until the next call), or *got 0 at the end. */
+typedef px_status (*px_pipeline_next_fn)(void *ctx, px_found_t *f, int *got);
 
 typedef struct px_pipeline_opts {
     unsigned inflight;             /* jobs at once; 0 = default */
     px_pipeline_report_fn report;
     void *ctx;
     volatile sig_atomic_t *stop;   /* when set, start no more jobs */
+    px_pipeline_next_fn next;
+    void *next_ctx;
 } px_pipeline_opts;
 
-/* Bring every file of `found` up to date through `w`. Returns the first
- * error that stops the run (database, memory); files are reported as they
- * finish, not necessarily in order. */
-px_status px_pipeline_run(px_writer_t *w, const px_found_list *found,
-                          const px_pipeline_opts *opts);
+/* Bring every file `opts->next` gives up to date through `w`. Returns
+ * the first error that stops the run (database, memory, the source's);
+ * files are reported as they finish, not necessarily in order. */
+px_status px_pipeline_run(px_writer_t *w, const px_pipeline_opts *opts);
 
 /* A pipeline on the caller's loop, fed one file at a time. */
 typedef struct px_pipe px_pipe_t;

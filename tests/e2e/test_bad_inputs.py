@@ -284,6 +284,19 @@ class BadInputsTest(harness.PassimCase):
         r = self.index(timeout=120)
         self.assertIn(' 0 indexed, 3 unchanged,', r.err, r)
 
+    def test_broken_symbolic_link(self):
+        """A link to nothing is named as such, not as a file that vanished
+        (the crawl runs while files are indexed, and says "vanished" for
+        a file listed and then deleted)."""
+        self.make_good()
+        broken = os.path.join(self.docs, 'gone.txt')
+        os.symlink('no-such-article.txt', broken)
+        r = self.index()
+        self.assertEqual(r.status, 0, r)
+        self.assert_reported(r, broken, 'symbolic link to nothing')
+        self.assertNotIn('vanished', r.err)
+        self.assertIn(' 3 indexed,', r.err, r)
+
     def test_non_utf8_file_name(self):
         self.make_good()
         name = self.write(b'good/caf\xe9.txt',

@@ -20,7 +20,6 @@
 
 #define PROG "passim-index"
 #define MAX_SHARDS 64
-#define PX_DEFAULT_SHARDS 4 /* a new database: one shard per CPU, up to this */
 
 typedef struct options {
     const char *db;
@@ -84,8 +83,8 @@ usage(FILE *out)
           "                         shards share them out)\n"
           "      --shards N|auto    a new database: split it into N shards\n"
           "                         written in parallel and searched as one\n"
-          "                         (auto: one per CPU; default: one per\n"
-          "                         CPU, at most 4)\n"
+          "                         (auto: one per CPU, faster on more than\n"
+          "                         one; default 1)\n"
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
           "\n"
@@ -136,19 +135,13 @@ parse_uint(const char *s, unsigned max, unsigned *out)
     return 0;
 }
 
-/* One shard per CPU, at most `most`: each shard's writer is one thread. */
-static unsigned
-shards_per_cpu(unsigned most)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1u : n > (long)most ? most : (unsigned)n;
-}
-
+/* "auto" is one shard per CPU: each shard's writer is one thread. */
 static int
 parse_shards(const char *s, unsigned *out)
 {
     if (strcmp(s, "auto") == 0) {
-        *out = shards_per_cpu(MAX_SHARDS);
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        *out = n < 1 ? 1u : n > MAX_SHARDS ? MAX_SHARDS : (unsigned)n;
         return 0;
     }
     return parse_uint(s, MAX_SHARDS, out) != 0 || *out == 0 ? -1 : 0;
@@ -503,9 +496,6 @@ main(int argc, char **argv)
 {
     options o = {0};
     o.writer.batch_files = PX_WRITER_BATCH_FILES;
-    /* Writers in parallel pay on 2 cores (bench/README.md): one per CPU,
-     * but few, since every query opens each shard. */
-    o.writer.shards = shards_per_cpu(PX_DEFAULT_SHARDS);
     o.writer.batch_bytes = PX_WRITER_BATCH_BYTES;
     o.writer.max_file_size = PX_WRITER_MAX_FILE_SIZE;
     o.watching.settle_ms = PX_WATCH_SETTLE_MS;

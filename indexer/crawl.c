@@ -219,6 +219,8 @@ struct px_crawler {
     px_crawl_warn_fn warn;
     void *ctx;
     char *path; /* the last file returned */
+    char **unread; /* folders that could not be listed */
+    size_t nunread;
 };
 
 static void
@@ -240,8 +242,17 @@ push_dir(px_crawler_t *c, char *dir)
     char **names = list_dir(dir, &n, &err);
     if (err) {
         c->warn(c->ctx, dir, strerror(err));
+        /* A folder that is there but cannot be read keeps what the index
+         * has of it (px_crawler_unread); one that is gone does not. */
+        char **more = err == ENOENT ? NULL
+                      : realloc(c->unread, (c->nunread + 1) * sizeof *more);
+        if (more) {
+            c->unread = more;
+            c->unread[c->nunread++] = dir;
+            return PX_OK;
+        }
         free(dir);
-        return PX_OK;
+        return err == ENOENT ? PX_OK : PX_NOMEM;
     }
     if (c->depth == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
@@ -364,10 +375,20 @@ px_crawler_next(px_crawler_t *c, px_found_t *f, int *got)
 }
 
 void
+px_crawler_unread(const px_crawler_t *c, char *const **dirs, size_t *n)
+{
+    *dirs = c ? c->unread : NULL;
+    *n = c ? c->nunread : 0;
+}
+
+void
 px_crawler_close(px_crawler_t *c)
 {
     if (!c)
         return;
+    for (size_t i = 0; i < c->nunread; i++)
+        free(c->unread[i]);
+    free(c->unread);
     while (c->depth > 0)
         pop_frame(c);
     free(c->stack);
@@ -390,6 +411,16 @@ px_crawl(const char *root, px_found_list *list, px_crawl_warn_fn warn,
         if (rc == PX_OK && got)
             rc = add_found(list, &f);
     }
+    for (size_t i = 0; rc == PX_OK && c && i < c->nunread; i++) {
+        char **more = realloc(list->unread,
+                              (list->nunread + 1) * sizeof *more);
+        if (!more)
+            rc = PX_NOMEM;
+        else if ((more[list->nunread] = strdup(c->unread[i])) != NULL)
+            list->nunread++;
+        if (more)
+            list->unread = more;
+    }
     px_crawler_close(c);
     return rc;
 }
@@ -397,6 +428,9 @@ px_crawl(const char *root, px_found_list *list, px_crawl_warn_fn warn,
 void
 px_found_list_free(px_found_list *list)
 {
+    for (size_t i = 0; i < list->nunread; i++)
+        free(list->unread[i]);
+    free(list->unread);
     while (list->blocks) {
         struct px_path_block *next = list->blocks->next;
         free(list->blocks);

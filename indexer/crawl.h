@@ -30,6 +30,8 @@ typedef struct px_found_list {
     size_t count, cap;
     unsigned long long bytes; /* total size of the files found */
     struct px_path_block *blocks; /* where the paths are kept */
+    char **unread; /* folders that are there but could not be listed */
+    size_t nunread;
 } px_found_list;
 
 /* f's fields in a struct stat of a regular file (the rest zero). */
@@ -69,6 +71,10 @@ px_status px_crawler_open(const char *root, px_crawl_warn_fn warn, void *ctx,
 /* The next article: *got 1 and *f (f->path valid until the next call), or
  * *got 0 at the end. */
 px_status px_crawler_next(px_crawler_t *c, px_found_t *f, int *got);
+/* The folders the walk found but could not list (not those that vanished):
+ * the files the index has under them are not to be taken as gone. Valid
+ * until the crawler is closed. */
+void px_crawler_unread(const px_crawler_t *c, char *const **dirs, size_t *n);
 void px_crawler_close(px_crawler_t *c);
 
 #endif /* PASSIM_INDEXER_CRAWL_H */

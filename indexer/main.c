@@ -386,6 +386,33 @@ open_crawlers(run_state *rs)
     return PX_OK;
 }
 
+/* Remove the files under the roots that the crawl did not find, but for
+ * those under folders it could not read. */
+static px_status
+remove_gone(const options *o, px_writer_t *w, px_crawler_t **crawlers,
+            tally *t)
+{
+    char **keep = NULL;
+    size_t nkeep = 0;
+    for (size_t i = 0; i < o->nroots; i++) {
+        char *const *dirs;
+        size_t n;
+        px_crawler_unread(crawlers[i], &dirs, &n);
+        char **more = n ? realloc(keep, (nkeep + n) * sizeof *more) : keep;
+        if (n && !more) {
+            free(keep);
+            return PX_NOMEM;
+        }
+        keep = more;
+        for (size_t k = 0; k < n; k++)
+            keep[nkeep++] = dirs[k];
+    }
+    px_status rc = px_writer_remove_unseen(w, o->roots, o->nroots, keep,
+                                           nkeep, &t->removed);
+    free(keep);
+    return rc;
+}
+
 /* Bring every file under the roots up to date, parsing on worker threads
  * while the crawl goes on; stops early on a signal. */
 static px_status
@@ -406,6 +433,8 @@ index_roots(const options *o, px_writer_t *w, tally *t)
         rc = px_pipeline_run(w, &po);
         px_progress_clear(&rs.prog);
     }
+    if (rc == PX_OK && !stop_requested)
+        rc = remove_gone(o, w, rs.crawlers, t);
     for (size_t i = 0; rs.crawlers && i < o->nroots; i++)
         px_crawler_close(rs.crawlers[i]);
     free(rs.crawlers);
@@ -471,8 +500,6 @@ run(const options *o, const char *dbpath)
     }
     tally t = {0};
     rc = index_roots(o, w, &t);
-    if (rc == PX_OK && !stop_requested)
-        rc = px_writer_remove_unseen(w, o->roots, o->nroots, &t.removed);
     if (rc != PX_OK)
         fprintf(stderr, PROG ": database %s: %s\n", dbpath,
                 rc == PX_XAPIAN ? px_writer_last_error(w)

@@ -419,11 +419,12 @@ reconcile(watcher_t *wt, int rewatch)
         px_writer_has(wt->w, found.items[i].path); /* marks it seen */
         want_look(wt, found.items[i].path, 0);
     }
-    px_found_list_free(&found);
     size_t removed = 0;
     if (wt->rc == PX_OK)
         note_fatal(wt, px_writer_remove_unseen(wt->w, o->roots, o->nroots,
+                                               found.unread, found.nunread,
                                                &removed), "reconcile");
+    px_found_list_free(&found);
     if (removed) {
         batch_add(wt, 0, removed, 0, 0);
         if (o->verbose)

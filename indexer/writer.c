@@ -608,6 +608,8 @@ px_writer_update(px_writer_t *w, const char *path, const struct stat *st,
 typedef struct unseen_ctx {
     char *const *roots;
     size_t nroots;
+    char *const *keep; /* folders whose files stay */
+    size_t nkeep;
     char **paths;
     size_t n, cap;
     int oom;
@@ -631,6 +633,10 @@ collect_unseen(void *ctx, const char *path, const px_file_info_t *info)
         i++;
     if (i == u->nroots || u->oom)
         return;
+    for (size_t k = 0; k < u->nkeep; k++) {
+        if (under_root(path, u->keep[k]))
+            return;
+    }
     if (u->n == u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 64;
         char **p = realloc(u->paths, cap * sizeof *p);
@@ -651,9 +657,9 @@ collect_unseen(void *ctx, const char *path, const px_file_info_t *info)
 /* Remove the unseen files of one shard under `roots` (lock held). */
 static px_status
 remove_unseen_in(shard *s, char *const *roots, size_t nroots,
-                 size_t *removed)
+                 char *const *keep, size_t nkeep, size_t *removed)
 {
-    unseen_ctx u = {roots, nroots, NULL, 0, 0, 0};
+    unseen_ctx u = {roots, nroots, keep, nkeep, NULL, 0, 0, 0};
     px_catalog_each_unseen(s->cat, collect_unseen, &u);
     px_status rc = u.oom ? PX_NOMEM : PX_OK;
     for (size_t i = 0; i < u.n; i++) {
@@ -670,7 +676,8 @@ remove_unseen_in(shard *s, char *const *roots, size_t nroots,
  * which makes every entry unseen. */
 static px_status
 remove_unseen_all(px_writer_t *w, char *const *roots, size_t nroots,
-                  int clear, size_t *removed)
+                  char *const *keep, size_t nkeep, int clear,
+                  size_t *removed)
 {
     px_status rc = PX_OK;
     *removed = 0;
@@ -679,7 +686,7 @@ remove_unseen_all(px_writer_t *w, char *const *roots, size_t nroots,
         uv_mutex_lock(&s->lock);
         if (clear)
             px_catalog_clear_seen(s->cat);
-        rc = remove_unseen_in(s, roots, nroots, removed);
+        rc = remove_unseen_in(s, roots, nroots, keep, nkeep, removed);
         uv_mutex_unlock(&s->lock);
     }
     return rc;
@@ -687,9 +694,9 @@ remove_unseen_all(px_writer_t *w, char *const *roots, size_t nroots,
 
 px_status
 px_writer_remove_unseen(px_writer_t *w, char *const *roots, size_t nroots,
-                        size_t *removed)
+                        char *const *keep, size_t nkeep, size_t *removed)
 {
-    return remove_unseen_all(w, roots, nroots, 0, removed);
+    return remove_unseen_all(w, roots, nroots, keep, nkeep, 0, removed);
 }
 
 void
@@ -716,5 +723,5 @@ px_status
 px_writer_remove_under(px_writer_t *w, const char *dir, size_t *removed)
 {
     char *roots[1] = {(char *)dir};
-    return remove_unseen_all(w, roots, 1, 1, removed);
+    return remove_unseen_all(w, roots, 1, NULL, 0, 1, removed);
 }

@@ -70,10 +70,12 @@ px_status px_writer_update(px_writer_t *w, const char *path,
 px_status px_writer_remove(px_writer_t *w, const char *path);
 
 /* Remove every catalogued file under one of `roots` (absolute folder
- * paths) that was not passed to px_writer_update since the writer opened;
- * *removed counts them. */
+ * paths) that was not passed to px_writer_update since the writer opened,
+ * but for those under one of `keep` (folders the crawl could not read:
+ * their files are not known to be gone); *removed counts them. */
 px_status px_writer_remove_unseen(px_writer_t *w, char *const *roots,
-                                  size_t nroots, size_t *removed);
+                                  size_t nroots, char *const *keep,
+                                  size_t nkeep, size_t *removed);
 
 /* For the watcher, which keeps one writer open for a long time. */
 

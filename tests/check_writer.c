@@ -156,14 +156,20 @@ START_TEST(removes_unseen_under_roots_only)
     static char none[] = "/nonexistent";
     char *other[] = {none}, *mine[] = {tree};
     size_t removed;
-    ck_assert_int_eq(px_writer_remove_unseen(w, other, 1, &removed), PX_OK);
+    ck_assert_int_eq(px_writer_remove_unseen(w, other, 1, NULL, 0, &removed),
+                     PX_OK);
     ck_assert_uint_eq(removed, 0);
     px_outcome oc;
     char *msg = NULL;
     ck_assert_int_eq(px_writer_update(w, found.items[0].path,
                                       stat_of(&found.items[0]), &oc, &msg), PX_OK);
     ck_assert_int_eq(oc, PX_OUTCOME_UNCHANGED);
-    ck_assert_int_eq(px_writer_remove_unseen(w, mine, 1, &removed), PX_OK);
+    /* Under a folder the crawl could not read, nothing goes. */
+    ck_assert_int_eq(px_writer_remove_unseen(w, mine, 1, mine, 1, &removed),
+                     PX_OK);
+    ck_assert_uint_eq(removed, 0);
+    ck_assert_int_eq(px_writer_remove_unseen(w, mine, 1, NULL, 0, &removed),
+                     PX_OK);
     ck_assert_uint_eq(removed, 2);
     ck_assert_int_eq(px_writer_close(w), PX_OK);
     px_found_list_free(&found);

@@ -122,10 +122,9 @@ class BadInputsTest(harness.PassimCase):
         self.assertEqual(self.hit_paths(self.search('title:café')), [latin])
         self.assert_good_searchable()
 
-    def test_unreadable_file(self):
-        self.make_good()
-        secret = self.write('good/secret.txt',
-                            'Secret\n\nThe secretwordiota stays.\n')
+    def indexer_as_nobody(self):
+        """(db, run) where run(*args) runs passim-index on db as a user
+        whom file permissions bind: nobody when this is root."""
         dbroot = os.path.join(self.tmp, 'dbroot')
         os.mkdir(dbroot)
         db = os.path.join(dbroot, 'db')
@@ -154,6 +153,13 @@ class BadInputsTest(harness.PassimCase):
             def as_user(*args):
                 return run([PASSIM_INDEX, '--db', db] + list(args),
                            env=self.env)
+        return db, as_user
+
+    def test_unreadable_file(self):
+        self.make_good()
+        secret = self.write('good/secret.txt',
+                            'Secret\n\nThe secretwordiota stays.\n')
+        db, as_user = self.indexer_as_nobody()
         os.chmod(secret, 0)
         if os.geteuid() != 0 and os.access(secret, os.R_OK):
             self.skipTest('this user reads files with no permissions')
@@ -192,6 +198,39 @@ class BadInputsTest(harness.PassimCase):
         self.search('secretwordiota', db=db, expect=1)
         self.assertEqual(self.hit_paths(self.search('secretwordkappa',
                                                     db=db)), [secret])
+
+    def test_unreadable_folder_keeps_its_files(self):
+        """A folder the indexer cannot list is reported, and the files the
+        index has under it stay: they are not known to be gone."""
+        self.make_good()
+        locked = os.path.join(self.docs, 'locked')
+        inner = self.write('locked/inner.txt',
+                           'Inner\n\nThe innerwordlambda stays.\n')
+        db, as_user = self.indexer_as_nobody()
+        r = as_user(self.docs)
+        self.assertEqual(r.status, 0, r)
+        self.assertEqual(self.hit_paths(self.search('innerwordlambda',
+                                                    db=db)), [inner])
+        os.chmod(locked, 0)
+        try:
+            if os.geteuid() != 0 and os.access(locked, os.R_OK):
+                self.skipTest('this user reads folders with no permissions')
+            r = as_user(self.docs)
+            self.assert_reported(r, locked, 'denied')
+            self.assertIn(' 0 removed;', r.err, r)
+            self.assertEqual(self.hit_paths(self.search('innerwordlambda',
+                                                        db=db)), [inner])
+            self.assert_good_searchable(db=db)
+        finally:
+            os.chmod(locked, 0o755)
+        # Readable again, and then gone: now it goes.
+        r = as_user(self.docs)
+        self.assertIn(' 0 indexed, 4 unchanged,', r.err, r)
+        os.unlink(inner)
+        os.rmdir(locked)
+        r = as_user(self.docs)
+        self.assertIn(' 1 removed;', r.err, r)
+        self.search('innerwordlambda', db=db, expect=1)
 
     def test_50_mb_text_file(self):
         self.make_good()

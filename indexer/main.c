@@ -88,7 +88,8 @@ usage(FILE *out)
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
           "\n"
-          "Exit status: 0 done, 1 some files could not be read, 2 error.\n"
+          "Exit status: 0 done, 1 some files or folders could not be read,\n"
+          "2 error.\n"
           "See passim-index(1).\n", out);
 }
 
@@ -387,7 +388,7 @@ open_crawlers(run_state *rs)
 }
 
 /* Remove the files under the roots that the crawl did not find, but for
- * those under folders it could not read. */
+ * those under folders it could not read (each counted unreadable). */
 static px_status
 remove_gone(const options *o, px_writer_t *w, px_crawler_t **crawlers,
             tally *t)
@@ -407,6 +408,7 @@ remove_gone(const options *o, px_writer_t *w, px_crawler_t **crawlers,
         for (size_t k = 0; k < n; k++)
             keep[nkeep++] = dirs[k];
     }
+    t->failed += nkeep; /* an unreadable folder counts as an unreadable file */
     px_status rc = px_writer_remove_unseen(w, o->roots, o->nroots, keep,
                                            nkeep, &t->removed);
     free(keep);

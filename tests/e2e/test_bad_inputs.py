@@ -216,8 +216,9 @@ class BadInputsTest(harness.PassimCase):
             if os.geteuid() != 0 and os.access(locked, os.R_OK):
                 self.skipTest('this user reads folders with no permissions')
             r = as_user(self.docs)
+            self.assertEqual(r.status, 1, r)  # as for an unreadable file
             self.assert_reported(r, locked, 'denied')
-            self.assertIn(' 0 removed;', r.err, r)
+            self.assertIn(' 1 unreadable, 0 removed;', r.err, r)
             self.assertEqual(self.hit_paths(self.search('innerwordlambda',
                                                         db=db)), [inner])
             self.assert_good_searchable(db=db)

@@ -367,29 +367,27 @@ commit_locked(void *arg)
 /* Shards commit in parallel, each on a thread of its own but the first:
  * a commit is mostly Xapian writing its tables, and the last one of a
  * run was 6% of the time of 20 Newsgroups spent on one core. A shard
- * whose thread cannot start commits here. */
+ * whose thread cannot start (or cannot be allocated) commits here. */
 px_status
 px_writer_commit(px_writer_t *w)
 {
     commit_task *tasks = calloc(w->nshards, sizeof *tasks);
     uv_thread_t *threads = calloc(w->nshards, sizeof *threads);
     char *started = calloc(w->nshards, 1);
+    int spawn = tasks && threads && started;
     px_status rc = PX_OK;
     for (size_t i = 0; i < w->nshards; i++) {
         commit_task one = {&w->shards[i], PX_OK};
-        if (!tasks || !threads || !started) {
-            commit_locked(&one);
-            rc = rc == PX_OK ? one.rc : rc;
-            continue;
-        }
-        tasks[i] = one;
-        started[i] = i > 0 &&
-                     uv_thread_create(&threads[i], commit_locked, &tasks[i]) ==
-                         0;
-        if (!started[i])
-            commit_locked(&tasks[i]);
+        commit_task *t = spawn ? &tasks[i] : &one;
+        *t = one;
+        if (spawn && i > 0)
+            started[i] = uv_thread_create(&threads[i], commit_locked, t) == 0;
+        if (!spawn || !started[i])
+            commit_locked(t);
+        if (!spawn && rc == PX_OK)
+            rc = t->rc;
     }
-    for (size_t i = 0; tasks && threads && started && i < w->nshards; i++) {
+    for (size_t i = 0; spawn && i < w->nshards; i++) {
         if (started[i])
             uv_thread_join(&threads[i]);
         if (rc == PX_OK)

@@ -192,7 +192,8 @@ typedef struct run_ctx {
     px_termset qterms;  /* the ranking query's terms */
     int per_hit_terms;  /* highlight from each hit's matching terms */
     px_filters filters;
-    xc_query *filter; /* the filters joined on this attempt's database */
+    xc_query *filter; /* the filters joined on the database as opened */
+    int joined;       /* filter is set for the database as opened */
     const px_search_opts *opts;
     const xc_query *query; /* the ranking query */
     int is_long;
@@ -697,9 +698,13 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     c->modified = 0;
     c->failed = XC_OK;
     *rc = prepare(c, error);
-    if (*rc == PX_OK)
+    /* The join reads only the database: the AND-to-OR fallback reuses it,
+     * a reopen (run_with_retries) drops it. */
+    if (*rc == PX_OK && !c->joined) {
         *rc = px_filters_join(&c->filters, c->s->db, c->opts->remote,
                               &c->filter, &c->modified, error);
+        c->joined = *rc == PX_OK;
+    }
     if (*rc == PX_OK)
         *rc = build_query(c, op, &sel, &q, error);
     if (*rc == PX_OK && xc_enquire_set_query(c->enq, q, 0) != XC_OK)
@@ -749,14 +754,20 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
                             : xc_status_to_string(c->failed));
     xc_query_destroy(sel);
     xc_query_destroy(q);
-    xc_query_destroy(c->filter);
-    c->filter = NULL;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
     xc_enquire_destroy(c->enq);
     c->enq = NULL;
     px_facets_spy_destroy(fs); /* after the enquire that held it */
     return xs;
+}
+
+static void
+forget_join(run_ctx *c)
+{
+    xc_query_destroy(c->filter);
+    c->filter = NULL;
+    c->joined = 0;
 }
 
 /* Reopening meets a commit at times too: then pause and try again. */
@@ -789,6 +800,7 @@ run_with_retries(run_ctx *c, xc_query_op op, px_results_t *r, char **error)
          * is let past rather than raced. */
         struct timespec pause = {0, (long)i * 5000000L};
         nanosleep(&pause, NULL);
+        forget_join(c);
         if (reopen(c->s->db, &pause) != XC_OK) {
             free(*error);
             *error = px_asprintf("cannot reopen the database: %s",
@@ -827,6 +839,7 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
         rc = run_with_retries(&c, XC_OP_OR, r, error);
         r->fell_back_to_or = rc == PX_OK && r->nhits > 0;
     }
+    forget_join(&c);
     px_termset_clear(&c.wildcards);
     px_termset_clear(&c.qterms);
     px_filters_free(&c.filters);

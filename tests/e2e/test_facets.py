@@ -207,6 +207,12 @@ class FilterJoinTest(harness.PassimCase):
         self.assertGreater(hit['passage'], 0)
         both = self.search('zqvortex', db=db)
         self.assertEqual(len({h['path'] for h in both['hits']}), 2)
+        # AND finds nothing, so the search falls back to OR: the joined
+        # filter (kept from the first attempt) still applies.
+        wider = self.search('zqvortex', 'qqqnowhere', 'person:"Amara Okafor"',
+                            db=db)
+        self.assertTrue(wider['fell_back_to_or'])
+        self.assertEqual({h['path'] for h in wider['hits']}, {hit['path']})
         none = self.search('zqvortex', 'person:"Amara Okafor"',
                            'place:Rotterdam', db=db, expect=1)
         self.assertEqual(none['hits'], [])

@@ -288,35 +288,41 @@ cmp_str(const void *a, const void *b)
 
 /* A title the tagger kept on a non-person: if the value without it is a
  * value of another mention, it is that mention's entity (unify() then
- * settles its type). */
+ * settles its type). The values are replaced only after every lookup:
+ * the sorted copy points at them. */
 static px_status
 drop_stray_titles(named *n)
 {
     size_t count = n->m.count;
     char **sorted = malloc((count + 1) * sizeof *sorted);
-    if (!sorted)
-        return PX_NOMEM;
-    memcpy(sorted, n->value, count * sizeof *sorted);
-    qsort(sorted, count, sizeof *sorted, cmp_str);
-    px_status rc = PX_OK;
+    char **bare = calloc(count + 1, sizeof *bare);
+    px_status rc = sorted && bare ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK) {
+        memcpy(sorted, n->value, count * sizeof *sorted);
+        qsort(sorted, count, sizeof *sorted, cmp_str);
+    }
     for (size_t i = 0; rc == PX_OK && i < count; i++) {
-        char *bare = NULL;
         size_t len = 0;
         if (n->m.items[i].type == PX_ENT_PER)
             continue;
         rc = px_canon_normalise(PX_ENT_PER, n->value[i], strlen(n->value[i]),
-                                &bare, &len);
-        char **hit = rc == PX_OK && strcmp(bare, n->value[i]) != 0
-                         ? bsearch(&bare, sorted, count, sizeof *sorted,
-                                   cmp_str)
-                         : NULL;
-        if (hit) {
-            free(n->value[i]);
-            n->value[i] = bare;
-            bare = NULL;
+                                &bare[i], &len);
+        if (rc == PX_OK && (strcmp(bare[i], n->value[i]) == 0 ||
+                            !bsearch(&bare[i], sorted, count, sizeof *sorted,
+                                     cmp_str))) {
+            free(bare[i]);
+            bare[i] = NULL;
         }
-        free(bare);
     }
+    for (size_t i = 0; bare && i < count; i++) {
+        if (bare[i] && rc == PX_OK) {
+            free(n->value[i]);
+            n->value[i] = bare[i];
+        } else {
+            free(bare[i]);
+        }
+    }
+    free(bare);
     free(sorted);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "passim/catalog.h"
 #include "passim/dbpath.h"
 #include "passim/format.h"
+#include "passim/idset.h"
 #include "passim/schema.h"
 #include "passim/vocab.h"
 
@@ -31,6 +32,14 @@ typedef struct shard {
     size_t max_files;    /* its share of the batch: opts' over the shards */
     uint64_t max_bytes;
     int in_txn;
+    /* A shard that had no files when it opened (a first run) plans
+     * without its database, so that planning never waits for the shard's
+     * writer: a file it has not planned before cannot be catalogued. On
+     * 20 Newsgroups with two shards, the loop's thread had spent 10.9 of
+     * 19.2 s waiting for a shard's lock to plan the next file. */
+    int fresh;
+    uv_mutex_t plan_lock; /* guards planned */
+    px_idset_t planned;
     size_t batch_files;
     uint64_t batch_bytes;
     px_writer_stats stats;
@@ -171,6 +180,10 @@ open_shard(shard *s, const char *path, const px_writer_opts *opts,
     s->opts = opts;
     if (uv_mutex_init(&s->lock) != 0)
         return PX_NOMEM;
+    if (uv_mutex_init(&s->plan_lock) != 0) {
+        uv_mutex_destroy(&s->lock);
+        return PX_NOMEM;
+    }
     px_status rc = open_database(path, &s->db, error);
     if (rc == PX_OK)
         rc = check_schema(s->db, path, error);
@@ -178,6 +191,8 @@ open_shard(shard *s, const char *path, const px_writer_opts *opts,
         rc = px_catalog_load(s->db, &s->cat);
     if (rc == PX_OK)
         rc = px_vocab_create(s->db, &s->vocab);
+    if (rc == PX_OK)
+        rc = px_catalog_is_empty(s->cat, &s->fresh);
     return rc;
 }
 
@@ -188,6 +203,8 @@ close_shards(px_writer_t *w, size_t n)
         px_catalog_destroy(w->shards[i].cat);
         px_vocab_destroy(w->shards[i].vocab);
         xc_database_close(w->shards[i].db);
+        px_idset_clear(&w->shards[i].planned);
+        uv_mutex_destroy(&w->shards[i].plan_lock);
         uv_mutex_destroy(&w->shards[i].lock);
     }
     free(w->shards);
@@ -463,19 +480,39 @@ same_stat(const px_file_info_t *info, const struct stat *st)
            info->inode == now.inode;
 }
 
+/* 1 when the file is certainly not catalogued: its shard was fresh and
+ * has not planned it before. */
+static int
+first_plan_of_fresh(shard *s, const char *path)
+{
+    if (!s->fresh)
+        return 0;
+    uint64_t id = px_article_hash(path);
+    uv_mutex_lock(&s->plan_lock);
+    int first = !px_idset_has(&s->planned, id) &&
+                px_idset_add(&s->planned, id) == PX_OK;
+    uv_mutex_unlock(&s->plan_lock);
+    return first;
+}
+
 px_status
 px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
                px_job_t **job)
 {
     shard *s = shard_of(w, path);
-    uv_mutex_lock(&s->lock);
-    const px_file_info_t *info = px_catalog_lookup(s->cat, path);
-    /* A hash of 0 marks a file catalogued without being read (it was over
-     * the size limit): look again, since the limit may have been raised. */
-    int unchanged = info && same_stat(info, st) && info->hash != 0;
-    int known = info != NULL;
-    uint64_t known_hash = info ? info->hash : 0;
-    uv_mutex_unlock(&s->lock);
+    int unchanged = 0, known = 0;
+    uint64_t known_hash = 0;
+    if (!first_plan_of_fresh(s, path)) {
+        uv_mutex_lock(&s->lock);
+        const px_file_info_t *info = px_catalog_lookup(s->cat, path);
+        /* A hash of 0 marks a file catalogued without being read (it was
+         * over the size limit): look again, since the limit may have been
+         * raised. */
+        unchanged = info && same_stat(info, st) && info->hash != 0;
+        known = info != NULL;
+        known_hash = info ? info->hash : 0;
+        uv_mutex_unlock(&s->lock);
+    }
     *job = NULL;
     if (unchanged)
         return PX_OK;

@@ -11,6 +11,7 @@
 #include "check_main.h"
 #include "crawl.h"
 #include "writer.h"
+#include "xapian-c.h"
 
 /* A found file's stat, as the pipeline gives it to the writer. */
 static const struct stat *
@@ -253,6 +254,42 @@ START_TEST(shards_share_the_batch)
 }
 END_TEST
 
+static px_outcome
+update(px_writer_t *w, const char *path)
+{
+    struct stat st;
+    px_outcome oc;
+    char *msg = NULL;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(px_writer_update(w, path, &st, &oc, &msg), PX_OK);
+    free(msg);
+    return oc;
+}
+
+/* A fresh database plans a file it has not met without reading its
+ * catalog; a second sighting of the same file must still read it. */
+START_TEST(fresh_database_plans_a_file_once_without_the_catalog)
+{
+    px_writer_t *w;
+    char *err = NULL, path[256];
+    snprintf(path, sizeof path, "%s/a.txt", tree);
+    ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
+    ck_assert_int_eq(update(w, path), PX_OUTCOME_INDEXED);
+    ck_assert_int_eq(update(w, path), PX_OUTCOME_UNCHANGED);
+    write_file("a.txt", "Alpha\n\nThe first article, rewritten, talks of "
+                        "apricots.\n\nAnd of plums.\n");
+    ck_assert_int_eq(update(w, path), PX_OUTCOME_INDEXED);
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    /* The rewrite replaced the first version's passages. */
+    xc_database *db = NULL;
+    uint32_t docs = 0;
+    ck_assert_int_eq(xc_database_open(dbpath, &db, &err), XC_OK);
+    ck_assert_int_eq(xc_database_doccount(db, &docs), XC_OK);
+    xc_database_close(db);
+    ck_assert_uint_eq(docs, 1);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -269,6 +306,7 @@ make_suite(void)
     tcase_add_test(t, removes_unseen_under_roots_only);
     tcase_add_test(t, sharded_database);
     tcase_add_test(t, shards_share_the_batch);
+    tcase_add_test(t, fresh_database_plans_a_file_once_without_the_catalog);
     suite_add_tcase(s, t);
     return s;
 }

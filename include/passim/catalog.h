@@ -40,6 +40,9 @@ px_status px_catalog_load(xc_database *db, px_catalog_t **out);
  * path up marks it seen (see px_catalog_each_unseen). */
 const px_file_info_t *px_catalog_lookup(px_catalog_t *cat, const char *path);
 
+/* *empty is 1 when the catalog has no entry at all. */
+px_status px_catalog_is_empty(const px_catalog_t *cat, int *empty);
+
 /* Record `info` for `path` in db (writable; inside the caller's
  * transaction), and mark it seen. */
 px_status px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,

@@ -15,86 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passim/idset.h"
 #include "passim/schema.h"
-
-/* The ids (64-bit article hashes) looked up or written since loading: an
- * open-addressing set, 0 marking an empty slot (id 0 is kept apart). */
-typedef struct idset {
-    uint64_t *slots;
-    size_t cap, n; /* cap: a power of two, or 0 */
-    int has_zero;
-} idset;
 
 struct px_catalog {
     xc_database *db;
-    idset seen;
+    px_idset_t seen; /* the ids looked up or written since loading */
     px_file_info_t found; /* what px_catalog_lookup returns */
 };
-
-static size_t
-slot_of(uint64_t id, size_t mask)
-{
-    return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
-}
-
-static int
-idset_has(const idset *s, uint64_t id)
-{
-    if (id == 0)
-        return s->has_zero;
-    if (s->cap == 0)
-        return 0;
-    size_t m = s->cap - 1;
-    for (size_t i = slot_of(id, m); s->slots[i] != 0; i = (i + 1) & m) {
-        if (s->slots[i] == id)
-            return 1;
-    }
-    return 0;
-}
-
-static void idset_put(idset *s, uint64_t id);
-
-static px_status
-idset_grow(idset *s)
-{
-    idset bigger = {calloc(s->cap ? s->cap * 2 : 1024, sizeof(uint64_t)),
-                    s->cap ? s->cap * 2 : 1024, 0, s->has_zero};
-    if (!bigger.slots)
-        return PX_NOMEM;
-    for (size_t i = 0; i < s->cap; i++) {
-        if (s->slots[i])
-            idset_put(&bigger, s->slots[i]);
-    }
-    free(s->slots);
-    *s = bigger;
-    return PX_OK;
-}
-
-/* Insert into a set with room (see idset_add). */
-static void
-idset_put(idset *s, uint64_t id)
-{
-    size_t m = s->cap - 1, i = slot_of(id, m);
-    while (s->slots[i] != 0 && s->slots[i] != id)
-        i = (i + 1) & m;
-    if (s->slots[i] == 0) {
-        s->slots[i] = id;
-        s->n++;
-    }
-}
-
-static px_status
-idset_add(idset *s, uint64_t id)
-{
-    if (id == 0) {
-        s->has_zero = 1;
-        return PX_OK;
-    }
-    if ((s->n + 1) * 2 > s->cap && idset_grow(s) != PX_OK)
-        return PX_NOMEM;
-    idset_put(s, id);
-    return PX_OK;
-}
 
 static int
 parse_value(const char *v, size_t len, px_file_info_t *info, const char **path)
@@ -161,7 +89,7 @@ px_catalog_lookup(px_catalog_t *cat, const char *path)
     meta_key(id, key);
     /* Without room to mark it seen, the entry is reported unseen at the end
      * of a crawl and its file indexed again: slower, never wrong. */
-    (void)idset_add(&cat->seen, id);
+    (void)px_idset_add(&cat->seen, id);
     return read_entry(cat->db, key, path, &cat->found, NULL) == 1
                ? &cat->found : NULL;
 }
@@ -189,7 +117,7 @@ px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
     free(value);
     if (xs != XC_OK)
         return PX_XAPIAN;
-    return idset_add(&cat->seen, id);
+    return px_idset_add(&cat->seen, id);
 }
 
 px_status
@@ -209,6 +137,25 @@ count_key(void *ctx, const char *key, size_t len)
     (void)len;
     ++*(size_t *)ctx;
     return 0;
+}
+
+static int
+note_any(void *ctx, const char *key, size_t len)
+{
+    (void)key;
+    (void)len;
+    *(int *)ctx = 1;
+    return 1; /* one is enough */
+}
+
+px_status
+px_catalog_is_empty(const px_catalog_t *cat, int *empty)
+{
+    int any = 0;
+    xc_status xs = xc_database_metadata_keys(cat->db, PX_META_FILE_PREFIX,
+                                             note_any, &any);
+    *empty = !any;
+    return xs == XC_OK ? PX_OK : PX_XAPIAN;
 }
 
 size_t
@@ -236,7 +183,7 @@ visit_unseen(void *ctx, const char *key, size_t len)
     memcpy(hex, key + plen, PX_ARTICLE_ID_SIZE - 1);
     hex[PX_ARTICLE_ID_SIZE - 1] = '\0';
     uint64_t id = strtoull(hex, &end, 16);
-    if (*end || idset_has(&u->cat->seen, id))
+    if (*end || px_idset_has(&u->cat->seen, id))
         return 0;
     char k[2 + PX_ARTICLE_ID_SIZE], *path = NULL;
     px_file_info_t info;
@@ -258,8 +205,7 @@ px_catalog_each_unseen(px_catalog_t *cat, px_catalog_fn fn, void *ctx)
 void
 px_catalog_clear_seen(px_catalog_t *cat)
 {
-    free(cat->seen.slots);
-    memset(&cat->seen, 0, sizeof cat->seen);
+    px_idset_clear(&cat->seen);
 }
 
 void
@@ -267,7 +213,7 @@ px_catalog_destroy(px_catalog_t *cat)
 {
     if (!cat)
         return;
-    free(cat->seen.slots);
+    px_idset_clear(&cat->seen);
     free(cat);
 }
 

@@ -6,9 +6,22 @@
 
 #include <stdlib.h>
 
+#include "passim/dbpath.h"
 #include "passim/schema.h"
 
-#define DEFAULT_INFLIGHT 8
+#define DEFAULT_INFLIGHT 32
+
+typedef struct work work_t;
+
+/* The parsed jobs waiting for one shard's writer thread, in the order
+ * they were parsed. */
+typedef struct wqueue {
+    px_pipe_t *p;
+    work_t *head, *tail;
+    uv_cond_t ready;
+    uv_thread_t thread;
+    int started;
+} wqueue;
 
 struct px_pipe {
     uv_loop_t *loop;
@@ -16,17 +29,26 @@ struct px_pipe {
     xc_termgen **free_tg;
     size_t nfree;
     unsigned inflight; /* the most jobs at once */
-    size_t busy;       /* jobs running now */
+    size_t busy;       /* jobs parsing, waiting or being applied */
     px_writer_t *w;
     px_pipe_done_fn done;
     void *ctx;
     px_status rc;
+    /* One writer thread per shard applies its jobs, so that a pool thread
+     * never waits for a shard's lock: it parses the next file instead. */
+    uv_mutex_t qlock; /* guards the queues, the applied list and quit */
+    wqueue *queues;
+    size_t nwriters;
+    int quit;
+    work_t *applied, *applied_tail; /* for the loop to finish */
+    uv_async_t wake;                /* tells the loop about them */
+    int wake_open, wake_ref;
     /* For px_pipeline_run only: the source and the report callback. */
     const px_pipeline_opts *opts;
     int source_done;
 };
 
-typedef struct work {
+struct work {
     uv_work_t req;
     px_pipe_t *p;
     px_job_t *job;
@@ -34,7 +56,11 @@ typedef struct work {
     px_status rc; /* of applying the job */
     char *msg;
     int applied;
-} work_t;
+    /* On the loop's thread: the pool is done with req, the writer with
+     * the job. The work is finished when both are. */
+    int pool_done, writer_done;
+    work_t *next;
+};
 
 static xc_termgen *
 take_termgen(px_pipe_t *p)
@@ -53,32 +79,70 @@ give_termgen(px_pipe_t *p, xc_termgen *tg)
     uv_mutex_unlock(&p->lock);
 }
 
+static void
+append(work_t **head, work_t **tail, work_t *wk)
+{
+    wk->next = NULL;
+    if (*tail)
+        (*tail)->next = wk;
+    else
+        *head = wk;
+    *tail = wk;
+}
+
 /* On a pool thread. There are as many term generators as jobs in flight,
- * so one is always free. The job is applied here too, under its shard's
- * lock (writer.h): Xapian's inverter is most of a writer's time, and
- * with shards two pool threads can feed it at once. */
+ * so one is always free. The parsed job goes to its shard's writer. */
 static void
 run_job(uv_work_t *req)
 {
     work_t *wk = req->data;
-    xc_termgen *tg = take_termgen(wk->p);
+    px_pipe_t *p = wk->p;
+    xc_termgen *tg = take_termgen(p);
     px_job_run(wk->job, tg);
-    give_termgen(wk->p, tg);
-    wk->rc = px_writer_apply(wk->p->w, wk->job, &wk->msg);
-    wk->applied = 1;
+    give_termgen(p, tg);
+    wqueue *q = &p->queues[px_dbpath_shard_of(wk->job->path, p->nwriters)];
+    uv_mutex_lock(&p->qlock);
+    append(&q->head, &q->tail, wk);
+    uv_cond_signal(&q->ready);
+    uv_mutex_unlock(&p->qlock);
+}
+
+/* On a writer thread: apply its shard's jobs as they come, until told to
+ * quit with nothing left. */
+static void
+writer_main(void *arg)
+{
+    wqueue *q = arg;
+    px_pipe_t *p = q->p;
+    uv_mutex_lock(&p->qlock);
+    for (;;) {
+        while (!q->head && !p->quit)
+            uv_cond_wait(&q->ready, &p->qlock);
+        work_t *wk = q->head;
+        if (!wk)
+            break;
+        q->head = wk->next;
+        if (!q->head)
+            q->tail = NULL;
+        uv_mutex_unlock(&p->qlock);
+        wk->rc = px_writer_apply(p->w, wk->job, &wk->msg);
+        wk->applied = 1;
+        uv_mutex_lock(&p->qlock);
+        append(&p->applied, &p->applied_tail, wk);
+        uv_async_send(&p->wake);
+    }
+    uv_mutex_unlock(&p->qlock);
 }
 
 static void submit_next(px_pipe_t *p);
 
-/* On the loop's thread. */
+/* On the loop's thread, once a job is applied (or could not be run). */
 static void
-job_done(uv_work_t *req, int status)
+finish(px_pipe_t *p, work_t *wk, int ran)
 {
-    work_t *wk = req->data;
-    px_pipe_t *p = wk->p;
     char *msg = wk->msg;
     p->busy--;
-    if (status == 0 && wk->applied && p->rc == PX_OK)
+    if (ran && wk->applied && p->rc == PX_OK)
         p->rc = wk->rc;
     if (p->done)
         p->done(p->ctx, wk->job, msg);
@@ -88,8 +152,59 @@ job_done(uv_work_t *req, int status)
     free(msg);
     px_job_destroy(wk->job);
     free(wk);
+}
+
+static void
+finish_and_go_on(px_pipe_t *p, work_t *wk, int ran)
+{
+    finish(p, wk, ran);
     if (p->opts)
         submit_next(p);
+}
+
+/* Keep the loop alive exactly while jobs are in flight. */
+static void
+hold_loop(px_pipe_t *p)
+{
+    int want = p->busy > 0;
+    if (want && !p->wake_ref)
+        uv_ref((uv_handle_t *)&p->wake);
+    else if (!want && p->wake_ref)
+        uv_unref((uv_handle_t *)&p->wake);
+    p->wake_ref = want;
+}
+
+/* On the loop's thread: the writers have applied jobs. */
+static void
+on_wake(uv_async_t *h)
+{
+    px_pipe_t *p = h->data;
+    uv_mutex_lock(&p->qlock);
+    work_t *wk = p->applied;
+    p->applied = p->applied_tail = NULL;
+    uv_mutex_unlock(&p->qlock);
+    while (wk) {
+        work_t *next = wk->next;
+        wk->writer_done = 1;
+        if (wk->pool_done)
+            finish_and_go_on(p, wk, 1);
+        wk = next;
+    }
+    hold_loop(p);
+}
+
+/* On the loop's thread, once a job has run on the pool: it is queued for
+ * its writer, unless the pool could not run it. */
+static void
+job_done(uv_work_t *req, int status)
+{
+    work_t *wk = req->data;
+    px_pipe_t *p = wk->p;
+    wk->pool_done = 1;
+    if (status == 0 && !wk->writer_done)
+        return;
+    finish_and_go_on(p, wk, status == 0);
+    hold_loop(p);
 }
 
 static px_status
@@ -108,6 +223,7 @@ start_job(px_pipe_t *p, px_job_t *job, uint64_t size)
         return PX_NOMEM;
     }
     p->busy++;
+    hold_loop(p);
     return PX_OK;
 }
 
@@ -162,6 +278,56 @@ make_termgens(px_pipe_t *p, unsigned n)
 }
 
 static px_status
+start_writers(px_pipe_t *p)
+{
+    size_t n = px_writer_shards(p->w);
+    if (uv_mutex_init(&p->qlock) != 0)
+        return PX_NOMEM;
+    p->queues = calloc(n, sizeof *p->queues);
+    if (!p->queues) {
+        uv_mutex_destroy(&p->qlock);
+        return PX_NOMEM;
+    }
+    p->nwriters = n;
+    for (size_t i = 0; i < p->nwriters; i++) {
+        wqueue *q = &p->queues[i];
+        q->p = p;
+        if (uv_cond_init(&q->ready) != 0)
+            return PX_NOMEM;
+        q->started = 1;
+        if (uv_thread_create(&q->thread, writer_main, q) != 0) {
+            q->started = 2; /* cond only */
+            return PX_NOMEM;
+        }
+    }
+    return PX_OK;
+}
+
+static void
+stop_writers(px_pipe_t *p)
+{
+    if (!p->queues)
+        return;
+    uv_mutex_lock(&p->qlock);
+    p->quit = 1;
+    for (size_t i = 0; i < p->nwriters; i++) {
+        if (p->queues[i].started)
+            uv_cond_signal(&p->queues[i].ready);
+    }
+    uv_mutex_unlock(&p->qlock);
+    for (size_t i = 0; i < p->nwriters; i++) {
+        wqueue *q = &p->queues[i];
+        if (q->started == 1)
+            uv_thread_join(&q->thread);
+        if (q->started)
+            uv_cond_destroy(&q->ready);
+    }
+    uv_mutex_destroy(&p->qlock);
+    free(p->queues);
+    p->queues = NULL;
+}
+
+static px_status
 pipe_init(px_pipe_t *p, uv_loop_t *loop, px_writer_t *w, unsigned inflight)
 {
     p->loop = loop;
@@ -169,12 +335,25 @@ pipe_init(px_pipe_t *p, uv_loop_t *loop, px_writer_t *w, unsigned inflight)
     p->inflight = inflight ? inflight : DEFAULT_INFLIGHT;
     if (uv_mutex_init(&p->lock) != 0)
         return PX_NOMEM;
-    return make_termgens(p, p->inflight);
+    if (uv_async_init(loop, &p->wake, on_wake) != 0)
+        return PX_NOMEM;
+    p->wake.data = p;
+    p->wake_open = 1;
+    uv_unref((uv_handle_t *)&p->wake);
+    px_status rc = start_writers(p);
+    return rc == PX_OK ? make_termgens(p, p->inflight) : rc;
 }
 
+/* Only once no job is in flight. Runs the loop to close the wake-up
+ * handle. */
 static void
 pipe_fini(px_pipe_t *p)
 {
+    stop_writers(p);
+    if (p->wake_open) {
+        uv_close((uv_handle_t *)&p->wake, NULL);
+        uv_run(p->loop, UV_RUN_DEFAULT);
+    }
     for (size_t i = 0; i < p->nfree; i++)
         xc_termgen_destroy(p->free_tg[i]);
     free(p->free_tg);

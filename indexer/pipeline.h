@@ -2,9 +2,13 @@
  * pipeline.h — many files through the writer, parsing in parallel.
  *
  * Jobs (job.h) run on libuv's thread pool, each with a term generator of
- * its own taken from a pool; their results are applied by the one writer on
- * the loop's thread as they finish. At most `inflight` jobs exist at once,
- * which bounds memory whatever the number of files.
+ * its own taken from a pool; each parsed job then waits for its shard's
+ * writer thread, one per shard, which applies the shard's jobs in turn. A
+ * pool thread never waits for a writer: with two shards on two cores it
+ * had spent nearly as long waiting for a shard's lock as the writers
+ * spent holding them. At most `inflight` jobs exist at once (parsing,
+ * waiting or being applied), which bounds memory whatever the number of
+ * files; the caller hears of each on the loop's thread once applied.
  *
  * Two ways in: px_pipeline_run() takes a source of files and runs a loop of
  * its own until they are done (the one-shot crawl); a px_pipe_t lives on

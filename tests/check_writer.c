@@ -290,6 +290,35 @@ START_TEST(fresh_database_plans_a_file_once_without_the_catalog)
 }
 END_TEST
 
+/* "General Procuracy" is the organisation "Procuracy" named with a
+ * title; replacing its value while later lookups still searched the old
+ * one was a use after free that the ASan build reports. */
+START_TEST(stray_title_dropped_from_an_organisation)
+{
+    px_writer_t *w;
+    char *err = NULL, path[256];
+    write_file("procuracy.txt",
+               "The inquiry in Moscow\n\nWhen the General Procuracy got the "
+               "papers, nothing happened for a month. The Procuracy said the "
+               "case belonged elsewhere.\n\nIn March a group from the "
+               "General Procuracy arrived. General Dynamics sold tanks.\n");
+    snprintf(path, sizeof path, "%s/procuracy.txt", tree);
+    ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
+    ck_assert_int_eq(update(w, path), PX_OUTCOME_INDEXED);
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    xc_database *db = NULL;
+    uint32_t bare = 0, titled = 0;
+    ck_assert_int_eq(xc_database_open(dbpath, &db, &err), XC_OK);
+    ck_assert_int_eq(xc_database_termfreq(db, "XORGprocuracy", 13, &bare),
+                     XC_OK);
+    ck_assert_int_eq(xc_database_termfreq(db, "XORGgeneral procuracy", 21,
+                                          &titled), XC_OK);
+    xc_database_close(db);
+    ck_assert_uint_eq(bare, 1);
+    ck_assert_uint_eq(titled, 0);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -307,6 +336,7 @@ make_suite(void)
     tcase_add_test(t, sharded_database);
     tcase_add_test(t, shards_share_the_batch);
     tcase_add_test(t, fresh_database_plans_a_file_once_without_the_catalog);
+    tcase_add_test(t, stray_title_dropped_from_an_organisation);
     suite_add_tcase(s, t);
     return s;
 }

@@ -40,6 +40,14 @@ typedef struct shard {
     int fresh;
     uv_mutex_t plan_lock; /* guards planned */
     px_idset_t planned;
+    /* Every shard's words go to the first shard too (vocab.h): a later
+     * shard keeps the words it stores and hands them over when it
+     * commits. */
+    struct shard *first; /* NULL for the first shard */
+    size_t index;
+    px_words pending;
+    size_t pending_cap;
+    int pending_lost; /* out of memory: the mark must stay stale */
     size_t batch_files;
     uint64_t batch_bytes;
     px_writer_stats stats;
@@ -52,6 +60,9 @@ struct px_writer {
     xc_termgen *tg; /* for px_writer_update, on the caller's thread */
     px_writer_opts opts;
 };
+
+static px_status begin_batch(shard *s);
+static px_status commit_shard(shard *s);
 
 /* Create a new database at `path` all at once: built in a sibling folder
  * and renamed into place, so that a SIGKILL while Xapian creates its files
@@ -204,6 +215,7 @@ close_shards(px_writer_t *w, size_t n)
         px_vocab_destroy(w->shards[i].vocab);
         xc_database_close(w->shards[i].db);
         px_idset_clear(&w->shards[i].planned);
+        px_words_clear(&w->shards[i].pending);
         uv_mutex_destroy(&w->shards[i].plan_lock);
         uv_mutex_destroy(&w->shards[i].lock);
     }
@@ -234,9 +246,36 @@ open_shards(px_writer_t *w, const char *path, char **error)
         shard *sh = &w->shards[i];
         sh->max_files = w->opts.batch_files / n ? w->opts.batch_files / n : 1;
         sh->max_bytes = w->opts.batch_bytes / n ? w->opts.batch_bytes / n : 1;
+        sh->first = i > 0 ? &w->shards[0] : NULL;
+        sh->index = i;
     }
     px_dbpath_shards_free(paths, n);
     return rc;
+}
+
+/* Bring the first shard's union of words up to date with every later
+ * shard whose mark is stale (vocab.h): a crash between their commits, or
+ * a database written before the union. Nothing else runs yet. */
+static px_status
+repair_union(px_writer_t *w)
+{
+    shard *f = &w->shards[0];
+    px_status rc = PX_OK;
+    for (size_t k = 1; rc == PX_OK && k < w->nshards; k++) {
+        uint64_t rev = 0;
+        int stale = 0;
+        if (xc_database_revision(w->shards[k].db, &rev) != XC_OK)
+            rc = PX_XAPIAN;
+        if (rc == PX_OK)
+            rc = px_vocab_union_stale(f->db, k, rev, &stale);
+        if (rc == PX_OK && stale)
+            rc = begin_batch(f);
+        if (rc == PX_OK && stale)
+            rc = px_vocab_union_copy(f->vocab, f->db, w->shards[k].db);
+        if (rc == PX_OK && stale)
+            rc = px_vocab_union_mark(f->db, k, rev);
+    }
+    return rc == PX_OK ? commit_shard(f) : rc;
 }
 
 px_status
@@ -250,6 +289,8 @@ px_writer_open(const char *path, const px_writer_opts *opts,
         return PX_NOMEM;
     w->opts = *opts;
     px_status rc = open_shards(w, path, error);
+    if (rc == PX_OK)
+        rc = repair_union(w);
     if (rc == PX_OK)
         rc = px_schema_termgen(&w->tg);
     if (rc != PX_OK) {
@@ -301,6 +342,51 @@ note_commit_time(shard *s)
                ? PX_OK : PX_XAPIAN;
 }
 
+static void
+keep_for_first(void *ctx, const char *word, size_t len)
+{
+    shard *s = ctx;
+    px_words *p = &s->pending;
+    if (p->len + len + 1 > s->pending_cap) {
+        size_t cap = s->pending_cap ? s->pending_cap * 2 : 16 * 1024;
+        while (cap < p->len + len + 1)
+            cap *= 2;
+        char *buf = realloc(p->buf, cap);
+        if (!buf) {
+            s->pending_lost = 1;
+            return;
+        }
+        p->buf = buf;
+        s->pending_cap = cap;
+    }
+    memcpy(p->buf + p->len, word, len);
+    p->buf[p->len + len] = '\0';
+    p->len += len + 1;
+    p->n++;
+}
+
+/* After a later shard's commit: its new words, and the revision they
+ * bring the first shard's union to, into the first shard's batch. Lock
+ * order: a later shard's, then the first's (never the other way). */
+static px_status
+hand_words_to_first(shard *s)
+{
+    shard *f = s->first;
+    uint64_t rev = 0;
+    if (xc_database_revision(s->db, &rev) != XC_OK)
+        return PX_XAPIAN;
+    uv_mutex_lock(&f->lock);
+    px_status rc = begin_batch(f);
+    if (rc == PX_OK)
+        rc = px_vocab_add(f->vocab, f->db, &s->pending, NULL, NULL);
+    if (rc == PX_OK && !s->pending_lost)
+        rc = px_vocab_union_mark(f->db, s->index, rev);
+    uv_mutex_unlock(&f->lock);
+    s->pending.len = s->pending.n = 0;
+    s->pending_lost = 0;
+    return rc;
+}
+
 static px_status
 commit_shard(shard *s)
 {
@@ -316,6 +402,8 @@ commit_shard(shard *s)
     s->batch_bytes = 0;
     if (rc == PX_OK)
         s->stats.commits++;
+    if (rc == PX_OK && s->first)
+        rc = hand_words_to_first(s);
     return rc;
 }
 
@@ -413,6 +501,13 @@ px_writer_commit(px_writer_t *w)
     free(tasks);
     free(threads);
     free(started);
+    /* The later shards' commits handed their words to the first shard,
+     * maybe after it committed: commit those too. */
+    if (rc == PX_OK && w->nshards > 1) {
+        commit_task first = {&w->shards[0], PX_OK};
+        commit_locked(&first);
+        rc = first.rc;
+    }
     return rc;
 }
 
@@ -536,7 +631,8 @@ replace_passages(shard *s, const px_job_t *job)
             rc = PX_XAPIAN;
     }
     if (rc == PX_OK)
-        rc = px_vocab_add(s->vocab, s->db, &job->words);
+        rc = px_vocab_add(s->vocab, s->db, &job->words,
+                          s->first ? keep_for_first : NULL, s);
     px_file_info_t info;
     info_from_stat(&job->now, job->hash, (uint32_t)job->ndocs, &info);
     if (rc == PX_OK)

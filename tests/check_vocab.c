@@ -96,7 +96,7 @@ add_words(xc_database *db, px_vocab_t *v, const char *text)
 {
     px_words w;
     words_of(text, &w);
-    ck_assert_int_eq(px_vocab_add(v, db, &w), PX_OK);
+    ck_assert_int_eq(px_vocab_add(v, db, &w, NULL, NULL), PX_OK);
     px_words_clear(&w);
 }
 

@@ -10,6 +10,8 @@
 
 #include "check_main.h"
 #include "crawl.h"
+#include "passim/dbpath.h"
+#include "passim/vocab.h"
 #include "writer.h"
 #include "xapian-c.h"
 
@@ -319,6 +321,105 @@ START_TEST(stray_title_dropped_from_an_organisation)
 }
 END_TEST
 
+typedef struct in_first_ctx {
+    xc_database *first;
+    size_t words, missing;
+    char some[64]; /* a word of the later shard, for the repair below */
+} in_first_ctx;
+
+static int
+check_in_first(void *ctx, const char *key, size_t len)
+{
+    in_first_ctx *c = ctx;
+    char *value = NULL;
+    size_t vlen = 0;
+    ck_assert_int_eq(xc_database_get_metadata(c->first, key, len, &value,
+                                              &vlen), XC_OK);
+    c->words++;
+    c->missing += value == NULL;
+    if (len < sizeof c->some) {
+        memcpy(c->some, key, len);
+        c->some[len] = '\0';
+    }
+    free(value);
+    return 0;
+}
+
+/* Every word of the second shard, in the first: what a server handing
+ * the shards out as one database shows. */
+static in_first_ctx
+words_in_first(char **paths)
+{
+    in_first_ctx c = {0};
+    xc_database *later = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(xc_database_open(paths[0], &c.first, &err), XC_OK);
+    ck_assert_int_eq(xc_database_open(paths[1], &later, &err), XC_OK);
+    ck_assert_int_eq(xc_database_metadata_keys(later, "W", check_in_first,
+                                               &c), XC_OK);
+    xc_database_close(later);
+    xc_database_close(c.first);
+    return c;
+}
+
+/* A sharded database's first shard holds every shard's words; a first
+ * shard that lost some (a crash between commits, a database from before
+ * the union) gets them back when a writer opens the database. */
+START_TEST(first_shard_holds_every_shard_words)
+{
+    px_found_list found = {0};
+    px_writer_t *w;
+    char *err = NULL, sharded[160], **paths = NULL;
+    size_t n = 0;
+    px_writer_opts two = opts;
+    two.shards = 2;
+    snprintf(sharded, sizeof sharded, "%s-union", dbpath);
+    /* Files go to shards by a hash of their path, which holds a random
+     * folder: add files until the second shard has one of its own. */
+    for (int i = 0, later = 0; !later; i++) {
+        char name[32], path[256], text[96];
+        snprintf(name, sizeof name, "u%d.txt", i);
+        snprintf(text, sizeof text, "Union %d\n\nWord%dword of its own.\n",
+                 i, i);
+        write_file(name, text);
+        snprintf(path, sizeof path, "%s/%s", tree, name);
+        later = px_dbpath_shard_of(path, 2) == 1;
+    }
+    ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
+    ck_assert_int_eq(px_writer_open(sharded, &two, &w, &err), PX_OK);
+    for (size_t i = 0; i < found.count; i++) {
+        px_outcome oc;
+        char *msg = NULL;
+        ck_assert_int_eq(px_writer_update(w, found.items[i].path,
+                                          stat_of(&found.items[i]), &oc, &msg),
+                         PX_OK);
+        free(msg);
+    }
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    px_found_list_free(&found);
+    ck_assert_int_eq(px_dbpath_shards(sharded, &paths, &n), PX_OK);
+    ck_assert_uint_eq(n, 2);
+    in_first_ctx c = words_in_first(paths);
+    ck_assert_uint_gt(c.words, 0);
+    ck_assert_uint_eq(c.missing, 0);
+    /* Take one of them out of the first shard, with its mark. */
+    xc_database *first = NULL;
+    ck_assert_int_eq(xc_database_open_writable(paths[0], &first, &err), XC_OK);
+    ck_assert_int_eq(xc_database_set_metadata(first, c.some, strlen(c.some),
+                                              "", 0), XC_OK);
+    ck_assert_int_eq(xc_database_set_metadata(first, PX_META_VOCAB_UNION "1",
+                                              strlen(PX_META_VOCAB_UNION "1"),
+                                              "", 0), XC_OK);
+    ck_assert_int_eq(xc_database_commit(first), XC_OK);
+    xc_database_close(first);
+    ck_assert_uint_eq(words_in_first(paths).missing, 1);
+    ck_assert_int_eq(px_writer_open(sharded, &opts, &w, &err), PX_OK);
+    ck_assert_int_eq(px_writer_close(w), PX_OK);
+    ck_assert_uint_eq(words_in_first(paths).missing, 0);
+    px_dbpath_shards_free(paths, n);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -337,6 +438,7 @@ make_suite(void)
     tcase_add_test(t, shards_share_the_batch);
     tcase_add_test(t, fresh_database_plans_a_file_once_without_the_catalog);
     tcase_add_test(t, stray_title_dropped_from_an_organisation);
+    tcase_add_test(t, first_shard_holds_every_shard_words);
     suite_add_tcase(s, t);
     return s;
 }

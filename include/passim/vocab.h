@@ -20,6 +20,7 @@
 #define PASSIM_VOCAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "passim/status.h"
 #include "passim/stem.h"
@@ -54,12 +55,37 @@ void px_words_clear(px_words *w);
 /* A writer's side, for the database `db` it writes. */
 typedef struct px_vocab px_vocab_t;
 px_status px_vocab_create(xc_database *db, px_vocab_t **out);
+/* Told of each word px_vocab_add stores (borrowed for the call). */
+typedef void (*px_vocab_stored_fn)(void *ctx, const char *word, size_t len);
 /* Store the words of `words` that `db` lacks (inside a transaction, which
- * must be committed: the words are remembered as stored). */
-px_status px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words);
+ * must be committed: the words are remembered as stored), telling
+ * `stored` (may be NULL) of each. */
+px_status px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words,
+                       px_vocab_stored_fn stored, void *ctx);
 /* Forget the words met so far (they are asked of the database again). */
 void px_vocab_forget(px_vocab_t *v);
 void px_vocab_destroy(px_vocab_t *v);
+
+/* A sharded database keeps every shard's words in its first shard as
+ * well: a server that hands out the shards as one database shows a
+ * client only the first shard's metadata (Xapian reads a group's
+ * metadata from its first member), and wildcards there would miss the
+ * other shards' words. Shard k's part is marked, in the first shard,
+ * with the revision of shard k it holds (key PX_META_VOCAB_UNION + k);
+ * a stale mark (a crash between the two commits, a database written
+ * before the union) makes the writer copy shard k's words again. */
+#define PX_META_VOCAB_UNION "passim.vocab-union."
+/* *stale is 1 unless db0's union holds `revision` of shard `shard`. */
+px_status px_vocab_union_stale(xc_database *db0, size_t shard,
+                               uint64_t revision, int *stale);
+/* Mark db0's union as holding `revision` of shard `shard` (inside db0's
+ * transaction). */
+px_status px_vocab_union_mark(xc_database *db0, size_t shard,
+                              uint64_t revision);
+/* Store every word of dbk that db0 lacks in db0 (inside its transaction),
+ * through db0's writer side v0. */
+px_status px_vocab_union_copy(px_vocab_t *v0, xc_database *db0,
+                              xc_database *dbk);
 
 /* A reader's side: call fn for each distinct stem of the words in `db`
  * that start with `pattern` (folded), at most PX_VOCAB_MAX_EXPANSION

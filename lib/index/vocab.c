@@ -3,6 +3,7 @@
  */
 #include "passim/vocab.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,12 +203,14 @@ remember(px_vocab_t *v, const char *w)
     return 1;
 }
 
-/* Store `w` unless the database has it. */
+/* Store `w` unless the database has it; *added says which. */
 static px_status
-add_new_word(const px_vocab_t *v, xc_database *db, const char *w, size_t len)
+add_new_word(const px_vocab_t *v, xc_database *db, const char *w, size_t len,
+             int *added)
 {
     char key[sizeof PX_META_WORD + PX_TOKEN_MAX_WORD * 4 + 1];
     size_t plen = sizeof PX_META_WORD - 1;
+    *added = 0;
     if (plen + len >= sizeof key)
         return PX_OK; /* longer than any word Xapian indexes */
     memcpy(key, PX_META_WORD, plen);
@@ -223,12 +226,15 @@ add_new_word(const px_vocab_t *v, xc_database *db, const char *w, size_t len)
         if (known)
             return PX_OK;
     }
-    return xc_database_set_metadata(db, key, plen + len, "1", 1) == XC_OK
-               ? PX_OK : PX_XAPIAN;
+    if (xc_database_set_metadata(db, key, plen + len, "1", 1) != XC_OK)
+        return PX_XAPIAN;
+    *added = 1;
+    return PX_OK;
 }
 
 px_status
-px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words)
+px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words,
+             px_vocab_stored_fn stored, void *ctx)
 {
     /* The words met are remembered for the whole run, up to a bound:
      * past it, forget them (and ask the database again). */
@@ -240,14 +246,110 @@ px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words)
         int fresh = remember(v, w);
         if (fresh < 0)
             return PX_NOMEM;
+        int added = 0;
         if (fresh) {
-            px_status rc = add_new_word(v, db, w, len);
+            px_status rc = add_new_word(v, db, w, len, &added);
             if (rc != PX_OK)
                 return rc;
         }
+        if (added && stored)
+            stored(ctx, w, len);
         w += len + 1;
     }
     return PX_OK;
+}
+
+/* ---- A sharded database's first shard: every shard's words --------- */
+
+static void
+union_key(size_t shard, char key[64])
+{
+    snprintf(key, 64, "%s%zu", PX_META_VOCAB_UNION, shard);
+}
+
+px_status
+px_vocab_union_stale(xc_database *db0, size_t shard, uint64_t revision,
+                     int *stale)
+{
+    char key[64], want[32], *value = NULL;
+    size_t len = 0;
+    union_key(shard, key);
+    *stale = 1;
+    if (xc_database_get_metadata(db0, key, strlen(key), &value, &len) !=
+        XC_OK)
+        return PX_XAPIAN;
+    int n = snprintf(want, sizeof want, "%" PRIu64, revision);
+    *stale = !value || len != (size_t)n || memcmp(value, want, len) != 0;
+    free(value);
+    return PX_OK;
+}
+
+px_status
+px_vocab_union_mark(xc_database *db0, size_t shard, uint64_t revision)
+{
+    char key[64], rev[32];
+    union_key(shard, key);
+    int n = snprintf(rev, sizeof rev, "%" PRIu64, revision);
+    return xc_database_set_metadata(db0, key, strlen(key), rev, (size_t)n) ==
+                   XC_OK
+               ? PX_OK
+               : PX_XAPIAN;
+}
+
+typedef struct copy_ctx {
+    px_vocab_t *v0;
+    xc_database *db0;
+    px_words chunk;
+    size_t cap;
+    px_status rc;
+} copy_ctx;
+
+static px_status
+flush_chunk(copy_ctx *c)
+{
+    if (c->chunk.len && c->rc == PX_OK)
+        c->rc = px_vocab_add(c->v0, c->db0, &c->chunk, NULL, NULL);
+    c->chunk.len = c->chunk.n = 0;
+    return c->rc;
+}
+
+static int
+copy_key(void *ctx, const char *key, size_t len)
+{
+    copy_ctx *c = ctx;
+    const size_t plen = sizeof PX_META_WORD - 1;
+    if (len <= plen)
+        return 0;
+    len -= plen;
+    if (c->chunk.len + len + 1 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64 * 1024;
+        while (cap < c->chunk.len + len + 1)
+            cap *= 2;
+        char *buf = realloc(c->chunk.buf, cap);
+        if (!buf) {
+            c->rc = PX_NOMEM;
+            return 1;
+        }
+        c->chunk.buf = buf;
+        c->cap = cap;
+    }
+    memcpy(c->chunk.buf + c->chunk.len, key + plen, len);
+    c->chunk.buf[c->chunk.len + len] = '\0';
+    c->chunk.len += len + 1;
+    c->chunk.n++;
+    return c->chunk.n >= 4096 && flush_chunk(c) != PX_OK;
+}
+
+px_status
+px_vocab_union_copy(px_vocab_t *v0, xc_database *db0, xc_database *dbk)
+{
+    copy_ctx c = {v0, db0, {0}, 0, PX_OK};
+    if (xc_database_metadata_keys(dbk, PX_META_WORD, copy_key, &c) != XC_OK &&
+        c.rc == PX_OK)
+        c.rc = PX_XAPIAN;
+    flush_chunk(&c);
+    px_words_clear(&c.chunk);
+    return c.rc;
 }
 
 void

@@ -346,23 +346,8 @@ static void
 keep_for_first(void *ctx, const char *word, size_t len)
 {
     shard *s = ctx;
-    px_words *p = &s->pending;
-    if (p->len + len + 1 > s->pending_cap) {
-        size_t cap = s->pending_cap ? s->pending_cap * 2 : 16 * 1024;
-        while (cap < p->len + len + 1)
-            cap *= 2;
-        char *buf = realloc(p->buf, cap);
-        if (!buf) {
-            s->pending_lost = 1;
-            return;
-        }
-        p->buf = buf;
-        s->pending_cap = cap;
-    }
-    memcpy(p->buf + p->len, word, len);
-    p->buf[p->len + len] = '\0';
-    p->len += len + 1;
-    p->n++;
+    if (px_words_append(&s->pending, &s->pending_cap, word, len) != PX_OK)
+        s->pending_lost = 1;
 }
 
 /* After a later shard's commit: its new words, and the revision they

@@ -71,6 +71,20 @@ warn(void *ctx, const char *path, const char *message)
     warnings++;
 }
 
+/* Bring every file found up to date through w. */
+static void
+index_all(px_writer_t *w, const px_found_list *found)
+{
+    for (size_t i = 0; i < found->count; i++) {
+        px_outcome oc;
+        char *msg = NULL;
+        ck_assert_int_eq(px_writer_update(w, found->items[i].path,
+                                          stat_of(&found->items[i]), &oc,
+                                          &msg), PX_OK);
+        free(msg);
+    }
+}
+
 START_TEST(crawl_finds_articles_only)
 {
     px_found_list found = {0};
@@ -144,14 +158,7 @@ START_TEST(removes_unseen_under_roots_only)
     char *err = NULL;
     ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
-    for (size_t i = 0; i < found.count; i++) {
-        px_outcome oc;
-        char *msg = NULL;
-        ck_assert_int_eq(px_writer_update(w, found.items[i].path,
-                                          stat_of(&found.items[i]), &oc, &msg),
-                         PX_OK);
-        free(msg);
-    }
+    index_all(w, &found);
     ck_assert_int_eq(px_writer_close(w), PX_OK);
     /* A new writer has seen nothing yet: under another root nothing goes,
      * under the tree's root everything it did not see goes. */
@@ -387,14 +394,7 @@ START_TEST(first_shard_holds_every_shard_words)
     }
     ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
     ck_assert_int_eq(px_writer_open(sharded, &two, &w, &err), PX_OK);
-    for (size_t i = 0; i < found.count; i++) {
-        px_outcome oc;
-        char *msg = NULL;
-        ck_assert_int_eq(px_writer_update(w, found.items[i].path,
-                                          stat_of(&found.items[i]), &oc, &msg),
-                         PX_OK);
-        free(msg);
-    }
+    index_all(w, &found);
     ck_assert_int_eq(px_writer_close(w), PX_OK);
     px_found_list_free(&found);
     ck_assert_int_eq(px_dbpath_shards(sharded, &paths, &n), PX_OK);

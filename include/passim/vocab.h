@@ -47,6 +47,10 @@ px_status px_words_builder_add(px_words_builder *b, const char *text,
                                size_t len);
 px_status px_words_finish(px_words_builder *b, px_words *out);
 void px_words_builder_destroy(px_words_builder *b);
+/* Append word[0, len) to w, whose buffer holds *cap bytes (grown as
+ * needed; 0 for none yet). Not sorted, duplicates kept. */
+px_status px_words_append(px_words *w, size_t *cap, const char *word,
+                          size_t len);
 void px_words_clear(px_words *w);
 
 /* The most words a writer remembers before it forgets them all. */

@@ -115,6 +115,26 @@ px_words_builder_destroy(px_words_builder *b)
     free(b);
 }
 
+px_status
+px_words_append(px_words *w, size_t *cap, const char *word, size_t len)
+{
+    if (w->len + len + 1 > *cap) {
+        size_t grown = *cap ? *cap * 2 : 16 * 1024;
+        while (grown < w->len + len + 1)
+            grown *= 2;
+        char *buf = realloc(w->buf, grown);
+        if (!buf)
+            return PX_NOMEM;
+        w->buf = buf;
+        *cap = grown;
+    }
+    memcpy(w->buf + w->len, word, len);
+    w->buf[w->len + len] = '\0';
+    w->len += len + 1;
+    w->n++;
+    return PX_OK;
+}
+
 void
 px_words_clear(px_words *w)
 {
@@ -320,23 +340,9 @@ copy_key(void *ctx, const char *key, size_t len)
     const size_t plen = sizeof PX_META_WORD - 1;
     if (len <= plen)
         return 0;
-    len -= plen;
-    if (c->chunk.len + len + 1 > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64 * 1024;
-        while (cap < c->chunk.len + len + 1)
-            cap *= 2;
-        char *buf = realloc(c->chunk.buf, cap);
-        if (!buf) {
-            c->rc = PX_NOMEM;
-            return 1;
-        }
-        c->chunk.buf = buf;
-        c->cap = cap;
-    }
-    memcpy(c->chunk.buf + c->chunk.len, key + plen, len);
-    c->chunk.buf[c->chunk.len + len] = '\0';
-    c->chunk.len += len + 1;
-    c->chunk.n++;
+    c->rc = px_words_append(&c->chunk, &c->cap, key + plen, len - plen);
+    if (c->rc != PX_OK)
+        return 1;
     return c->chunk.n >= 4096 && flush_chunk(c) != PX_OK;
 }
 

@@ -352,7 +352,7 @@ pipe_fini(px_pipe_t *p)
     stop_writers(p);
     if (p->wake_open) {
         uv_close((uv_handle_t *)&p->wake, NULL);
-        uv_run(p->loop, UV_RUN_DEFAULT);
+        uv_run(p->loop, UV_RUN_NOWAIT); /* its close callback only */
     }
     for (size_t i = 0; i < p->nfree; i++)
         xc_termgen_destroy(p->free_tg[i]);

@@ -20,7 +20,7 @@ typedef struct wqueue {
     work_t *head, *tail;
     uv_cond_t ready;
     uv_thread_t thread;
-    int started;
+    int has_cond, has_thread;
 } wqueue;
 
 struct px_pipe {
@@ -42,7 +42,7 @@ struct px_pipe {
     int quit;
     work_t *applied, *applied_tail; /* for the loop to finish */
     uv_async_t wake;                /* tells the loop about them */
-    int wake_open, wake_ref;
+    int wake_open;
     /* For px_pipeline_run only: the source and the report callback. */
     const px_pipeline_opts *opts;
     int source_done;
@@ -55,7 +55,6 @@ struct work {
     uint64_t size; /* as found */
     px_status rc; /* of applying the job */
     char *msg;
-    int applied;
     /* On the loop's thread: the pool is done with req, the writer with
      * the job. The work is finished when both are. */
     int pool_done, writer_done;
@@ -126,7 +125,6 @@ writer_main(void *arg)
             q->tail = NULL;
         uv_mutex_unlock(&p->qlock);
         wk->rc = px_writer_apply(p->w, wk->job, &wk->msg);
-        wk->applied = 1;
         uv_mutex_lock(&p->qlock);
         append(&p->applied, &p->applied_tail, wk);
         uv_async_send(&p->wake);
@@ -138,11 +136,11 @@ static void submit_next(px_pipe_t *p);
 
 /* On the loop's thread, once a job is applied (or could not be run). */
 static void
-finish(px_pipe_t *p, work_t *wk, int ran)
+finish(px_pipe_t *p, work_t *wk)
 {
     char *msg = wk->msg;
     p->busy--;
-    if (ran && wk->applied && p->rc == PX_OK)
+    if (wk->writer_done && p->rc == PX_OK)
         p->rc = wk->rc;
     if (p->done)
         p->done(p->ctx, wk->job, msg);
@@ -155,23 +153,22 @@ finish(px_pipe_t *p, work_t *wk, int ran)
 }
 
 static void
-finish_and_go_on(px_pipe_t *p, work_t *wk, int ran)
+finish_and_go_on(px_pipe_t *p, work_t *wk)
 {
-    finish(p, wk, ran);
+    finish(p, wk);
     if (p->opts)
         submit_next(p);
 }
 
-/* Keep the loop alive exactly while jobs are in flight. */
+/* Keep the loop alive exactly while jobs are in flight (uv_ref and
+ * uv_unref do nothing twice). */
 static void
 hold_loop(px_pipe_t *p)
 {
-    int want = p->busy > 0;
-    if (want && !p->wake_ref)
+    if (p->busy > 0)
         uv_ref((uv_handle_t *)&p->wake);
-    else if (!want && p->wake_ref)
+    else
         uv_unref((uv_handle_t *)&p->wake);
-    p->wake_ref = want;
 }
 
 /* On the loop's thread: the writers have applied jobs. */
@@ -187,7 +184,7 @@ on_wake(uv_async_t *h)
         work_t *next = wk->next;
         wk->writer_done = 1;
         if (wk->pool_done)
-            finish_and_go_on(p, wk, 1);
+            finish_and_go_on(p, wk);
         wk = next;
     }
     hold_loop(p);
@@ -203,7 +200,7 @@ job_done(uv_work_t *req, int status)
     wk->pool_done = 1;
     if (status == 0 && !wk->writer_done)
         return;
-    finish_and_go_on(p, wk, status == 0);
+    finish_and_go_on(p, wk);
     hold_loop(p);
 }
 
@@ -292,13 +289,11 @@ start_writers(px_pipe_t *p)
     for (size_t i = 0; i < p->nwriters; i++) {
         wqueue *q = &p->queues[i];
         q->p = p;
-        if (uv_cond_init(&q->ready) != 0)
+        q->has_cond = uv_cond_init(&q->ready) == 0;
+        q->has_thread =
+            q->has_cond && uv_thread_create(&q->thread, writer_main, q) == 0;
+        if (!q->has_thread)
             return PX_NOMEM;
-        q->started = 1;
-        if (uv_thread_create(&q->thread, writer_main, q) != 0) {
-            q->started = 2; /* cond only */
-            return PX_NOMEM;
-        }
     }
     return PX_OK;
 }
@@ -311,15 +306,15 @@ stop_writers(px_pipe_t *p)
     uv_mutex_lock(&p->qlock);
     p->quit = 1;
     for (size_t i = 0; i < p->nwriters; i++) {
-        if (p->queues[i].started)
+        if (p->queues[i].has_cond)
             uv_cond_signal(&p->queues[i].ready);
     }
     uv_mutex_unlock(&p->qlock);
     for (size_t i = 0; i < p->nwriters; i++) {
         wqueue *q = &p->queues[i];
-        if (q->started == 1)
+        if (q->has_thread)
             uv_thread_join(&q->thread);
-        if (q->started)
+        if (q->has_cond)
             uv_cond_destroy(&q->ready);
     }
     uv_mutex_destroy(&p->qlock);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "facets_remote.h"
+#include "facets_vote.h"
 #include "filters.h"
 #include "highlight.h"
 #include "passim/format.h"
@@ -736,13 +737,17 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     if (*rc == PX_OK)
         *rc = collect(c, r);
     if (*rc == PX_OK && c->opts->facets && r->nhits) {
+        /* More values than shown are counted: the collection's vote on
+         * each name's type (facets_vote.h) moves some between lists. */
+        uint32_t want = px_facets_vote_fetch(c->opts->facets);
         if (fs && px_facets_spy_complete(fs))
-            *rc = px_facets_spy_finish(fs, c->opts->facets, 0, &r->facets);
+            *rc = px_facets_spy_finish(fs, want, 0, &r->facets);
         else
             *rc = (c->opts->remote ? px_facets_remote_count
                                    : px_facets_count)(
-                c->s->db, sel, c->opts->facets, &r->facets, &c->modified,
-                error);
+                c->s->db, sel, want, &r->facets, &c->modified, error);
+        if (*rc == PX_OK)
+            *rc = px_facets_vote(&r->facets, c->s->db, c->opts->facets);
         r->have_facets = *rc == PX_OK;
     }
     if (c->modified)

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install the Debian packages passim needs to build and test, if any is
-# missing. Runs apt-get as root (through sudo when not root).
+# missing. Runs apt-get as root (through sudo when not root). gettext,
+# iso-codes, libgeonames-common, wamerican and wbritish give the entity
+# tagger its lexicon at build time (tools/ner-gazetteer.py).
 set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config libxapian-dev
 libstemmer-dev libuv1-dev check libgumbo-dev libutf8proc-dev
 xapian-tools
-python3"
+python3 gettext iso-codes libgeonames-common wamerican wbritish"
 
 missing=""
 for p in $PACKAGES; do

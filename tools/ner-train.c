@@ -2,7 +2,7 @@
  * ner-train.c — trains the entity tagger's model from CoNLL-2003 eng.train.
  *
  *   ner-train [--epochs N] [--bits B] [--min-weight W] [--dev FILE]
- *             TRAIN OUT
+ *             [--lower P] [--recase P] TRAIN OUT
  *
  * An averaged perceptron over the tagger's own features and greedy decoder
  * (lib/entity/ner_feat.c), learning from its own predicted history as it
@@ -10,12 +10,15 @@
  * training; the averaged weights are quantised to int16 with one scale,
  * rows whose weights are all below W are dropped, and the rest are written
  * sparsely (see ner_internal.h). With --dev, F1 on that file is printed
- * after each epoch.
+ * after each epoch. --lower P presents a fraction P of the documents of
+ * each epoch all in lower case; --recase P rewrites the headlines of a
+ * fraction P in sentence or title case (see augment()).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "ner_conll.h"
@@ -28,6 +31,9 @@ struct trainer {
     double c;          /* updates so far (the averaging clock) */
     const unsigned char *gold;   /* the current document's labels */
     size_t updates;
+    float p_lower, p_head;       /* augmentation rates (--lower, --recase) */
+    uint64_t rng;
+    char *scratch;               /* rewritten words of one document */
 };
 
 static void
@@ -107,6 +113,99 @@ words_of(const struct ner_conll *c, size_t s, size_t e, struct ner_word *w)
     }
 }
 
+
+/* Augmentation, so that what CoNLL's Reuters text lacks is learnt from it
+ * all the same: a document written all in lower case (web text, posts),
+ * and headlines in sentence case or title case instead of capitals (as
+ * most sites write them), with the gold names capitalised. */
+enum { AUG_NONE, AUG_LOWER, AUG_SENTENCE, AUG_TITLE };
+
+static uint64_t next_random(uint64_t *state);
+
+static int
+all_caps_word(const char *w)
+{
+    int upper = 0;
+    for (; *w; w++) {
+        if (*w >= 'a' && *w <= 'z')
+            return 0;
+        upper |= *w >= 'A' && *w <= 'Z';
+    }
+    return upper;
+}
+
+/* Whether the sentence [s, e) of c is written in capitals. */
+static int
+caps_sentence(const struct ner_conll *c, size_t s, size_t e)
+{
+    size_t caps = 0, alpha = 0;
+    for (size_t i = s; i < e; i++) {
+        const char *w = c->words[i];
+        int a = 0;
+        for (const char *p = w; *p; p++)
+            a |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+        alpha += a;
+        caps += a && all_caps_word(w);
+    }
+    return alpha >= 2 && caps * 10 >= alpha * 7;
+}
+
+/* Write word w recased into *p: lower case, or with a capital first. */
+static void
+recase(const char *w, int capital, char **p, struct ner_word *out)
+{
+    out->s = *p;
+    for (size_t k = 0; w[k]; k++) {
+        char ch = w[k];
+        if (ch >= 'A' && ch <= 'Z' && !(k == 0 && capital))
+            ch = (char)(ch + 32);
+        *(*p)++ = ch;
+    }
+    out->len = (size_t)(*p - out->s);
+}
+
+/* Rewrite the words w of document [s, e) of c in mode `aug`. */
+static void
+augment(const struct trainer *t, const struct ner_conll *c, size_t s,
+        size_t e, int aug, struct ner_word *w)
+{
+    static const char *const small[] = {"a", "an", "the", "of", "in", "on",
+                                        "at", "to", "for", "and", "or", "by"};
+    char *p = t->scratch;
+    size_t ss = s;
+    while (ss < e) {
+        size_t se = ss + 1;
+        while (se < e && !(c->flags[se] & PX_NER_SENT_START))
+            se++;
+        int head = aug == AUG_LOWER || caps_sentence(c, ss, se);
+        for (size_t i = ss; head && i < se; i++) {
+            const char *word = c->words[i];
+            int name = c->gold[i] != 0, cap = 0;
+            if (aug == AUG_SENTENCE)
+                cap = name || i == ss;
+            else if (aug == AUG_TITLE) {
+                cap = 1;
+                for (size_t k = 0; k < sizeof small / sizeof *small; k++)
+                    if (!name && i > ss && strcasecmp(word, small[k]) == 0)
+                        cap = 0;
+            }
+            recase(word, cap, &p, &w[i - s]);
+        }
+        ss = se;
+    }
+}
+
+static int
+pick_augmentation(struct trainer *t)
+{
+    double r = (double)(next_random(&t->rng) >> 11) / 9007199254740992.0;
+    if (r < (double)t->p_lower)
+        return AUG_LOWER;
+    if (r < (double)(t->p_lower + t->p_head))
+        return (next_random(&t->rng) & 1) ? AUG_SENTENCE : AUG_TITLE;
+    return AUG_NONE;
+}
+
 /* Count gold, predicted and correct chunks of BILOU labels. */
 static void
 count_chunks(const unsigned char *gold, const unsigned char *pred, size_t n,
@@ -146,6 +245,9 @@ run_corpus(struct trainer *t, const struct ner_conll *c, const size_t *order,
     for (size_t k = 0; k < nd; k++) {
         size_t d = order[k], s = start[d], e = start[d + 1];
         words_of(c, s, e, w);
+        int aug = learn ? pick_augmentation(t) : AUG_NONE;
+        if (aug != AUG_NONE)
+            augment(t, c, s, e, aug, w);
         if (ner_doc_prepare(&doc, w, c->flags + s, e - s) != PX_OK) {
             free(w);
             ner_doc_free(&doc);
@@ -288,8 +390,19 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: ner-train [--epochs N] [--bits B] "
-                    "[--min-weight W] [--dev FILE] TRAIN OUT\n");
+                    "[--min-weight W] [--dev FILE] [--lower P] "
+                    "[--recase P] TRAIN OUT\n");
     exit(2);
+}
+
+/* Bytes of all the words of c, for the augmentation's scratch space. */
+static size_t
+strlen_total(const struct ner_conll *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += strlen(c->words[i]);
+    return n;
 }
 
 int
@@ -298,7 +411,7 @@ main(int argc, char **argv)
     int epochs = 10, argi = 1;
     float min_weight = 0.05f;
     const char *dev_path = NULL;
-    struct trainer t = {.bits = 21};
+    struct trainer t = {.bits = 21, .rng = 0x2545f4914f6cdd1dull};
     struct ner_conll train_set, dev_set;
 
     for (; argi + 1 < argc && strncmp(argv[argi], "--", 2) == 0; argi += 2) {
@@ -310,6 +423,10 @@ main(int argc, char **argv)
             min_weight = strtof(argv[argi + 1], NULL);
         else if (strcmp(argv[argi], "--dev") == 0)
             dev_path = argv[argi + 1];
+        else if (strcmp(argv[argi], "--lower") == 0)
+            t.p_lower = strtof(argv[argi + 1], NULL);
+        else if (strcmp(argv[argi], "--recase") == 0)
+            t.p_head = strtof(argv[argi + 1], NULL);
         else
             usage();
     }
@@ -323,10 +440,11 @@ main(int argc, char **argv)
         return 1;
     }
     size_t n = ((size_t)1 << t.bits) * NER_NT;
+    t.scratch = malloc(train_set.n * 2 + strlen_total(&train_set));
     t.w = calloc(n, sizeof *t.w);
     t.u = calloc(n, sizeof *t.u);
     t.avg = calloc(n, sizeof *t.avg);
-    if (t.w == NULL || t.u == NULL || t.avg == NULL ||
+    if (t.scratch == NULL || t.w == NULL || t.u == NULL || t.avg == NULL ||
         train(&t, &train_set, epochs, dev_path ? &dev_set : NULL) != 0 ||
         write_model(&t, argv[argi + 1], min_weight) != 0) {
         fprintf(stderr, "ner-train: training or writing %s failed\n",
@@ -338,6 +456,7 @@ main(int argc, char **argv)
     ner_conll_free(&train_set);
     if (dev_path)
         ner_conll_free(&dev_set);
+    free(t.scratch);
     free(t.w);
     free(t.u);
     free(t.avg);

@@ -1,5 +1,7 @@
 /*
  * ner_conll.c — reading CoNLL-2003 files for the trainer and the benchmark.
+ * The tab-separated layout of UNER's files (a token number, the word, an
+ * IOB2 tag; "# newdoc" lines open documents) is read as well.
  *
  * Only the first column (the word) and the last (the IOB1 name tag) are
  * read: the part-of-speech and chunk columns are ignored on purpose, as
@@ -120,6 +122,30 @@ read_all(const char *path, char **out, size_t *size)
     return PX_OK;
 }
 
+/* A line of the tab-separated layout (UNER, CoNLL-U-like): number, word,
+ * IOB2 tag, then columns that are ignored. */
+static void
+parse_tabbed(struct ner_conll *c, char *line, unsigned char flags, int *type,
+             unsigned char *begin)
+{
+    char *word = strchr(line, '\t') + 1;
+    char *tag = strchr(word, '\t');
+    if (tag == NULL)
+        tag = word + strlen(word);
+    else
+        *tag++ = '\0';
+    char *rest = strchr(tag, '\t');
+    if (rest != NULL)
+        *rest = '\0';
+    c->words[c->n] = word;
+    c->flags[c->n] = flags;
+    type[c->n] = type_of(tag);
+    begin[c->n] = tag[0] == 'B';
+    if (type[c->n] == 3)
+        c->has_misc = 1;
+    c->n++;
+}
+
 /* Split buf into lines in place and record each token line. */
 static px_status
 parse(struct ner_conll *c, size_t size, int *type, unsigned char *begin)
@@ -136,8 +162,14 @@ parse(struct ner_conll *c, size_t size, int *type, unsigned char *begin)
         char *sp = strchr(p, ' ');
         if (p[0] == '\0') {
             pending |= PX_NER_SENT_START;
-        } else if (strncmp(p, "-DOCSTART-", 10) == 0) {
+        } else if (strncmp(p, "-DOCSTART-", 10) == 0 ||
+                   strncmp(p, "# newdoc", 8) == 0) {
             pending |= PX_NER_SENT_START | PX_NER_DOC_START;
+        } else if (p[0] == '#') {
+            /* A comment of the CoNLL-U-like layout. */
+        } else if (strchr(p, '\t') != NULL) {
+            parse_tabbed(c, p, pending, type, begin);
+            pending = 0;
         } else if (sp != NULL) {
             char *tag = strrchr(p, ' ') + 1;
             *sp = '\0';
@@ -145,6 +177,8 @@ parse(struct ner_conll *c, size_t size, int *type, unsigned char *begin)
             c->flags[c->n] = pending;
             type[c->n] = type_of(tag);
             begin[c->n] = tag[0] == 'B';
+            if (type[c->n] == 3)
+                c->has_misc = 1;
             c->n++;
             pending = 0;
         }

@@ -12,6 +12,7 @@ struct ner_conll {
     const char **words;     /* NUL-terminated, into buf */
     unsigned char *flags;   /* PX_NER_SENT_START | PX_NER_DOC_START */
     unsigned char *gold;    /* BILOU labels */
+    int has_misc;           /* some gold mention is MISC */
     char *buf;
 };
 
@@ -21,8 +22,9 @@ struct ner_chunk {
     int type;
 };
 
-/* Read a CoNLL-2003 file (word first, IOB1 name tag last). Caller owns
- * *c; free with ner_conll_free(). PX_IO, PX_NOMEM. */
+/* Read a CoNLL-2003 file (word first, IOB1 name tag last, space
+ * separated) or a UNER file (tab separated: number, word, IOB2 tag).
+ * Caller owns *c; free with ner_conll_free(). PX_IO, PX_NOMEM. */
 px_status ner_conll_read(const char *path, struct ner_conll *c);
 void ner_conll_free(struct ner_conll *c);
 

@@ -8,7 +8,10 @@
  * follow Ratinov & Roth (2009): local ones over a window of two words each
  * side, the two previous labels, and two non-local ones from the rest of
  * the document (how the same word is written elsewhere, and how the tagger
- * labelled it earlier: their "extended prediction history").
+ * labelled it earlier: their "extended prediction history"), and their
+ * knowledge from outside the training text (ner_lex.c): whether a run of
+ * words is a place name in a gazetteer, how a dictionary writes the word,
+ * and the prefixes of its Brown cluster path, for it and its neighbours.
  */
 #include "ner_internal.h"
 
@@ -16,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
+#define FNV_OFFSET NER_FNV_OFFSET
+#define FNV_PRIME NER_FNV_PRIME
 
 /* Hashes standing for the words before a sentence's start and after its
  * end, so that context features stay inside the sentence. */
@@ -27,12 +30,7 @@
 static inline uint64_t
 mix(uint64_t x)
 {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
+    return ner_mix(x);
 }
 
 static inline uint64_t
@@ -220,6 +218,83 @@ mark_caps_sentences(struct ner_doc *doc)
     }
 }
 
+/* The word's dictionary facts and cluster path; a word the clusters do
+ * not know as written takes the path of its most frequent spelling. */
+static void
+lookup_word(struct ner_tokinfo *t, const struct ner_word *w,
+            const struct ner_lex *lex)
+{
+    uint64_t v = ner_table_get(&lex->words, t->lower);
+    t->lex = (uint8_t)(v & 0xFF);
+    uint64_t c = ner_table_get(&lex->clusters,
+                               ner_hash_cluster_word(w->s, w->len));
+    if (c == 0)
+        c = ner_table_get(&lex->clusters_lower, t->lower) & 0xFFFFFFFFu;
+    t->cluster = (uint32_t)c;
+}
+
+/* The longest place name that opens at token i without crossing the
+ * sentence's end e: its length (0 if none) and kinds. */
+static size_t
+longest_place(const struct ner_doc *doc, const struct ner_lex *lex, size_t i,
+              size_t e, uint64_t *kinds)
+{
+    uint64_t v = ner_table_get(&lex->words, doc->tok[i].lower);
+    size_t most = (size_t)(v >> NER_LEX_LEN_SHIFT) & 0xF, found = 0;
+    uint64_t h = NER_SEQ_SEED;
+
+    for (size_t k = 0; k < most && i + k < e; k++) {
+        h = ner_seq_next(h, doc->tok[i + k].lower);
+        uint64_t bits = ner_table_get(&lex->phrases, h) & NER_GAZ_ANY;
+        if (bits != 0) {
+            found = k + 1;
+            *kinds = bits;
+        }
+    }
+    return found;
+}
+
+/* Mark the place names of sentence [s, e), longest first, left to right,
+ * with their BILOU part for each list that has them. */
+static void
+mark_places(struct ner_doc *doc, const struct ner_lex *lex, size_t s,
+            size_t e)
+{
+    for (size_t i = s; i < e;) {
+        uint64_t kinds = 0;
+        size_t len = longest_place(doc, lex, i, e, &kinds);
+        if (len == 0) {
+            i++;
+            continue;
+        }
+        for (size_t j = 0; j < len; j++) {
+            unsigned part = len == 1 ? NER_U : j == 0 ? NER_B
+                            : j + 1 == len ? NER_L : NER_I;
+            for (unsigned k = 0; k < NER_GAZ_KINDS; k++)
+                if (kinds >> k & 1)
+                    doc->tok[i + j].gaz |= (uint16_t)((1 + part) << (3 * k));
+        }
+        i += len;
+    }
+}
+
+static void
+mark_lexicon(struct ner_doc *doc, const struct ner_word *words)
+{
+    const struct ner_lex *lex = doc->lex ? doc->lex : ner_lex_default();
+    size_t s = 0;
+
+    for (size_t i = 0; i < doc->n; i++)
+        lookup_word(&doc->tok[i], &words[i], lex);
+    while (s < doc->n) {
+        size_t e = s + 1;
+        while (e < doc->n && !(doc->tok[e].cls & NER_C_SSTART))
+            e++;
+        mark_places(doc, lex, s, e);
+        s = e;
+    }
+}
+
 px_status
 ner_doc_prepare(struct ner_doc *doc, const struct ner_word *words,
                 const unsigned char *sflags, size_t n)
@@ -230,11 +305,13 @@ ner_doc_prepare(struct ner_doc *doc, const struct ner_word *words,
     doc_clear_slots(doc, n);
     for (size_t i = 0; i < n; i++) {
         struct ner_tokinfo *t = &doc->tok[i];
+        memset(t, 0, sizeof *t);
         tokinfo_fill(t, words[i].s, words[i].len);
         if (i == 0 || (sflags != NULL && (sflags[i] & PX_NER_SENT_START)))
             t->cls |= NER_C_SSTART;
     }
     mark_caps_sentences(doc);
+    mark_lexicon(doc, words);
     for (size_t i = 0; i < n; i++) {
         struct ner_tokinfo *t = &doc->tok[i];
         t->slot = slot_find(doc, t->lower);
@@ -295,6 +372,74 @@ shape_at(const struct ner_doc *doc, size_t s, size_t e, long j)
     return doc->tok[j].shape;
 }
 
+/* Which place lists match token j (3 bits), 0 outside the sentence. */
+static unsigned
+gaz_kinds(const struct ner_doc *doc, size_t s, size_t e, long j)
+{
+    if (j < (long)s || j >= (long)e)
+        return 0;
+    unsigned g = doc->tok[j].gaz, kinds = 0;
+    for (unsigned k = 0; k < NER_GAZ_KINDS; k++)
+        if (g >> (3 * k) & 7)
+            kinds |= 1u << k;
+    return kinds;
+}
+
+static unsigned
+lex_at(const struct ner_doc *doc, size_t s, size_t e, long j)
+{
+    if (j < (long)s || j >= (long)e)
+        return 8;
+    return doc->tok[j].lex & 7u;
+}
+
+/* Prefix of p bits of token j's cluster path, with the length used. */
+static uint64_t
+cluster_prefix(const struct ner_doc *doc, size_t s, size_t e, long j,
+               unsigned p)
+{
+    if (j < (long)s || j >= (long)e || doc->tok[j].cluster == 0)
+        return 0xFFFFFFFFu;
+    uint32_t c = doc->tok[j].cluster, len = c >> 24, path = c & 0xFFFFFFu;
+    if (len > p)
+        return (uint64_t)(path >> (len - p)) | (uint64_t)p << 24;
+    return (uint64_t)path | (uint64_t)len << 24;
+}
+
+/* Gazetteers, dictionary and clusters (see ner_lex.c) for token i. */
+static size_t
+lexicon_feats(const struct ner_doc *doc, size_t s, size_t e, size_t i,
+              uint64_t *out)
+{
+    static const unsigned prefixes[4] = {4, 6, 10, 20};
+    const struct ner_tokinfo *t = &doc->tok[i];
+    long j = (long)i;
+    unsigned cc = case_code(doc, i, s, e, 0);
+    size_t n = 0;
+
+    for (unsigned k = 0; k < NER_GAZ_KINDS; k++)
+        if (t->gaz >> (3 * k) & 7)
+            out[n++] = feat(50 + k, t->gaz >> (3 * k) & 7);
+    unsigned kinds = gaz_kinds(doc, s, e, j);
+    if (kinds != 0)
+        out[n++] = feat(53, kinds * 8 + cc);
+    out[n++] = feat(54, gaz_kinds(doc, s, e, j - 1) * 8 +
+                            gaz_kinds(doc, s, e, j + 1));
+    out[n++] = feat(55, (t->lex & 7u) | cc << 3 |
+                            ((t->cls & NER_C_SSTART) != 0) << 6);
+    out[n++] = feat(56, lex_at(doc, s, e, j + 1) |
+                            case_code(doc, i, s, e, 1) << 4);
+    out[n++] = feat(57, lex_at(doc, s, e, j - 1) |
+                            case_code(doc, i, s, e, -1) << 4);
+    for (unsigned k = 0; k < 4; k++)
+        out[n++] = feat(58 + k, cluster_prefix(doc, s, e, j, prefixes[k]));
+    out[n++] = feat(62, cluster_prefix(doc, s, e, j - 1, 4));
+    out[n++] = feat(63, cluster_prefix(doc, s, e, j + 1, 4));
+    out[n++] = feat(64, cluster_prefix(doc, s, e, j - 1, 10));
+    out[n++] = feat(65, cluster_prefix(doc, s, e, j + 1, 10));
+    return n;
+}
+
 /* The features of token i that do not depend on labels, for the sentence
  * [s, e). Returns how many were written to out. */
 static size_t
@@ -337,6 +482,7 @@ static_feats(const struct ner_doc *doc, size_t s, size_t e, size_t i,
     out[n++] = feat(25, pair(lm2, lm1));
     out[n++] = feat(26, pair(lp1, lp2));
     out[n++] = feat(27, pair(doc->tok[i].suf[2], lp1));
+    n += lexicon_feats(doc, s, e, i, out + n);
     return n;
 }
 

@@ -41,7 +41,101 @@ ner_tag_part(int tag)
 }
 
 /* At most this many features fire for one token. */
-#define NER_MAX_FEATS 48
+#define NER_MAX_FEATS 64
+
+#define NER_FNV_OFFSET 0xcbf29ce484222325ull
+#define NER_FNV_PRIME 0x100000001b3ull
+#define NER_SEQ_SEED 0x6a09e667f3bcc909ull
+
+static inline uint64_t
+ner_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* The hash of a word lower-cased (ASCII letters only), at most its first
+ * 64 bytes: the key of the features and of every lexicon table. */
+static inline uint64_t
+ner_hash_lower(const char *s, size_t len)
+{
+    uint64_t h = NER_FNV_OFFSET;
+
+    if (len > 64)
+        len = 64;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * NER_FNV_PRIME;
+    }
+    return h;
+}
+
+/* The hash of a word as the clusters key it: case kept, every ASCII digit
+ * read as 0 (tools/word-clusters writes them so). */
+static inline uint64_t
+ner_hash_cluster_word(const char *s, size_t len)
+{
+    uint64_t h = NER_FNV_OFFSET ^ 0x5cu;
+
+    if (len > 64)
+        len = 64;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        h = (h ^ (c >= '0' && c <= '9' ? '0' : c)) * NER_FNV_PRIME;
+    }
+    return h;
+}
+
+/* The key of a phrase of words: their lower-case hashes chained. */
+static inline uint64_t
+ner_seq_next(uint64_t h, uint64_t word)
+{
+    return ner_mix(h ^ word) + word;
+}
+
+/* An open-addressing table of 64-bit keys and values (0: absent). */
+struct ner_table {
+    uint64_t *keys, *vals;
+    size_t mask;
+};
+
+uint64_t ner_table_get(const struct ner_table *t, uint64_t key);
+
+/* What the tagger knows beyond its training text (ner_lex.c): place
+ * names by phrase; dictionary facts by lower-cased word, with the length
+ * of the longest place name the word opens; Brown cluster paths by word
+ * and, for words written without capitals, by lower-cased word. */
+#define NER_GAZ_PLACE 0x01u   /* GeoNames */
+#define NER_GAZ_COUNTRY 0x02u /* ISO 3166-1 and -3 */
+#define NER_GAZ_REGION 0x04u  /* ISO 3166-2 */
+#define NER_GAZ_ANY 0x07u
+#define NER_GAZ_KINDS 3
+#define NER_LEX_LOWER 0x01u   /* the dictionary writes it in lower case */
+#define NER_LEX_PROPER 0x02u  /* the dictionary writes it capitalised */
+#define NER_LEX_ORGWORD 0x04u /* a company designator or organisation noun */
+#define NER_LEX_LEN_SHIFT 8
+
+struct ner_lex {
+    struct ner_table phrases, words, clusters, clusters_lower;
+};
+
+/* Parse a lexicon ("K<TAB>text" lines, tools/ner-gazetteer.py) and a
+ * cluster file ("PATH<TAB>WORD<TAB>COUNT" lines; may be empty) into lex.
+ * Caller owns lex's tables; free with ner_lex_free(). PX_NOMEM. */
+px_status ner_lex_parse(struct ner_lex *lex, const char *gaz, size_t gaz_len,
+                        const char *clusters, size_t clusters_len);
+void ner_lex_free(struct ner_lex *lex);
+
+/* The embedded lexicon and clusters, parsed once per process (borrowed,
+ * valid for the process's life; empty tables if memory ran out). For the
+ * trainer's and the benchmark's ablations only, PASSIM_NER_ABLATE may
+ * name parts to leave out: "gazetteer", "clusters" or both, with a
+ * comma; a model must be scored with the parts it was trained with. */
+const struct ner_lex *ner_lex_default(void);
 
 /* One word of a document: borrowed bytes, not NUL-terminated. */
 struct ner_word {
@@ -55,6 +149,9 @@ struct ner_tokinfo {
     uint64_t pre[3], suf[4];
     uint32_t cls;    /* NER_C_* bits */
     uint32_t slot;   /* index of its entry in the document table */
+    uint32_t cluster; /* Brown path bits, length in the top byte; 0: none */
+    uint16_t gaz;    /* per place list k, 3 bits at 3k: 0, or 1 + B/I/L/U */
+    uint8_t lex;     /* NER_LEX_* bits */
 };
 
 /* Token classes (ner_tokinfo.cls). */
@@ -85,6 +182,7 @@ struct ner_doc {
     struct ner_tokinfo *tok;
     struct ner_slot *slots;
     size_t nslots, slots_cap;
+    const struct ner_lex *lex; /* NULL: ner_lex_default() */
 };
 
 /* Prepare doc for words[0, n) with sflags[i] & PX_NER_SENT_START marking
@@ -156,8 +254,13 @@ struct ner_toks {
 px_status ner_tok_split(const char *text, size_t len, struct ner_toks *out);
 void ner_toks_free(struct ner_toks *toks);
 
-/* The embedded model (ner_model_data.c, generated at build time). */
+/* The embedded model, lexicon and clusters (generated C sources, written
+ * at build time by ner_embed). */
 extern const unsigned char px_ner_model_data[];
 extern const size_t px_ner_model_size;
+extern const unsigned char px_ner_gazetteer_data[];
+extern const size_t px_ner_gazetteer_size;
+extern const unsigned char px_ner_clusters_data[];
+extern const size_t px_ner_clusters_size;
 
 #endif /* PASSIM_NER_INTERNAL_H */

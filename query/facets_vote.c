@@ -1,0 +1,155 @@
+/*
+ * facets_vote.c — one type per name across the collection (facets_vote.h).
+ */
+#include "facets_vote.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "passim/schema.h"
+
+#define NAME_TYPES 4 /* PER, LOC, ORG, MISC; dates are not voted on */
+
+/* One name value met in the lists, with its key and winning type. */
+typedef struct item {
+    char *value; /* taken from the lists */
+    char key[PX_ENTITY_KEY_MAX + 1];
+    uint32_t count, best; /* articles; articles of the spelling shown */
+    int type;
+} item;
+
+uint32_t
+px_facets_vote_fetch(uint32_t top)
+{
+    return top > (UINT32_MAX - 16) / 3 ? UINT32_MAX : 3 * top + 16;
+}
+
+/* The type the collection files `key` under most: the document frequency
+ * of its term under each name prefix; `type` on ties or errors. */
+static int
+winner(xc_database *db, const char *key, size_t klen, int type)
+{
+    char term[PX_ENTITY_KEY_MAX + 16];
+    uint32_t votes[NAME_TYPES] = {0};
+    int best = type;
+
+    for (int t = 0; t < NAME_TYPES; t++) {
+        const char *prefix = px_entity_prefix(t);
+        size_t plen = strlen(prefix);
+        memcpy(term, prefix, plen);
+        memcpy(term + plen, key, klen);
+        if (xc_database_termfreq(db, term, plen + klen, &votes[t]) != XC_OK)
+            return type;
+    }
+    for (int t = 0; t < NAME_TYPES; t++)
+        if (votes[t] > votes[best])
+            best = t;
+    return best;
+}
+
+static int
+by_type_key(const void *a, const void *b)
+{
+    const item *x = a, *y = b;
+    if (x->type != y->type)
+        return x->type - y->type;
+    return strcmp(x->key, y->key);
+}
+
+/* Take the name values out of f into items, each with its key and type. */
+static px_status
+gather(px_facets *f, xc_database *db, item **out, size_t *n)
+{
+    size_t total = 0, k = 0;
+    for (int t = 0; t < NAME_TYPES; t++)
+        total += f->count[t];
+    item *it = calloc(total + 1, sizeof *it);
+    if (!it)
+        return PX_NOMEM;
+    for (int t = 0; t < NAME_TYPES; t++) {
+        for (size_t i = 0; i < f->count[t]; i++) {
+            item *x = &it[k++];
+            size_t klen = 0;
+            x->value = f->values[t][i].value;
+            x->count = x->best = f->values[t][i].count;
+            x->type = t;
+            if (px_entity_key_buf(x->value, strlen(x->value), x->key,
+                                  &klen) == PX_OK)
+                x->type = winner(db, x->key, klen, t);
+        }
+        free(f->values[t]);
+        f->values[t] = NULL;
+        f->count[t] = 0;
+    }
+    *out = it;
+    *n = k;
+    return PX_OK;
+}
+
+/* Merge the items of one (type, key), showing the most used spelling, and
+ * put each type's back into f, most articles first, at most `top`. */
+static px_status
+scatter(px_facets *f, item *it, size_t n, uint32_t top)
+{
+    size_t k = 0;
+    qsort(it, n, sizeof *it, by_type_key);
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && it[k - 1].type == it[i].type &&
+            strcmp(it[k - 1].key, it[i].key) == 0) {
+            item *m = &it[k - 1];
+            m->count += it[i].count;
+            if (it[i].best > m->best) {
+                free(m->value);
+                m->value = it[i].value;
+                m->best = it[i].best;
+            } else {
+                free(it[i].value);
+            }
+            it[i].value = NULL;
+            continue;
+        }
+        item x = it[i];
+        it[i].value = NULL;
+        it[k++] = x;
+    }
+    for (int t = 0; t < NAME_TYPES; t++) {
+        size_t c = 0;
+        for (size_t i = 0; i < k; i++)
+            c += it[i].type == t;
+        f->values[t] = calloc(c + 1, sizeof *f->values[t]);
+        if (!f->values[t])
+            return PX_NOMEM;
+        for (size_t i = 0; i < k; i++) {
+            if (it[i].type != t)
+                continue;
+            f->values[t][f->count[t]++] =
+                (px_facet_value){it[i].value, it[i].count};
+            it[i].value = NULL;
+        }
+        qsort(f->values[t], f->count[t], sizeof *f->values[t],
+              px_facet_value_order);
+    }
+    for (int t = 0; t < PX_ENT_TYPES; t++) {
+        for (size_t i = top; i < f->count[t]; i++)
+            free(f->values[t][i].value);
+        if (f->count[t] > top)
+            f->count[t] = top;
+    }
+    return PX_OK;
+}
+
+px_status
+px_facets_vote(px_facets *f, xc_database *db, uint32_t top)
+{
+    item *it = NULL;
+    size_t n = 0;
+    px_status rc = gather(f, db, &it, &n);
+    if (rc == PX_OK)
+        rc = scatter(f, it, n, top);
+    for (size_t i = 0; it && i < n; i++)
+        free(it[i].value);
+    free(it);
+    if (rc != PX_OK)
+        px_facets_free(f);
+    return rc;
+}

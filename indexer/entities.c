@@ -348,17 +348,22 @@ by_value_then_index(const void *a, const void *b)
 }
 
 /* Within one key's group g[0, k) (in position order): the majority type
- * (ties: the first seen) and the spelling most used, preferring one not
+ * (ties: the first seen; whole names weigh three times a short form's
+ * vote) and the spelling most used, preferring one not
  * in capitals (datelines shout "SÃO PAULO"). */
 static void
 unify_group(named *n, size_t *g, size_t k)
 {
     size_t votes[PX_ENT_TYPES] = {0};
     int best_type = n->m.items[g[0]].type;
+    size_t vlen = strlen(n->value[g[0]]);
     for (size_t i = 0; i < k; i++) {
-        int t = n->m.items[g[i]].type;
-        if (++votes[t] > votes[best_type])
-            best_type = t;
+        const px_mention_t *m = &n->m.items[g[i]];
+        /* A mention that spells the whole name ("Tidewind Energy") says
+         * more of its type than a short form ("Tidewind"). */
+        votes[m->type] += m->end - m->start >= vlen ? 3 : 1;
+        if (votes[m->type] > votes[best_type])
+            best_type = m->type;
     }
     qsort(g, k, sizeof *g, by_value_then_index);
     size_t best = g[0], best_score = 0;
@@ -410,13 +415,60 @@ unify(named *n)
     return PX_OK;
 }
 
+/* Whether some person's mention in n ends with the words w[0, len). */
+static int
+person_ends_with(const joined *j, const named *n, const char *w, size_t len)
+{
+    for (size_t i = 0; i < n->m.count; i++) {
+        const px_mention_t *m = &n->m.items[i];
+        size_t ml = m->end - m->start;
+        if (m->type != PX_ENT_PER || ml < len ||
+            memcmp(j->text + m->end - len, w, len) != 0)
+            continue;
+        if (ml == len || j->text[m->end - len - 1] == ' ')
+            return 1;
+    }
+    return 0;
+}
+
+/* A mention of another type that is a title and a name ("Governor Ana
+ * Lima", "Interior Minister Carvalho" tagged as organisations) is the
+ * person, the title left out: if what follows the title is two words or
+ * more, or ends a person's name the article gives. */
+static px_status
+titled_people(const joined *j, named *n)
+{
+    px_status rc = PX_OK;
+    for (size_t i = 0; rc == PX_OK && i < n->m.count; i++) {
+        px_mention_t *m = &n->m.items[i];
+        char *bare = NULL;
+        size_t len = 0;
+        if (m->type == PX_ENT_PER || m->type == PX_ENT_DATE)
+            continue;
+        rc = px_canon_normalise(PX_ENT_PER, j->text + m->start,
+                                m->end - m->start, &bare, &len);
+        size_t ml = m->end - m->start;
+        if (rc == PX_OK && len > 0 && len + 2 < ml &&
+            memcmp(j->text + m->end - len, bare, len) == 0 &&
+            (memchr(bare, ' ', len) != NULL ||
+             person_ends_with(j, n, bare, len))) {
+            m->type = PX_ENT_PER;
+            m->start = m->end - len;
+        }
+        free(bare);
+    }
+    return rc;
+}
+
 static px_status
 canonical_values(const joined *j, named *n)
 {
     px_canon_t *c = NULL;
     n->value = calloc(n->m.count + 1, sizeof *n->value);
     n->key = calloc(n->m.count + 1, sizeof *n->key);
-    px_status rc = n->value && n->key ? px_canon_create(&c) : PX_NOMEM;
+    px_status rc = n->value && n->key ? titled_people(j, n) : PX_NOMEM;
+    if (rc == PX_OK)
+        rc = px_canon_create(&c);
     if (rc == PX_OK)
         rc = px_canon_add(c, j->text, j->len, &n->m, NULL);
     if (rc == PX_OK)
@@ -449,6 +501,11 @@ collect_names(const joined *j, entset *s, px_article_entities *out)
         rc = canonical_values(j, &n);
     for (size_t i = 0; rc == PX_OK && i < n.m.count; i++) {
         const px_mention_t *m = &n.m.items[i];
+        /* "Cabinet Secretary", "Minister of Finance": an office, no one's
+         * name. */
+        if ((m->type == PX_ENT_PER || m->type == PX_ENT_MISC) &&
+            px_canon_office_only(n.value[i], strlen(n.value[i])))
+            continue;
         rc = entset_add(s, m->type, n.value[i]);
         if (rc == PX_OK)
             rc = note_mention(out, j, m->type, m->start, m->end);

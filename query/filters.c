@@ -156,6 +156,9 @@ published_range(ymd a, ymd b, int open_start, int open_end)
     return q;
 }
 
+static px_status or_of_terms(const char *const *terms, const size_t *lens,
+                             size_t n, xc_query **out);
+
 /* A date filter value: "A", "A..B", "A..", "..B". */
 static px_status
 date_filter(int type, const char *v, size_t len, xc_query **q, char **error)
@@ -185,19 +188,33 @@ date_filter(int type, const char *v, size_t len, xc_query **q, char **error)
     return *q ? PX_OK : PX_NOMEM;
 }
 
+/* A name filter matches the name under any name type: the facets list a
+ * name under the type the whole collection gives it (facets_vote.h), so
+ * "org:Tidewind Energy" finds the articles whose tagger filed it under
+ * people too, and a facet's count is the count of its filter. */
 static px_status
 entity_filter(int type, const char *v, size_t len, xc_query **q)
 {
-    char *key = NULL;
-    size_t klen = 0;
+    char *key = NULL, *terms[PX_ENT_DATE] = {NULL};
+    size_t klen = 0, lens[PX_ENT_DATE] = {0}, n = 0;
     px_status rc = px_entity_key(v, len, &key, &klen);
     if (rc != PX_OK)
         return rc;
-    char *term = px_asprintf("%s%s", px_entity_prefix(type), key);
+    (void)type;
+    for (int t = 0; t < PX_ENT_DATE && rc == PX_OK; t++) {
+        terms[n] = px_asprintf("%s%s", px_entity_prefix(t), key);
+        if (!terms[n])
+            rc = PX_NOMEM;
+        else
+            lens[n] = strlen(terms[n]);
+        n++;
+    }
     free(key);
-    *q = term ? term_query(term) : NULL;
-    free(term);
-    return *q ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK)
+        rc = or_of_terms((const char *const *)terms, lens, n, q);
+    for (size_t i = 0; i < n; i++)
+        free(terms[i]);
+    return rc;
 }
 
 /* The field named at s (followed by ':'), or NULL. */

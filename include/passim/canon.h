@@ -83,6 +83,11 @@ void px_canon_destroy(px_canon_t *c);
 px_status px_canon_normalise(px_entity_type type, const char *s, size_t len,
                              char **out, size_t *out_len);
 
+/* Whether a cleaned value names an office, not a holder: an office word
+ * last or followed by a joiner ("Cabinet Secretary", "Minister of
+ * Finance", "Cabinet Secretary for Health"). */
+int px_canon_office_only(const char *value, size_t len);
+
 /* A facet and term key for a value: folded as the tokenizer folds
  * characters (lower case, curly apostrophes straight), single spaces
  * kept, cut at a character boundary to at most PX_CANON_KEY_MAX bytes.

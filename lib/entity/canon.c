@@ -312,6 +312,21 @@ px_canon_normalise(px_entity_type type, const char *s, size_t len,
     return PX_OK;
 }
 
+int
+px_canon_office_only(const char *value, size_t len)
+{
+    span_t w[MAX_WORDS];
+    size_t nw = split(value, len, w);
+
+    for (size_t k = 0; k < nw && k < MAX_WORDS; k++) {
+        if (!IN(value, w[k], offices))
+            continue;
+        if (k + 1 == nw || IN(value, w[k + 1], joiners))
+            return 1;
+    }
+    return 0;
+}
+
 /* Building. */
 
 px_status
@@ -555,7 +570,44 @@ org_short(const view_t *s, const view_t *l)
     for (size_t at = 1; s->n >= 2 && at + s->n <= l->n; at++)
         if (run_at(s, l, at))
             return 1;
+    /* "Commission" for "European Commission": the head noun alone, not
+     * the object of an "of" ("England" is no "Bank of England"). */
+    if (s->n == 1 && same_word(s, 0, l, l->n - 1) &&
+        !IN(l->v, l->w[l->n - 2], joiners))
+        return 1;
     return s->n == 1 && acronym(s, l);
+}
+
+/* A name the tagger typed otherwise that opens an organisation's longer
+ * name: "Kasumi" (tagged a person) for "Kasumi Semiconductor". */
+static int
+other_short(const view_t *s, const view_t *l)
+{
+    return s->n >= 1 && s->n < l->n && run_at(s, l, 0);
+}
+
+/* The one longer value of type `to` that s, a value of another type,
+ * is a short form of, or SIZE_MAX: an organisation's name a person's
+ * value opens ("Kasumi", tagged a person, for "Kasumi Semiconductor"),
+ * or a person's name an organisation's or other name's value ends
+ * ("Carvalho", tagged an organisation in a headline, for "Inês
+ * Carvalho"). */
+static size_t
+long_of_other(const px_canon_t *c, const view_t *s, px_entity_type to)
+{
+    size_t found = SIZE_MAX;
+    for (size_t j = 0; j < c->nuniq; j++) {
+        if (c->entries[c->uniqs[j].entry].type != to ||
+            c->uniqs[j].nwords <= s->n)
+            continue;
+        view_t l = view_of(c, j);
+        if (!(to == PX_ENT_ORG ? other_short(s, &l) : per_short(s, &l)))
+            continue;
+        if (found != SIZE_MAX && found != c->uniqs[j].final)
+            return SIZE_MAX;
+        found = c->uniqs[j].final;
+    }
+    return found;
 }
 
 /* Map unique value u to the one longer value it is a short form of, if
@@ -566,10 +618,11 @@ resolve_one(px_canon_t *c, size_t u)
     px_entity_type type = c->entries[c->uniqs[u].entry].type;
     view_t s = view_of(c, u);
     size_t found = SIZE_MAX;
-    if (type != PX_ENT_PER && type != PX_ENT_ORG)
+    if (type == PX_ENT_DATE)
         return;
     for (size_t j = 0; j < c->nuniq; j++) {
-        if (c->entries[c->uniqs[j].entry].type != type ||
+        if ((type != PX_ENT_PER && type != PX_ENT_ORG) ||
+            c->entries[c->uniqs[j].entry].type != type ||
             c->uniqs[j].nwords <= s.n)
             continue;
         view_t l = view_of(c, j);
@@ -579,6 +632,10 @@ resolve_one(px_canon_t *c, size_t u)
             return;
         found = c->uniqs[j].final;
     }
+    if (found == SIZE_MAX && type == PX_ENT_PER)
+        found = long_of_other(c, &s, PX_ENT_ORG);
+    if (found == SIZE_MAX && (type == PX_ENT_ORG || type == PX_ENT_MISC))
+        found = long_of_other(c, &s, PX_ENT_PER);
     if (found != SIZE_MAX)
         c->uniqs[u].final = found;
 }

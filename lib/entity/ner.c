@@ -71,6 +71,185 @@ trim_honorifics(const struct ner_word *w, size_t n, unsigned char *bilou)
     }
 }
 
+/* Whether w is a lower-case word that joins the parts of a name: "Viana
+ * do Castelo", "Ludwig van Beethoven", "Osama bin Laden". */
+static int
+name_joiner(const struct ner_word *w)
+{
+    static const char *const list[] = {"do", "da", "dos", "das", "de", "del",
+                                       "della", "di", "du", "van", "von",
+                                       "der", "den", "bin", "ibn", "al",
+                                       "el", "la", "le", "ter", "zu"};
+
+    for (size_t k = 0; k < sizeof list / sizeof list[0]; k++)
+        if (strlen(list[k]) == w->len && memcmp(list[k], w->s, w->len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Two mentions with a joiner between them are one name, of the first's
+ * type: the tagger, trained on English news, often leaves the joiner out
+ * and cuts the name in two. Tokens [i, e) become one mention. */
+static void
+relabel(unsigned char *bilou, size_t i, size_t e, int type)
+{
+    for (size_t j = i; j < e; j++) {
+        int p = e - i == 1 ? NER_U : j == i ? NER_B
+                : j + 1 == e ? NER_L : NER_I;
+        bilou[j] = (unsigned char)ner_tag(type, p);
+    }
+}
+
+static void
+join_names(const struct ner_word *w, size_t n, unsigned char *bilou)
+{
+    for (size_t i = 1; i + 1 < n; i++) {
+        int before = ner_tag_part(bilou[i - 1]), after = ner_tag_part(bilou[i + 1]);
+        if (bilou[i] != 0 || (before != NER_L && before != NER_U) ||
+            (after != NER_B && after != NER_U) || !name_joiner(&w[i]))
+            continue;
+        size_t s = i - 1, e = i + 2;
+        while (s > 0 && ner_tag_part(bilou[s]) != NER_B &&
+               ner_tag_part(bilou[s]) != NER_U)
+            s--;
+        while (e < n && ner_tag_part(bilou[e - 1]) != NER_L &&
+               ner_tag_part(bilou[e - 1]) != NER_U)
+            e++;
+        relabel(bilou, s, e, ner_tag_type(bilou[s]));
+        i = e - 1;
+    }
+}
+
+/* A mention of one document as a token range, for the second stage. */
+struct mention {
+    size_t s, e;
+    int type;
+    uint64_t key, first, last; /* lower-case hashes: all, first, last word */
+};
+
+static size_t
+mentions_of(const struct ner_word *w, size_t n, const unsigned char *bilou,
+            struct mention *out)
+{
+    size_t k = 0, s = 0;
+    for (size_t i = 0; i < n; i++) {
+        int part = ner_tag_part(bilou[i]);
+        if (part == NER_B || part == NER_U)
+            s = i;
+        if (part != NER_L && part != NER_U)
+            continue;
+        uint64_t h = NER_SEQ_SEED;
+        for (size_t j = s; j <= i; j++)
+            h = ner_seq_next(h, ner_hash_lower(w[j].s, w[j].len));
+        out[k++] = (struct mention){s, i + 1, ner_tag_type(bilou[i]), h,
+                                    ner_hash_lower(w[s].s, w[s].len),
+                                    ner_hash_lower(w[i].s, w[i].len)};
+    }
+    return k;
+}
+
+/* What a document says of each name: a table by lower-case hash of the
+ * votes of its mentions per type, and whether it is the last word of a
+ * person's longer name or the first word of an organisation's. */
+struct name_slot {
+    uint64_t key;
+    uint32_t votes[NER_TYPES];
+    uint8_t surname, org_first, used;
+};
+
+struct names {
+    struct name_slot *slot;
+    size_t mask;
+};
+
+static struct name_slot *
+name_at(struct names *t, uint64_t key)
+{
+    size_t i = (size_t)ner_mix(key) & t->mask;
+    while (t->slot[i].used && t->slot[i].key != key)
+        i = (i + 1) & t->mask;
+    t->slot[i].used = 1;
+    t->slot[i].key = key;
+    return &t->slot[i];
+}
+
+static void
+names_fill(struct names *t, const struct mention *m, size_t k)
+{
+    for (size_t j = 0; j < k; j++) {
+        name_at(t, m[j].key)->votes[m[j].type]++;
+        if (m[j].e - m[j].s < 2)
+            continue;
+        if (m[j].type == PX_ENT_PER)
+            name_at(t, m[j].last)->surname = 1;
+        if (m[j].type == PX_ENT_ORG)
+            name_at(t, m[j].first)->org_first = 1;
+    }
+}
+
+/* The type mention m takes in the document: a one-word name the type of
+ * the longer name it shortens (a person's surname first), any other the
+ * type most of its mentions got (ties: as tagged). */
+static int
+document_type(struct names *t, const struct mention *m)
+{
+    const struct name_slot *sl = name_at(t, m->key);
+    if (m->e - m->s == 1 && sl->surname)
+        return PX_ENT_PER;
+    if (m->e - m->s == 1 && sl->org_first)
+        return PX_ENT_ORG;
+    int type = m->type;
+    for (int k = 0; k < NER_TYPES; k++)
+        if (sl->votes[k] > sl->votes[type])
+            type = k;
+    return type;
+}
+
+static int
+capital_word(const struct ner_word *w)
+{
+    unsigned char c = w->len ? (unsigned char)w->s[0] : 0;
+    return (c >= 'A' && c <= 'Z') || c == 0xC3;
+}
+
+/* The second stage: one type per name in a document. The greedy first
+ * stage types a name by what it has seen so far, so a headline that took
+ * a surname for a club sends every later mention the same way; and it
+ * misses a surname that is also a common word ("Chief executive Parry")
+ * after the full name. Each mention takes its document_type(), and a
+ * capitalised word left untagged that is the surname of a person the
+ * document names in full is that person. */
+static px_status
+second_stage(const struct ner_word *w, size_t n, unsigned char *bilou,
+             struct mention *m)
+{
+    size_t k = mentions_of(w, n, bilou, m), cap = 64;
+    while (cap < 4 * k + 4)
+        cap *= 2;
+    struct names t = {calloc(cap, sizeof *t.slot), cap - 1};
+    if (t.slot == NULL)
+        return PX_NOMEM;
+    names_fill(&t, m, k);
+    for (size_t i = 0; i < k; i++) {
+        int type = document_type(&t, &m[i]);
+        if (type != m[i].type)
+            relabel(bilou, m[i].s, m[i].e, type);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (bilou[i] != 0 || !capital_word(&w[i]))
+            continue;
+        size_t h = (size_t)ner_mix(ner_hash_lower(w[i].s, w[i].len));
+        uint64_t key = ner_hash_lower(w[i].s, w[i].len);
+        for (size_t j = h & t.mask; t.slot[j].used; j = (j + 1) & t.mask)
+            if (t.slot[j].key == key && t.slot[j].surname) {
+                bilou[i] = (unsigned char)ner_tag(PX_ENT_PER, NER_U);
+                break;
+            }
+    }
+    free(t.slot);
+    return PX_OK;
+}
+
 /* Tag words[0, n) as documents split at PX_NER_DOC_START; BILOU labels go
  * to bilou[0, n). */
 static px_status
@@ -79,7 +258,8 @@ tag_docs(const px_ner_t *ner, const struct ner_word *words, size_t n,
 {
     struct ner_doc doc = {0};
     struct ner_scorer sc = {ner_model_score, NULL, (void *)ner};
-    px_status rc = PX_OK;
+    struct mention *spans = malloc((n + 1) * sizeof *spans);
+    px_status rc = spans ? PX_OK : PX_NOMEM;
     size_t s = 0;
 
     while (s < n && rc == PX_OK) {
@@ -91,9 +271,13 @@ tag_docs(const px_ner_t *ner, const struct ner_word *words, size_t n,
         if (rc == PX_OK)
             ner_decode(&doc, &sc, bilou + s);
         trim_honorifics(words + s, e - s, bilou + s);
+        join_names(words + s, e - s, bilou + s);
+        if (rc == PX_OK)
+            rc = second_stage(words + s, e - s, bilou + s, spans);
         s = e;
     }
     ner_doc_free(&doc);
+    free(spans);
     return rc;
 }
 

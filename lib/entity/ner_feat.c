@@ -224,13 +224,15 @@ static void
 lookup_word(struct ner_tokinfo *t, const struct ner_word *w,
             const struct ner_lex *lex)
 {
-    uint64_t v = ner_table_get(&lex->words, t->lower);
-    t->lex = (uint8_t)(v & 0xFF);
-    uint64_t c = ner_table_get(&lex->clusters,
-                               ner_hash_cluster_word(w->s, w->len));
+    uint32_t v = ner_table_get(&lex->words, t->lower);
+    uint32_t c = 0;
+
+    t->lex = (uint8_t)(v & 7u);
+    c = ner_table_get(&lex->clusters,
+                          ner_hash_cluster_word(w->s, w->len));
     if (c == 0)
-        c = ner_table_get(&lex->clusters_lower, t->lower) & 0xFFFFFFFFu;
-    t->cluster = (uint32_t)c;
+        c = v >> NER_LEX_CLUSTER_SHIFT;
+    t->cluster = c == 0 ? 0 : (c >> 20) << 24 | (c & 0xFFFFFu);
 }
 
 /* The longest place name that opens at token i without crossing the
@@ -239,13 +241,13 @@ static size_t
 longest_place(const struct ner_doc *doc, const struct ner_lex *lex, size_t i,
               size_t e, uint64_t *kinds)
 {
-    uint64_t v = ner_table_get(&lex->words, doc->tok[i].lower);
+    uint32_t v = ner_table_get(&lex->words, doc->tok[i].lower);
     size_t most = (size_t)(v >> NER_LEX_LEN_SHIFT) & 0xF, found = 0;
     uint64_t h = NER_SEQ_SEED;
 
     for (size_t k = 0; k < most && i + k < e; k++) {
         h = ner_seq_next(h, doc->tok[i + k].lower);
-        uint64_t bits = ner_table_get(&lex->phrases, h) & NER_GAZ_ANY;
+        uint32_t bits = ner_table_get(&lex->phrases, h) & NER_GAZ_ANY;
         if (bits != 0) {
             found = k + 1;
             *kinds = bits;

@@ -97,18 +97,21 @@ ner_seq_next(uint64_t h, uint64_t word)
     return ner_mix(h ^ word) + word;
 }
 
-/* An open-addressing table of 64-bit keys and values (0: absent). */
+/* An open-addressing table of 64-bit hashes (kept as 32-bit fingerprints)
+ * to 32-bit values (0: absent). */
 struct ner_table {
-    uint64_t *keys, *vals;
+    uint32_t *keys, *vals;
     size_t mask;
 };
 
-uint64_t ner_table_get(const struct ner_table *t, uint64_t key);
+uint32_t ner_table_get(const struct ner_table *t, uint64_t key);
 
 /* What the tagger knows beyond its training text (ner_lex.c): place
- * names by phrase; dictionary facts by lower-cased word, with the length
- * of the longest place name the word opens; Brown cluster paths by word
- * and, for words written without capitals, by lower-cased word. */
+ * names by phrase; by lower-cased word, its dictionary facts, the length
+ * of the longest place name it opens and the Brown cluster path of its
+ * most frequent spelling (for words a text writes without capitals); by
+ * word as written, its cluster path. A path is kept as its length (5
+ * bits) and first 20 bits. */
 #define NER_GAZ_PLACE 0x01u   /* GeoNames */
 #define NER_GAZ_COUNTRY 0x02u /* ISO 3166-1 and -3 */
 #define NER_GAZ_REGION 0x04u  /* ISO 3166-2 */
@@ -117,10 +120,12 @@ uint64_t ner_table_get(const struct ner_table *t, uint64_t key);
 #define NER_LEX_LOWER 0x01u   /* the dictionary writes it in lower case */
 #define NER_LEX_PROPER 0x02u  /* the dictionary writes it capitalised */
 #define NER_LEX_ORGWORD 0x04u /* a company designator or organisation noun */
-#define NER_LEX_LEN_SHIFT 8
+#define NER_LEX_LEN_SHIFT 3      /* 4 bits: longest place name opened */
+#define NER_LEX_CLUSTER_SHIFT 7  /* 25 bits: the path, as above */
+#define NER_LEX_NOT_CLUSTER 0x7Fu
 
 struct ner_lex {
-    struct ner_table phrases, words, clusters, clusters_lower;
+    struct ner_table phrases, words, clusters;
 };
 
 /* Parse a lexicon ("K<TAB>text" lines, tools/ner-gazetteer.py) and a

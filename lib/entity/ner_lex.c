@@ -41,35 +41,41 @@ table_free(struct ner_table *t)
     memset(t, 0, sizeof *t);
 }
 
-/* The slot of key: where it is, or the empty one where it would go. Key 0
- * marks an empty slot, so a hash of 0 is stored as 1. */
+/* The slot of a key: where it is, or the empty one where it would go.
+ * A slot keeps 32 bits of the mixed hash (never 0, which marks an empty
+ * slot); its place comes from the other 32, so two keys that share a
+ * slot and its bits are one in 2^32 per probe. */
 static size_t
-table_slot(const struct ner_table *t, uint64_t *key)
+table_slot(const struct ner_table *t, uint64_t key, uint32_t *fp)
 {
-    if (*key == 0)
-        *key = 1;
-    size_t i = (size_t)ner_mix(*key) & t->mask;
-    while (t->keys[i] != 0 && t->keys[i] != *key)
+    uint64_t m = ner_mix(key);
+    size_t i = (size_t)m & t->mask;
+
+    *fp = (uint32_t)(m >> 32) | 1u;
+    while (t->keys[i] != 0 && t->keys[i] != *fp)
         i = (i + 1) & t->mask;
     return i;
 }
 
-uint64_t
+uint32_t
 ner_table_get(const struct ner_table *t, uint64_t key)
 {
+    uint32_t fp;
     if (t->keys == NULL)
         return 0;
-    size_t i = table_slot(t, &key);
-    return t->keys[i] == key ? t->vals[i] : 0;
+    size_t i = table_slot(t, key, &fp);
+    return t->keys[i] == fp ? t->vals[i] : 0;
 }
 
-/* OR bits into key's value. */
-static void
-table_or(struct ner_table *t, uint64_t key, uint64_t bits)
+/* OR bits into key's value; returns its slot. */
+static size_t
+table_or(struct ner_table *t, uint64_t key, uint32_t bits)
 {
-    size_t i = table_slot(t, &key);
-    t->keys[i] = key;
+    uint32_t fp;
+    size_t i = table_slot(t, key, &fp);
+    t->keys[i] = fp;
     t->vals[i] |= bits;
+    return i;
 }
 
 static size_t
@@ -81,7 +87,7 @@ count_lines(const char *s, size_t n)
     return lines + 1;
 }
 
-static uint64_t
+static uint32_t
 kind_bit(char k)
 {
     switch (k) {
@@ -98,7 +104,7 @@ kind_bit(char k)
 /* One place name: its tokens' hashes chained into the phrase key; its
  * first token remembers the longest phrase it opens. */
 static px_status
-add_phrase(struct ner_lex *lex, const char *s, size_t n, uint64_t bits,
+add_phrase(struct ner_lex *lex, const char *s, size_t n, uint32_t bits,
            struct ner_toks *toks)
 {
     toks->n = 0;
@@ -115,27 +121,26 @@ add_phrase(struct ner_lex *lex, const char *s, size_t n, uint64_t bits,
         h = ner_seq_next(h, w);
     }
     table_or(&lex->phrases, h, bits);
-    uint64_t cur = ner_table_get(&lex->words, first);
-    uint64_t longest = (cur >> NER_LEX_LEN_SHIFT) & 0xF;
-    if (toks->n > longest)
-        table_or(&lex->words, first,
-                 (uint64_t)toks->n << NER_LEX_LEN_SHIFT);
+    uint32_t cur = ner_table_get(&lex->words, first);
+    uint32_t longest = (cur >> NER_LEX_LEN_SHIFT) & 0xFu;
+    if (toks->n > longest) {
+        size_t i = table_or(&lex->words, first, 0);
+        lex->words.vals[i] = (cur & ~(0xFu << NER_LEX_LEN_SHIFT)) |
+                             (uint32_t)toks->n << NER_LEX_LEN_SHIFT;
+    }
     return PX_OK;
 }
 
 static px_status
 parse_gazetteer(struct ner_lex *lex, const char *s, size_t n)
 {
-    size_t lines = count_lines(s, n);
     struct ner_toks toks = {0};
-    px_status rc = table_init(&lex->phrases, lines);
-    if (rc == PX_OK)
-        rc = table_init(&lex->words, lines);
+    px_status rc = PX_OK;
     for (size_t at = 0; rc == PX_OK && at < n;) {
         const char *nl = memchr(s + at, '\n', n - at);
         size_t end = nl ? (size_t)(nl - s) : n;
         if (end - at > 2 && s[at + 1] == '\t') {
-            uint64_t bits = kind_bit(s[at]);
+            uint32_t bits = kind_bit(s[at]);
             const char *w = s + at + 2;
             size_t len = end - at - 2;
             if (bits & NER_GAZ_ANY)
@@ -149,58 +154,77 @@ parse_gazetteer(struct ner_lex *lex, const char *s, size_t n)
     return rc;
 }
 
-/* A cluster line, "PATH<TAB>WORD<TAB>COUNT": the path as bits, with its
- * length in the top byte. The lower-cased form keeps the path of its most
- * frequent spelling, for words a text writes without capitals. */
+/* A path of `len` bits as the tables keep it: its first 20 bits (the
+ * longest prefix a feature reads) and its length, 25 bits in all. */
+static uint32_t
+cluster_code(uint32_t path, uint32_t len)
+{
+    if (len > 20) {
+        path >>= len - 20;
+        len = 20;
+    }
+    return len << 20 | path;
+}
+
+/* A cluster line, "PATH<TAB>WORD<TAB>COUNT". The lower-cased form keeps
+ * the path of its most frequent spelling (counts[] by words slot), for
+ * words a text writes without capitals. */
 static void
-add_cluster(struct ner_lex *lex, const char *s, size_t n)
+add_cluster(struct ner_lex *lex, const char *s, size_t n, uint32_t *counts)
 {
     const char *tab = memchr(s, '\t', n);
-    if (tab == NULL || tab == s || tab - s > 24)
+    if (tab == NULL || tab == s || tab - s > 31)
         return;
-    uint64_t path = 0, len = (uint64_t)(tab - s);
+    uint32_t path = 0, len = (uint32_t)(tab - s);
     for (const char *p = s; p < tab; p++)
-        path = path << 1 | (uint64_t)(*p == '1');
+        path = path << 1 | (uint32_t)(*p == '1');
     const char *w = tab + 1, *tab2 = memchr(w, '\t', n - (size_t)(w - s));
     size_t wl = tab2 ? (size_t)(tab2 - w) : n - (size_t)(w - s);
-    uint64_t count = tab2 ? strtoull(tab2 + 1, NULL, 10) : 1;
-    if (count > 0xFFFFFFFFu)
-        count = 0xFFFFFFFFu;
-    uint64_t val = len << 24 | path;
+    unsigned long long count = tab2 ? strtoull(tab2 + 1, NULL, 10) : 1;
+    uint32_t code = cluster_code(path, len), c32 =
+        count >= 0xFFFFFFFFull ? 0xFFFFFFFEu : (uint32_t)count;
     uint64_t key = ner_hash_cluster_word(w, wl);
     if (ner_table_get(&lex->clusters, key) == 0)
-        table_or(&lex->clusters, key, val);
-    uint64_t lkey = ner_hash_lower(w, wl);
-    uint64_t old = ner_table_get(&lex->clusters_lower, lkey);
-    if (old == 0 || (old >> 32) < count) {
-        size_t i = table_slot(&lex->clusters_lower, &lkey);
-        lex->clusters_lower.keys[i] = lkey;
-        lex->clusters_lower.vals[i] = count << 32 | val;
+        table_or(&lex->clusters, key, code);
+    size_t i = table_or(&lex->words, ner_hash_lower(w, wl), 0);
+    if (counts[i] < c32 || (lex->words.vals[i] >> NER_LEX_CLUSTER_SHIFT) == 0) {
+        counts[i] = c32;
+        lex->words.vals[i] = (lex->words.vals[i] & NER_LEX_NOT_CLUSTER) |
+                             code << NER_LEX_CLUSTER_SHIFT;
     }
 }
 
 static px_status
 parse_clusters(struct ner_lex *lex, const char *s, size_t n)
 {
-    size_t lines = count_lines(s, n);
-    px_status rc = table_init(&lex->clusters, lines);
-    if (rc == PX_OK)
-        rc = table_init(&lex->clusters_lower, lines);
-    for (size_t at = 0; rc == PX_OK && at < n;) {
+    uint32_t *counts = calloc(lex->words.mask + 1, sizeof *counts);
+    if (counts == NULL)
+        return PX_NOMEM;
+    for (size_t at = 0; at < n;) {
         const char *nl = memchr(s + at, '\n', n - at);
         size_t end = nl ? (size_t)(nl - s) : n;
-        add_cluster(lex, s + at, end - at);
+        add_cluster(lex, s + at, end - at, counts);
         at = end + 1;
     }
-    return rc;
+    free(counts);
+    return PX_OK;
 }
 
 px_status
 ner_lex_parse(struct ner_lex *lex, const char *gaz, size_t gaz_len,
               const char *clusters, size_t clusters_len)
 {
+    size_t g = gaz_len ? count_lines(gaz, gaz_len) : 0;
+    size_t c = clusters_len ? count_lines(clusters, clusters_len) : 0;
+
     memset(lex, 0, sizeof *lex);
-    px_status rc = parse_gazetteer(lex, gaz, gaz_len);
+    px_status rc = table_init(&lex->phrases, g);
+    if (rc == PX_OK)
+        rc = table_init(&lex->words, g + c);
+    if (rc == PX_OK)
+        rc = table_init(&lex->clusters, c);
+    if (rc == PX_OK)
+        rc = parse_gazetteer(lex, gaz, gaz_len);
     if (rc == PX_OK && clusters_len > 0)
         rc = parse_clusters(lex, clusters, clusters_len);
     if (rc != PX_OK)
@@ -214,7 +238,6 @@ ner_lex_free(struct ner_lex *lex)
     table_free(&lex->phrases);
     table_free(&lex->words);
     table_free(&lex->clusters);
-    table_free(&lex->clusters_lower);
 }
 
 static struct ner_lex embedded;

@@ -71,6 +71,16 @@ trim_honorifics(const struct ner_word *w, size_t n, unsigned char *bilou)
     }
 }
 
+/* Whether w is lower-case word l written in capitals. */
+static int
+same_upper(const char *l, const struct ner_word *w)
+{
+    for (size_t i = 0; i < w->len; i++)
+        if (w->s[i] != l[i] - ('a' - 'A'))
+            return 0;
+    return 1;
+}
+
 /* Whether w is a lower-case word that joins the parts of a name: "Viana
  * do Castelo", "Ludwig van Beethoven", "Osama bin Laden". */
 static int
@@ -81,8 +91,10 @@ name_joiner(const struct ner_word *w)
                                        "der", "den", "bin", "ibn", "al",
                                        "el", "la", "le", "ter", "zu"};
 
+    /* A dateline shouts: "VIANA DO CASTELO". */
     for (size_t k = 0; k < sizeof list / sizeof list[0]; k++)
-        if (strlen(list[k]) == w->len && memcmp(list[k], w->s, w->len) == 0)
+        if (strlen(list[k]) == w->len && (memcmp(list[k], w->s, w->len) == 0 ||
+                                          same_upper(list[k], w)))
             return 1;
     return 0;
 }

@@ -90,6 +90,16 @@ fnv(const char *s, size_t len)
     return h;
 }
 
+/* Whether s[0, len) is only . ! ? or ; (a sentence's punctuation). */
+static bool
+sentence_punct(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != '.' && s[i] != '!' && s[i] != '?' && s[i] != ';')
+            return false;
+    return len > 0;
+}
+
 static uint32_t
 word_class(const char *s, size_t len)
 {
@@ -111,6 +121,8 @@ word_class(const char *s, size_t len)
         cls |= NER_C_INITCAP;
     if (upper && !lower)
         cls |= NER_C_ALLCAP;
+    if (sentence_punct(s, len))
+        cls |= NER_C_PUNCT;
     if (lower && !upper)
         cls |= NER_C_LOWER;
     return cls;
@@ -297,6 +309,30 @@ mark_lexicon(struct ner_doc *doc, const struct ner_word *words)
     }
 }
 
+static void
+add_context(uint64_t *set, uint64_t h)
+{
+    for (unsigned k = 0; k < NER_CONTEXTS; k++) {
+        if (set[k] == h)
+            return;
+        if (set[k] == 0) {
+            set[k] = h;
+            return;
+        }
+    }
+}
+
+/* Remember the words around occurrence i of a capitalised word (inside
+ * its sentence). */
+static void
+note_context(const struct ner_doc *doc, struct ner_slot *sl, size_t i)
+{
+    if (!(doc->tok[i].cls & NER_C_SSTART))
+        add_context(sl->before, doc->tok[i - 1].lower | 1);
+    if (i + 1 < doc->n && !(doc->tok[i + 1].cls & NER_C_SSTART))
+        add_context(sl->after, doc->tok[i + 1].lower | 1);
+}
+
 px_status
 ner_doc_prepare(struct ner_doc *doc, const struct ner_word *words,
                 const unsigned char *sflags, size_t n)
@@ -308,7 +344,12 @@ ner_doc_prepare(struct ner_doc *doc, const struct ner_word *words,
     for (size_t i = 0; i < n; i++) {
         struct ner_tokinfo *t = &doc->tok[i];
         memset(t, 0, sizeof *t);
-        tokinfo_fill(t, words[i].s, words[i].len);
+        /* Reuters, whose text the tagger learnt from, writes "U.S.";
+         * most sites write "US". */
+        if (words[i].len == 2 && memcmp(words[i].s, "US", 2) == 0)
+            tokinfo_fill(t, "U.S.", 4);
+        else
+            tokinfo_fill(t, words[i].s, words[i].len);
         if (i == 0 || (sflags != NULL && (sflags[i] & PX_NER_SENT_START)))
             t->cls |= NER_C_SSTART;
     }
@@ -320,6 +361,8 @@ ner_doc_prepare(struct ner_doc *doc, const struct ner_word *words,
         struct ner_slot *sl = &doc->slots[t->slot];
         if (t->cls & NER_C_SCAPS)
             continue;
+        if (t->cls & (NER_C_INITCAP | NER_C_ALLCAP))
+            note_context(doc, sl, i);
         if (t->cls & NER_C_LOWER)
             sl->seen |= NER_SEEN_LOWER;
         else if ((t->cls & NER_C_INITCAP) && (t->cls & NER_C_SSTART))
@@ -477,8 +520,16 @@ static_feats(const struct ner_doc *doc, size_t s, size_t e, size_t i,
         cp = cp * 5 + case_code(doc, i, s, e, d);
     out[n++] = feat(21, cp);
     out[n++] = feat(22, pair(t->shape, (t->cls & NER_C_SSTART) != 0));
-    uint32_t seen = doc->slots[t->slot].seen;
-    out[n++] = feat(23, seen | (t->cls & 0x67u) << 8);
+    const struct ner_slot *sl = &doc->slots[t->slot];
+    out[n++] = feat(23, sl->seen | (t->cls & 0x67u) << 8);
+    /* What surrounds the word at its other capitalised occurrences. */
+    for (unsigned k = 0; (t->cls & (NER_C_INITCAP | NER_C_ALLCAP)) &&
+                         k < NER_CONTEXTS; k++) {
+        if (sl->before[k] != 0 && sl->before[k] != (lm1 | 1))
+            out[n++] = feat(70, sl->before[k]);
+        if (sl->after[k] != 0 && sl->after[k] != (lp1 | 1))
+            out[n++] = feat(71, sl->after[k]);
+    }
     if (t->cls & NER_C_SCAPS)
         out[n++] = feat(24, t->lower);
     out[n++] = feat(25, pair(lm2, lm1));
@@ -537,6 +588,18 @@ valid_next(int p, int c, bool last)
     return cp == NER_B && !last;
 }
 
+/* Whether c, outside any mention or opening one, may follow an open
+ * mention p by closing p at the word before (see decode_sentence). */
+static inline bool
+closes(int p, int c, bool last)
+{
+    int pp = ner_tag_part(p), cp = ner_tag_part(c);
+
+    if (pp != NER_B && pp != NER_I)
+        return false;
+    return c == 0 || cp == NER_U || (cp == NER_B && !last);
+}
+
 static void
 history_add(struct ner_doc *doc, size_t i, int tag)
 {
@@ -562,10 +625,20 @@ decode_sentence(struct ner_doc *doc, size_t s, size_t e,
         sc->score(sc->ctx, feats, nf, scores);
         bool last = i + 1 == e;
         int best = -1;
-        for (int c = 0; c < NER_NT; c++)
-            if (valid_next(p1, c, last) &&
+        /* Sentence punctuation is never part of a name. */
+        int only = (doc->tok[i].cls & NER_C_PUNCT) ? 1 : NER_NT;
+        for (int c = 0; c < only; c++)
+            if ((valid_next(p1, c, last) || closes(p1, c, last)) &&
                 (best < 0 || scores[c] > scores[best]))
                 best = c;
+        /* A mention left open when the word is best outside one (or
+         * opens another) ends at the word before: greedy decoding never
+         * drags "Castelo" on into "Castelo for the occasion." */
+        if (!valid_next(p1, best, last)) {
+            int part = ner_tag_part(p1) == NER_B ? NER_U : NER_L;
+            tags[i - 1] = (unsigned char)ner_tag(ner_tag_type(p1), part);
+            p1 = tags[i - 1];
+        }
         if (sc->observe != NULL)
             sc->observe(sc->ctx, i, feats, nf, best);
         tags[i] = (unsigned char)best;

@@ -167,14 +167,21 @@ struct ner_tokinfo {
 #define NER_C_ALPHA 0x10u
 #define NER_C_SSTART 0x20u  /* opens a sentence */
 #define NER_C_SCAPS 0x40u   /* in a sentence written in capitals */
+#define NER_C_PUNCT 0x80u   /* only . ! ? ; (never inside a name) */
 
 /* A document's table of lower-cased forms: how each is written elsewhere
  * in the document, and how the tagger labelled it so far. */
+#define NER_CONTEXTS 3
+
 struct ner_slot {
     uint64_t key;
     uint32_t seen;      /* NER_SEEN_* bits */
     uint16_t hist[NER_TYPES + 1];
     uint16_t used;
+    /* The words before and after its capitalised occurrences (the first
+     * NER_CONTEXTS distinct ones), for Ratinov & Roth's context
+     * aggregation: what surrounds the name elsewhere in the document. */
+    uint64_t before[NER_CONTEXTS], after[NER_CONTEXTS];
 };
 
 #define NER_SEEN_LOWER 0x01u

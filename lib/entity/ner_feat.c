@@ -90,6 +90,23 @@ fnv(const char *s, size_t len)
     return h;
 }
 
+/* Whether s[0, len) is a lower-case word that may stand inside a name:
+ * "Bank of England", "Meet the Fockers", "Viana do Castelo". */
+static bool
+name_joiner(const char *s, size_t len)
+{
+    static const char *const list[] = {
+        "of", "the", "and", "for", "de", "del", "della", "di", "da", "do",
+        "dos", "das", "du", "des", "la", "le", "les", "van", "von", "der",
+        "den", "ter", "bin", "ibn", "al", "el", "y", "e", "upon", "on",
+        "in", "at", "to", "with", "a", "an", "und", "et", "zu", "or",
+    };
+    for (size_t k = 0; k < sizeof list / sizeof list[0]; k++)
+        if (strlen(list[k]) == len && memcmp(list[k], s, len) == 0)
+            return true;
+    return false;
+}
+
 /* Whether s[0, len) is only . ! ? or ; (a sentence's punctuation). */
 static bool
 sentence_punct(const char *s, size_t len)
@@ -123,6 +140,8 @@ word_class(const char *s, size_t len)
         cls |= NER_C_ALLCAP;
     if (sentence_punct(s, len))
         cls |= NER_C_PUNCT;
+    if (lower && !upper && name_joiner(s, len))
+        cls |= NER_C_JOIN;
     if (lower && !upper)
         cls |= NER_C_LOWER;
     return cls;
@@ -625,8 +644,16 @@ decode_sentence(struct ner_doc *doc, size_t s, size_t e,
         sc->score(sc->ctx, feats, nf, scores);
         bool last = i + 1 == e;
         int best = -1;
-        /* Sentence punctuation is never part of a name. */
-        int only = (doc->tok[i].cls & NER_C_PUNCT) ? 1 : NER_NT;
+        /* Sentence punctuation is never part of a name, nor is a word
+         * the dictionary writes in lower case (but for a joiner) part of
+         * one that opened with a capital: "Procuracy arrived". */
+        const struct ner_tokinfo *t = &doc->tok[i];
+        int only = (t->cls & NER_C_PUNCT) ? 1 : NER_NT;
+        int open = ner_tag_part(p1) == NER_B || ner_tag_part(p1) == NER_I;
+        if (open && (t->cls & NER_C_LOWER) && !(t->cls & NER_C_JOIN) &&
+            (t->lex & NER_LEX_LOWER) &&
+            (doc->tok[i - 1].cls & (NER_C_INITCAP | NER_C_ALLCAP)))
+            only = 1;
         for (int c = 0; c < only; c++)
             if ((valid_next(p1, c, last) || closes(p1, c, last)) &&
                 (best < 0 || scores[c] > scores[best]))

@@ -168,6 +168,7 @@ struct ner_tokinfo {
 #define NER_C_SSTART 0x20u  /* opens a sentence */
 #define NER_C_SCAPS 0x40u   /* in a sentence written in capitals */
 #define NER_C_PUNCT 0x80u   /* only . ! ? ; (never inside a name) */
+#define NER_C_JOIN 0x100u   /* a lower-case word that joins names: of, de */
 
 /* A document's table of lower-cased forms: how each is written elsewhere
  * in the document, and how the tagger labelled it so far. */

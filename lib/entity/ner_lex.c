@@ -143,7 +143,8 @@ parse_gazetteer(struct ner_lex *lex, const char *s, size_t n)
             uint32_t bits = kind_bit(s[at]);
             const char *w = s + at + 2;
             size_t len = end - at - 2;
-            if (bits & NER_GAZ_ANY)
+            /* Place names are phrases; the rest are facts of one word. */
+            if (bits != 0 && strchr("gcs", s[at]) != NULL)
                 rc = add_phrase(lex, w, len, bits, &toks);
             else if (bits != 0)
                 table_or(&lex->words, ner_hash_lower(w, len), bits);

@@ -150,12 +150,16 @@ mentions_of(const struct ner_word *w, size_t n, const unsigned char *bilou,
             s = i;
         if (part != NER_L && part != NER_U)
             continue;
-        uint64_t h = NER_SEQ_SEED;
-        for (size_t j = s; j <= i; j++)
-            h = ner_seq_next(h, ner_hash_lower(w[j].s, w[j].len));
-        out[k++] = (struct mention){s, i + 1, ner_tag_type(bilou[i]), h,
-                                    ner_hash_lower(w[s].s, w[s].len),
-                                    ner_hash_lower(w[i].s, w[i].len)};
+        /* A one-word name is keyed by its word's hash, as the first and
+         * last words of longer names are. */
+        uint64_t h = ner_hash_lower(w[s].s, w[s].len);
+        for (size_t j = s; i > s && j <= i; j++)
+            h = ner_seq_next(j == s ? NER_SEQ_SEED : h,
+                             ner_hash_lower(w[j].s, w[j].len));
+        out[k++] = (struct mention){
+            .s = s, .e = i + 1, .type = ner_tag_type(bilou[i]), .key = h,
+            .first = ner_hash_lower(w[s].s, w[s].len),
+            .last = ner_hash_lower(w[i].s, w[i].len)};
     }
     return k;
 }
@@ -166,7 +170,7 @@ mentions_of(const struct ner_word *w, size_t n, const unsigned char *bilou,
 struct name_slot {
     uint64_t key;
     uint32_t votes[NER_TYPES];
-    uint8_t surname, org_first, used;
+    uint8_t surname, used;
 };
 
 struct names {
@@ -194,8 +198,6 @@ names_fill(struct names *t, const struct mention *m, size_t k)
             continue;
         if (m[j].type == PX_ENT_PER)
             name_at(t, m[j].last)->surname = 1;
-        if (m[j].type == PX_ENT_ORG)
-            name_at(t, m[j].first)->org_first = 1;
     }
 }
 
@@ -208,8 +210,6 @@ document_type(struct names *t, const struct mention *m)
     const struct name_slot *sl = name_at(t, m->key);
     if (m->e - m->s == 1 && sl->surname)
         return PX_ENT_PER;
-    if (m->e - m->s == 1 && sl->org_first)
-        return PX_ENT_ORG;
     int type = m->type;
     for (int k = 0; k < NER_TYPES; k++)
         if (sl->votes[k] > sl->votes[type])
@@ -262,6 +262,56 @@ second_stage(const struct ner_word *w, size_t n, unsigned char *bilou,
     return PX_OK;
 }
 
+/* Whether w is an office whose "for" or "of" object is no name:
+ * "Cabinet Secretary for Health", "Minister of Finance". */
+static int
+office(const struct ner_word *w)
+{
+    static const char *const list[] = {
+        "Secretary", "Minister", "Commissioner", "Spokesman", "Spokeswoman",
+        "Director", "Chancellor", "Professor", "Lecturer", "Head",
+        "Secretary-General", "Undersecretary", "Ambassador", "Envoy",
+    };
+    for (size_t k = 0; k < sizeof list / sizeof list[0]; k++)
+        if (strlen(list[k]) == w->len && memcmp(list[k], w->s, w->len) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+word_is(const struct ner_word *w, const char *s)
+{
+    return strlen(s) == w->len && memcmp(s, w->s, w->len) == 0;
+}
+
+/* Drop what the first stage made of an office's object, and a lone word
+ * opening a sentence that the dictionary writes in lower case and the
+ * document never capitalises inside a sentence ("Additionally,",
+ * "Marine biologists"). */
+static void
+drop_non_names(const struct ner_doc *doc, const struct ner_word *w,
+               unsigned char *bilou)
+{
+    for (size_t i = 0; i < doc->n; i++) {
+        int part = ner_tag_part(bilou[i]);
+        if (part != NER_B && part != NER_U)
+            continue;
+        size_t e = i + 1;
+        while (part == NER_B && e < doc->n && ner_tag_part(bilou[e - 1]) != NER_L)
+            e++;
+        const struct ner_tokinfo *t = &doc->tok[i];
+        int object = i >= 2 && (word_is(&w[i - 1], "for") ||
+                                word_is(&w[i - 1], "of")) &&
+                     office(&w[i - 2]);
+        int opener = part == NER_U && (t->cls & NER_C_SSTART) &&
+                     (t->lex & NER_LEX_LOWER) && !(t->lex & NER_LEX_PROPER) &&
+                     !(doc->slots[t->slot].seen & NER_SEEN_CAP_MID);
+        if (object || opener)
+            memset(bilou + i, 0, e - i);
+        i = e - 1;
+    }
+}
+
 /* Tag words[0, n) as documents split at PX_NER_DOC_START; BILOU labels go
  * to bilou[0, n). */
 static px_status
@@ -280,8 +330,10 @@ tag_docs(const px_ner_t *ner, const struct ner_word *words, size_t n,
             e++;
         rc = ner_doc_prepare(&doc, words + s, flags ? flags + s : NULL,
                              e - s);
-        if (rc == PX_OK)
+        if (rc == PX_OK) {
             ner_decode(&doc, &sc, bilou + s);
+            drop_non_names(&doc, words + s, bilou + s);
+        }
         trim_honorifics(words + s, e - s, bilou + s);
         join_names(words + s, e - s, bilou + s);
         if (rc == PX_OK)

@@ -286,6 +286,39 @@ word_is(const struct ner_word *w, const char *s)
     return strlen(s) == w->len && memcmp(s, w->s, w->len) == 0;
 }
 
+static int
+word_in(const struct ner_word *w, const char *const *list, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strlen(list[k]) == w->len && memcmp(list[k], w->s, w->len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether tokens [i, e) cannot be a name: no letter in them ("&"), the
+ * pronoun "I", an abbreviation of a common noun ("DVD", "GDP"), or a
+ * clock's "AM" / "PM" after a number. */
+static int
+no_name(const struct ner_doc *doc, const struct ner_word *w, size_t i,
+        size_t e)
+{
+    int alpha = 0;
+    for (size_t j = i; j < e; j++)
+        alpha |= (doc->tok[j].cls & NER_C_ALPHA) != 0;
+    if (!alpha)
+        return 1;
+    if (e - i != 1)
+        return 0;
+    static const char *const generic[] = {
+        "I", "TV", "PC", "PCs", "CD", "CDs", "DVD", "DVDs", "GDP", "CEO",
+        "CEOs", "MP3", "SMS", "GPS", "ISP", "ISPs", "VAT", "HIV", "AIDS",
+    };
+    if (word_in(&w[i], generic, sizeof generic / sizeof *generic))
+        return 1;
+    return (word_is(&w[i], "AM") || word_is(&w[i], "PM")) && i > 0 &&
+           (doc->tok[i - 1].cls & NER_C_DIGIT);
+}
+
 /* Drop what the first stage made of an office's object, and a lone word
  * opening a sentence that the dictionary writes in lower case, when the
  * document never capitalises it inside a sentence ("Additionally,",
@@ -318,7 +351,7 @@ drop_non_names(const struct ner_doc *doc, const struct ner_word *w,
                       !(doc->tok[i + 1].cls & NER_C_JOIN));
         int opener = word && common &&
                      (alone || !(doc->slots[t->slot].seen & NER_SEEN_CAP_MID));
-        if (object || opener)
+        if (object || opener || no_name(doc, w, i, e))
             memset(bilou + i, 0, e - i);
         i = e - 1;
     }
@@ -364,15 +397,6 @@ extend_organisations(const struct ner_doc *doc, const struct ner_word *w,
             s--;
         relabel(bilou, s, i + 1, PX_ENT_ORG);
     }
-}
-
-static int
-word_in(const struct ner_word *w, const char *const *list, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        if (strlen(list[k]) == w->len && memcmp(list[k], w->s, w->len) == 0)
-            return 1;
-    return 0;
 }
 
 /* The type a name of two words or more takes from its last word, or -1:

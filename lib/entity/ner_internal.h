@@ -219,6 +219,11 @@ struct ner_scorer {
 void ner_decode(struct ner_doc *doc, const struct ner_scorer *scorer,
                 unsigned char *tags);
 
+/* The second stage over a decoded document (ner_post.c): words w[0,
+ * doc->n) and their BILOU labels, mended in place. PX_NOMEM. */
+px_status ner_post(const struct ner_doc *doc, const struct ner_word *w,
+                   unsigned char *bilou);
+
 /* The model file: a header, then a bitmap of the non-zero feature buckets,
  * the rank of each bitmap word, and the non-zero rows of NER_NT int16
  * weights, all little-endian and 8-byte aligned. */

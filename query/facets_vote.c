@@ -73,8 +73,8 @@ gather(px_facets *f, xc_database *db, item **out, size_t *n)
             x->value = f->values[t][i].value;
             x->count = x->best = f->values[t][i].count;
             x->type = t;
-            if (px_entity_key_buf(x->value, strlen(x->value), x->key,
-                                  &klen) == PX_OK)
+            if (px_entity_key_buf(x->value, strlen(x->value), x->key, &klen) ==
+                PX_OK)
                 x->type = winner(db, x->key, klen, t);
         }
         free(f->values[t]);

@@ -91,13 +91,20 @@ static uint32_t
 kind_bit(char k)
 {
     switch (k) {
-    case 'g': return NER_GAZ_PLACE;
-    case 'c': return NER_GAZ_COUNTRY;
-    case 's': return NER_GAZ_REGION;
-    case 'w': return NER_LEX_LOWER;
-    case 'p': return NER_LEX_PROPER;
-    case 'o': return NER_LEX_ORGWORD;
-    default: return 0;
+    case 'g':
+        return NER_GAZ_PLACE;
+    case 'c':
+        return NER_GAZ_COUNTRY;
+    case 's':
+        return NER_GAZ_REGION;
+    case 'w':
+        return NER_LEX_LOWER;
+    case 'p':
+        return NER_LEX_PROPER;
+    case 'o':
+        return NER_LEX_ORGWORD;
+    default:
+        return 0;
     }
 }
 
@@ -114,8 +121,8 @@ add_phrase(struct ner_lex *lex, const char *s, size_t n, uint32_t bits,
         return PX_OK;
     uint64_t h = NER_SEQ_SEED, first = 0;
     for (size_t k = 0; k < toks->n; k++) {
-        uint64_t w = ner_hash_lower(s + toks->start[k],
-                                    toks->end[k] - toks->start[k]);
+        uint64_t w =
+            ner_hash_lower(s + toks->start[k], toks->end[k] - toks->start[k]);
         if (k == 0)
             first = w;
         h = ner_seq_next(h, w);
@@ -182,8 +189,8 @@ add_cluster(struct ner_lex *lex, const char *s, size_t n, uint32_t *counts)
     const char *w = tab + 1, *tab2 = memchr(w, '\t', n - (size_t)(w - s));
     size_t wl = tab2 ? (size_t)(tab2 - w) : n - (size_t)(w - s);
     unsigned long long count = tab2 ? strtoull(tab2 + 1, NULL, 10) : 1;
-    uint32_t code = cluster_code(path, len), c32 =
-        count >= 0xFFFFFFFFull ? 0xFFFFFFFEu : (uint32_t)count;
+    uint32_t code = cluster_code(path, len),
+             c32 = count >= 0xFFFFFFFFull ? 0xFFFFFFFEu : (uint32_t)count;
     uint64_t key = ner_hash_cluster_word(w, wl);
     if (ner_table_get(&lex->clusters, key) == 0)
         table_or(&lex->clusters, key, code);

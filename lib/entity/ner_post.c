@@ -34,9 +34,9 @@ word_is(const struct ner_word *w, const char *s)
 static int
 honorific(const struct ner_word *w)
 {
-    static const char *const list[] = {"Mr", "Mrs", "Ms", "Mx", "Miss", "Dr",
-                                       "Prof", "Sir", "Dame", "Rev", "Mme",
-                                       "Lord", "Lady", "Gen"};
+    static const char *const list[] = {"Mr",  "Mrs",  "Ms",   "Mx",   "Miss",
+                                       "Dr",  "Prof", "Sir",  "Dame", "Rev",
+                                       "Mme", "Lord", "Lady", "Gen"};
     struct ner_word bare = *w;
 
     if (bare.len > 0 && bare.s[bare.len - 1] == '.')
@@ -86,15 +86,15 @@ same_upper(const char *l, const struct ner_word *w)
 static int
 name_joiner(const struct ner_word *w)
 {
-    static const char *const list[] = {"do", "da", "dos", "das", "de", "del",
-                                       "della", "di", "du", "van", "von",
-                                       "der", "den", "bin", "ibn", "al",
-                                       "el", "la", "le", "ter", "zu"};
+    static const char *const list[] = {
+        "do",  "da", "dos", "das", "de",  "del", "della",
+        "di",  "du", "van", "von", "der", "den", "bin",
+        "ibn", "al", "el",  "la",  "le",  "ter", "zu"};
 
     /* A dateline shouts: "VIANA DO CASTELO". */
     for (size_t k = 0; k < sizeof list / sizeof list[0]; k++)
-        if (strlen(list[k]) == w->len && (memcmp(list[k], w->s, w->len) == 0 ||
-                                          same_upper(list[k], w)))
+        if (strlen(list[k]) == w->len &&
+            (memcmp(list[k], w->s, w->len) == 0 || same_upper(list[k], w)))
             return 1;
     return 0;
 }
@@ -106,8 +106,10 @@ static void
 relabel(unsigned char *bilou, size_t i, size_t e, int type)
 {
     for (size_t j = i; j < e; j++) {
-        int p = e - i == 1 ? NER_U : j == i ? NER_B
-                : j + 1 == e ? NER_L : NER_I;
+        int p = e - i == 1   ? NER_U
+                : j == i     ? NER_B
+                : j + 1 == e ? NER_L
+                             : NER_I;
         bilou[j] = (unsigned char)ner_tag(type, p);
     }
 }
@@ -116,7 +118,8 @@ static void
 join_names(const struct ner_word *w, size_t n, unsigned char *bilou)
 {
     for (size_t i = 1; i + 1 < n; i++) {
-        int before = ner_tag_part(bilou[i - 1]), after = ner_tag_part(bilou[i + 1]);
+        int before = ner_tag_part(bilou[i - 1]),
+            after = ner_tag_part(bilou[i + 1]);
         if (bilou[i] != 0 || (before != NER_L && before != NER_U) ||
             (after != NER_B && after != NER_U) || !name_joiner(&w[i]))
             continue;
@@ -156,10 +159,12 @@ mentions_of(const struct ner_word *w, size_t n, const unsigned char *bilou,
         for (size_t j = s; i > s && j <= i; j++)
             h = ner_seq_next(j == s ? NER_SEQ_SEED : h,
                              ner_hash_lower(w[j].s, w[j].len));
-        out[k++] = (struct mention){
-            .s = s, .e = i + 1, .type = ner_tag_type(bilou[i]), .key = h,
-            .first = ner_hash_lower(w[s].s, w[s].len),
-            .last = ner_hash_lower(w[i].s, w[i].len)};
+        out[k++] = (struct mention){.s = s,
+                                    .e = i + 1,
+                                    .type = ner_tag_type(bilou[i]),
+                                    .key = h,
+                                    .first = ner_hash_lower(w[s].s, w[s].len),
+                                    .last = ner_hash_lower(w[i].s, w[i].len)};
     }
     return k;
 }
@@ -270,9 +275,10 @@ static int
 office(const struct ner_word *w)
 {
     static const char *const list[] = {
-        "Secretary", "Minister", "Commissioner", "Spokesman", "Spokeswoman",
-        "Director", "Chancellor", "Professor", "Lecturer", "Head",
-        "Secretary-General", "Undersecretary", "Ambassador", "Envoy",
+        "Secretary",   "Minister", "Commissioner",      "Spokesman",
+        "Spokeswoman", "Director", "Chancellor",        "Professor",
+        "Lecturer",    "Head",     "Secretary-General", "Undersecretary",
+        "Ambassador",  "Envoy",
     };
     return word_in(w, list, sizeof list / sizeof *list);
 }
@@ -281,8 +287,7 @@ office(const struct ner_word *w)
  * pronoun "I", an abbreviation of a common noun ("DVD", "GDP"), or a
  * clock's "AM" / "PM" after a number. */
 static int
-no_name(const struct ner_doc *doc, const struct ner_word *w, size_t i,
-        size_t e)
+no_name(const struct ner_doc *doc, const struct ner_word *w, size_t i, size_t e)
 {
     int alpha = 0;
     for (size_t j = i; j < e; j++)
@@ -292,8 +297,9 @@ no_name(const struct ner_doc *doc, const struct ner_word *w, size_t i,
     if (e - i != 1)
         return 0;
     static const char *const generic[] = {
-        "I", "TV", "PC", "PCs", "CD", "CDs", "DVD", "DVDs", "GDP", "CEO",
-        "CEOs", "MP3", "SMS", "GPS", "ISP", "ISPs", "VAT", "HIV", "AIDS",
+        "I",    "TV",   "PC",  "PCs",  "CD",   "CDs", "DVD",
+        "DVDs", "GDP",  "CEO", "CEOs", "MP3",  "SMS", "GPS",
+        "ISP",  "ISPs", "VAT", "HIV",  "AIDS",
     };
     if (word_in(&w[i], generic, sizeof generic / sizeof *generic))
         return 1;
@@ -315,11 +321,12 @@ drop_non_names(const struct ner_doc *doc, const struct ner_word *w,
         if (part != NER_B && part != NER_U)
             continue;
         size_t e = i + 1;
-        while (part == NER_B && e < doc->n && ner_tag_part(bilou[e - 1]) != NER_L)
+        while (part == NER_B && e < doc->n &&
+               ner_tag_part(bilou[e - 1]) != NER_L)
             e++;
         const struct ner_tokinfo *t = &doc->tok[i];
-        int object = i >= 2 && (word_is(&w[i - 1], "for") ||
-                                word_is(&w[i - 1], "of")) &&
+        int object = i >= 2 &&
+                     (word_is(&w[i - 1], "for") || word_is(&w[i - 1], "of")) &&
                      office(&w[i - 2]);
         int word = part == NER_U && (t->cls & NER_C_SSTART) &&
                    (t->lex & NER_LEX_LOWER);
@@ -350,7 +357,8 @@ extend_organisations(const struct ner_doc *doc, const struct ner_word *w,
 {
     for (size_t i = 1; i + 1 < doc->n; i++) {
         /* "Nairobi Institute" of "Tropical Medicine": one institution. */
-        int before = ner_tag_part(bilou[i - 1]), after = ner_tag_part(bilou[i + 1]);
+        int before = ner_tag_part(bilou[i - 1]),
+            after = ner_tag_part(bilou[i + 1]);
         if (bilou[i] != 0 || !(word_is(&w[i], "of") || word_is(&w[i], "for")) ||
             (before != NER_L && before != NER_U) ||
             (after != NER_B && after != NER_U) ||
@@ -392,13 +400,14 @@ static int
 head_type(const struct ner_word *last)
 {
     static const char *const places[] = {
-        "Bay", "Gulf", "Sea", "Ocean", "River", "Lake", "Strait", "Island",
-        "Islands", "Peninsula", "Mountains", "Valley", "Desert", "Canal",
+        "Bay",       "Gulf",   "Sea",    "Ocean",   "River",
+        "Lake",      "Strait", "Island", "Islands", "Peninsula",
+        "Mountains", "Valley", "Desert", "Canal",
     };
     static const char *const bodies[] = {
         "Organization", "Organisation", "Institute", "University",
-        "Commission", "Committee", "Council", "Federation", "Association",
-        "Agency", "Ministry", "Foundation",
+        "Commission",   "Committee",    "Council",   "Federation",
+        "Association",  "Agency",       "Ministry",  "Foundation",
     };
     if (word_in(last, places, sizeof places / sizeof *places))
         return PX_ENT_LOC;
@@ -413,8 +422,9 @@ static int
 place_noun(const struct ner_word *w)
 {
     static const char *const list[] = {
-        "river", "estuary", "basin", "valley", "delta", "coast", "bay",
-        "lake", "island", "peninsula", "region", "province", "mountains",
+        "river",  "estuary",  "basin",     "valley", "delta",
+        "coast",  "bay",      "lake",      "island", "peninsula",
+        "region", "province", "mountains",
     };
     return word_in(w, list, sizeof list / sizeof *list);
 }

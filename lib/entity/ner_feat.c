@@ -101,8 +101,11 @@ name_joiner(const char *s, size_t len)
         "den", "ter", "bin", "ibn", "al", "el", "y", "e", "upon", "on",
         "in", "at", "to", "with", "a", "an", "und", "et", "zu", "or",
     };
+    if (len == 0 || len > 5)
+        return false;
     for (size_t k = 0; k < sizeof list / sizeof list[0]; k++)
-        if (strlen(list[k]) == len && memcmp(list[k], s, len) == 0)
+        if (list[k][0] == s[0] && strlen(list[k]) == len &&
+            memcmp(list[k], s, len) == 0)
             return true;
     return false;
 }

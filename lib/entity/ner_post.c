@@ -16,8 +16,11 @@
 static int
 word_in(const struct ner_word *w, const char *const *list, size_t n)
 {
+    if (w->len == 0)
+        return 0;
     for (size_t k = 0; k < n; k++)
-        if (strlen(list[k]) == w->len && memcmp(list[k], w->s, w->len) == 0)
+        if (list[k][0] == w->s[0] && strlen(list[k]) == w->len &&
+            memcmp(list[k], w->s, w->len) == 0)
             return 1;
     return 0;
 }

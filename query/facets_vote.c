@@ -18,6 +18,15 @@ typedef struct item {
     int type;
 } item;
 
+/* For bench/facet-types only: PASSIM_FACET_VOTES=0 lists each name under
+ * the type its articles gave it, as before the vote, for comparison. */
+static int
+voting(void)
+{
+    const char *v = getenv("PASSIM_FACET_VOTES");
+    return v == NULL || strcmp(v, "0") != 0;
+}
+
 uint32_t
 px_facets_vote_fetch(uint32_t top)
 {
@@ -73,8 +82,9 @@ gather(px_facets *f, xc_database *db, item **out, size_t *n)
             x->value = f->values[t][i].value;
             x->count = x->best = f->values[t][i].count;
             x->type = t;
-            if (px_entity_key_buf(x->value, strlen(x->value), x->key, &klen) ==
-                PX_OK)
+            if (px_entity_key_buf(x->value, strlen(x->value), x->key,
+                                  &klen) == PX_OK &&
+                voting())
                 x->type = winner(db, x->key, klen, t);
         }
         free(f->values[t]);

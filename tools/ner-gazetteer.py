@@ -10,7 +10,7 @@ Writes one entry a line, "K<TAB>text", sorted and deduplicated, where K is
   c  a country, current or former (iso-codes ISO 3166-1 and 3166-3, LGPL),
   s  a country subdivision: state, province, region (iso-codes ISO 3166-2),
   w  a word the English dictionaries write in lower case (wamerican and
-     wbritish, public domain / free),
+     wbritish: SCOWL, free to use),
   p  a word they write capitalised (a proper noun: "Zyuganov", "Vermont"),
   o  a company designator or a noun that heads organisation names (a short
      list kept here: no Debian package has one).

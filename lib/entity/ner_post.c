@@ -302,7 +302,8 @@ no_name(const struct ner_doc *doc, const struct ner_word *w, size_t i, size_t e)
     static const char *const generic[] = {
         "I",    "TV",   "PC",  "PCs",  "CD",   "CDs", "DVD",
         "DVDs", "GDP",  "CEO", "CEOs", "MP3",  "SMS", "GPS",
-        "ISP",  "ISPs", "VAT", "HIV",  "AIDS",
+        "ISP",  "ISPs", "VAT", "HIV",  "AIDS", "MP",  "MPs",
+        "MEP",  "MEPs",
     };
     if (word_in(&w[i], generic, sizeof generic / sizeof *generic))
         return 1;

@@ -16,6 +16,7 @@ typedef struct item {
     char key[PX_ENTITY_KEY_MAX + 1];
     uint32_t count, best; /* articles; articles of the spelling shown */
     int type;
+    int voted; /* its type is the collection's */
 } item;
 
 /* For bench/facet-types only: PASSIM_FACET_VOTES=0 lists each name under
@@ -65,9 +66,24 @@ by_type_key(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-/* Take the name values out of f into items, each with its key and type. */
+/* The type an earlier item of the same key was given, or -1. */
+static int
+known(const item *it, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (it[i].voted && strcmp(it[i].key, key) == 0)
+            return it[i].type;
+    return -1;
+}
+
+/* Take the name values out of f into items, each with its key and type.
+ * Each type's list is voted on from the top until `top` of its values
+ * stayed: a value further down cannot be shown under its type, and one of
+ * a key already voted on goes where that key went (the vote depends on
+ * the key only), so a name's count adds up every article that names it.
+ */
 static px_status
-gather(px_facets *f, xc_database *db, item **out, size_t *n)
+gather(px_facets *f, xc_database *db, uint32_t top, item **out, size_t *n)
 {
     size_t total = 0, k = 0;
     for (int t = 0; t < NAME_TYPES; t++)
@@ -76,6 +92,7 @@ gather(px_facets *f, xc_database *db, item **out, size_t *n)
     if (!it)
         return PX_NOMEM;
     for (int t = 0; t < NAME_TYPES; t++) {
+        uint32_t stayed = 0;
         for (size_t i = 0; i < f->count[t]; i++) {
             item *x = &it[k++];
             size_t klen = 0;
@@ -83,13 +100,25 @@ gather(px_facets *f, xc_database *db, item **out, size_t *n)
             x->count = x->best = f->values[t][i].count;
             x->type = t;
             if (px_entity_key_buf(x->value, strlen(x->value), x->key,
-                                  &klen) == PX_OK &&
-                voting())
-                x->type = winner(db, x->key, klen, t);
+                                  &klen) != PX_OK || !voting())
+                continue;
+            int seen = known(it, k - 1, x->key);
+            if (seen >= 0 || stayed < top) {
+                x->type = seen >= 0 ? seen : winner(db, x->key, klen, t);
+                x->voted = 1;
+            }
+            stayed += x->type == t;
         }
         free(f->values[t]);
         f->values[t] = NULL;
         f->count[t] = 0;
+    }
+    /* A key first met below the voted part of one list and voted on in
+     * a later list follows that vote. */
+    for (size_t i = 0; i < k; i++) {
+        int seen = it[i].voted ? -1 : known(it, k, it[i].key);
+        if (seen >= 0)
+            it[i].type = seen;
     }
     *out = it;
     *n = k;
@@ -153,7 +182,7 @@ px_facets_vote(px_facets *f, xc_database *db, uint32_t top)
 {
     item *it = NULL;
     size_t n = 0;
-    px_status rc = gather(f, db, &it, &n);
+    px_status rc = gather(f, db, top, &it, &n);
     if (rc == PX_OK)
         rc = scatter(f, it, n, top);
     for (size_t i = 0; it && i < n; i++)

@@ -240,7 +240,9 @@ parse_options(int argc, char **argv, options *o)
     o->db = calloc((size_t)argc, sizeof *o->db);
     if (!o->db)
         return 2;
-    while ((c = getopt_long(argc, argv, "d:n:p:hV", longs, NULL)) != -1) {
+    /* Options end at the first word of the query ("+"), so that
+     * "passim blair -brown" searches for blair without brown. */
+    while ((c = getopt_long(argc, argv, "+d:n:p:hV", longs, NULL)) != -1) {
         int r = parse_option(c, o);
         if (r != 0)
             return r < 0 ? 2 : 0;
@@ -266,6 +268,11 @@ parse_options(int argc, char **argv, options *o)
     }
     o->query = join_args(argc - optind, argv + optind);
     o->search.query = o->query;
+    if (o->query && o->query[strspn(o->query, " \t\n\r\f\v")] == '\0') {
+        fputs(PROG ": the query is empty: give words or filters to search "
+              "for\nTry '" PROG " --help' for more information.\n", stderr);
+        return 2;
+    }
     return o->query ? -1 : 2;
 }
 

@@ -255,6 +255,15 @@ class IndexQueryTest(harness.PassimCase):
         for h in doc['hits']:
             self.assertNotIn('turbine', h['text'].lower())
         doc = self.search('wind -offshore', expect=1)
+        # Options end at the query's first word: "-word" after it is a
+        # word to exclude, not an option.
+        r = run([PASSIM, '--db', self.db, '--json', 'negotiate', '-turbine'])
+        self.assertEqual(r.status, 0, r)
+        import json
+        hits = json.loads(r.stdout.decode('utf-8'))['hits']
+        self.assertTrue(hits, r)
+        for h in hits:
+            self.assertNotIn('turbine', h['text'].lower())
 
     def test_wildcard(self):
         doc = self.search('negotiat*')
@@ -380,11 +389,14 @@ class IndexQueryTest(harness.PassimCase):
             if len(opts) == 2:
                 self.assertIn(opts[1], msg, r)
         # --limit given as the last argument, without its value.
-        r = run([PASSIM, '--db', self.db, 'quokkaalpha', '--limit'])
+        r = run([PASSIM, '--db', self.db, '--limit'])
         self.assert_one_error(r, 'passim')
-        # No query.
+        # No query, or an empty one.
         r = run([PASSIM, '--db', self.db])
         self.assertIn('no query', self.assert_one_error(r, 'passim'))
+        for empty in ('', '  ', '\t'):
+            r = run([PASSIM, '--db', self.db, empty])
+            self.assertIn('empty', self.assert_one_error(r, 'passim'))
         # Missing database.
         missing = os.path.join(self.tmp, 'nothing', 'here')
         r = run([PASSIM, '--db', missing, 'quokkaalpha'])

@@ -264,17 +264,35 @@ and_into(xc_query **to, xc_query *q)
     return both ? PX_OK : PX_NOMEM;
 }
 
+/* *to = *to OR q (q is consumed). */
 static px_status
-add_filter(px_filters *f, xc_query *q, int per_article)
+or_into(xc_query **to, xc_query *q)
+{
+    if (!*to) {
+        *to = q;
+        return PX_OK;
+    }
+    xc_query *either = NULL, *subs[2] = {*to, q};
+    xc_query_create_combined(XC_OP_OR, subs, 2, 0, &either);
+    xc_query_destroy(*to);
+    xc_query_destroy(q);
+    *to = either;
+    return either ? PX_OK : PX_NOMEM;
+}
+
+static px_status
+add_filter(px_filters *f, xc_query *q, int per_article, int negated)
 {
     f->count++;
+    if (negated)
+        return or_into(per_article ? &f->article_not : &f->filter_not, q);
     return and_into(per_article ? &f->article : &f->filter, q);
 }
 
 /* Take one filter at s (after its field name); append nothing to rest. */
 static px_status
 take_filter(px_filters *f, const struct field *fld, const char *s,
-            const char **after, char **error)
+            int negated, const char **after, char **error)
 {
     size_t len;
     const char *v = value_at(s, &len, after);
@@ -282,7 +300,22 @@ take_filter(px_filters *f, const struct field *fld, const char *s,
     px_status rc = fld->type == PX_ENT_DATE || fld->type < 0
                        ? date_filter(fld->type, v, len, &q, error)
                        : entity_filter(fld->type, v, len, &q);
-    return rc == PX_OK ? add_filter(f, q, fld->type >= 0) : rc;
+    return rc == PX_OK ? add_filter(f, q, fld->type >= 0, negated) : rc;
+}
+
+/* Whether rest[0, *n) ends with the word `w` (after blanks): if so, cut
+ * it (and the blanks) off. */
+static int
+cut_word(char *rest, size_t *n, const char *w)
+{
+    size_t e = *n, l = strlen(w);
+    while (e > 0 && strchr(" \t\n", rest[e - 1]))
+        e--;
+    if (e < l || memcmp(rest + e - l, w, l) != 0 ||
+        (e > l && !strchr(" \t\n(", rest[e - l - 1])))
+        return 0;
+    *n = e - l;
+    return 1;
 }
 
 px_status
@@ -299,11 +332,18 @@ px_filters_extract(const char *query, px_filters *out, char **error)
     while (*s && rc == PX_OK) {
         size_t name_len;
         int word_start = s == query || strchr(" \t\n(", s[-1]);
-        const struct field *fld = word_start ? field_at(s, &name_len) : NULL;
-        if (fld)
-            rc = take_filter(out, fld, s + name_len + 1, &s, error);
-        else
+        int minus = word_start && *s == '-';
+        const char *at = s + minus;
+        const struct field *fld = word_start ? field_at(at, &name_len) : NULL;
+        if (!fld) {
             rest[n++] = *s++;
+            continue;
+        }
+        /* "-org:X", "NOT org:X" and "AND NOT org:X" exclude. */
+        int negated = minus || cut_word(rest, &n, "NOT");
+        if (negated && !minus)
+            cut_word(rest, &n, "AND");
+        rc = take_filter(out, fld, at + name_len + 1, negated, &s, error);
     }
     rest[n] = '\0';
     out->rest = rest;
@@ -405,6 +445,46 @@ join_articles(xc_database *db, const xc_query *q, int remote,
     return rc;
 }
 
+/* The passages the negated filters leave out, or NULL: every passage of
+ * an article one of them selects. */
+static px_status
+excluded(const px_filters *f, xc_database *db, int remote, xc_query **out,
+         int *modified, char **error)
+{
+    *out = NULL;
+    if (f->article_not) {
+        px_status rc = join_articles(db, f->article_not, remote, out,
+                                     modified, error);
+        if (rc != PX_OK)
+            return rc;
+    }
+    if (!f->filter_not)
+        return PX_OK;
+    xc_query *copy = NULL, *subs[2] = {f->filter_not, NULL};
+    if (xc_query_create_combined(XC_OP_OR, subs, 1, 0, &copy) != XC_OK)
+        return PX_NOMEM;
+    return or_into(out, copy);
+}
+
+/* *to = (*to, or every passage) AND NOT not (not is consumed). */
+static px_status
+and_not_into(xc_query **to, xc_query *not)
+{
+    xc_query *base = *to;
+    if (!base && xc_query_create_match_all(&base) != XC_OK) {
+        xc_query_destroy(not);
+        return PX_NOMEM;
+    }
+    xc_query *out = NULL, *subs[2] = {base, not};
+    xc_status xs = xc_query_create_combined(XC_OP_AND_NOT, subs, 2, 0, &out);
+    if (base != *to)
+        xc_query_destroy(base);
+    xc_query_destroy(not);
+    xc_query_destroy(*to);
+    *to = out;
+    return xs == XC_OK ? PX_OK : PX_NOMEM;
+}
+
 px_status
 px_filters_join(const px_filters *f, xc_database *db, int remote,
                 xc_query **out, int *modified, char **error)
@@ -421,12 +501,22 @@ px_filters_join(const px_filters *f, xc_database *db, int remote,
     }
     if (f->filter)
         subs[n++] = f->filter;
-    if (n == 0)
-        return PX_OK;
-    xc_status xs = xc_query_create_combined(XC_OP_AND, subs, n, 0, out);
+    xc_status xs = n == 0 ? XC_OK
+                          : xc_query_create_combined(XC_OP_AND, subs, n, 0,
+                                                     out);
     if (f->article)
         xc_query_destroy(subs[0]);
-    return xs == XC_OK ? PX_OK : PX_NOMEM;
+    if (xs != XC_OK)
+        return PX_NOMEM;
+    xc_query *not = NULL;
+    px_status rc = excluded(f, db, remote, &not, modified, error);
+    if (rc == PX_OK && not)
+        rc = and_not_into(out, not);
+    if (rc != PX_OK) {
+        xc_query_destroy(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 void
@@ -434,6 +524,8 @@ px_filters_free(px_filters *f)
 {
     xc_query_destroy(f->article);
     xc_query_destroy(f->filter);
+    xc_query_destroy(f->article_not);
+    xc_query_destroy(f->filter_not);
     free(f->rest);
     memset(f, 0, sizeof *f);
 }

@@ -13,7 +13,8 @@
  * only (schema.h), so those filters are joined: px_filters_join() finds
  * the articles whose first passage matches and filters by their "XA"
  * terms, which every passage carries. published: ranges are on every
- * passage and filter directly.
+ * passage and filter directly. A filter written after "-", "NOT" or "AND
+ * NOT" excludes the articles it would select, whole.
  */
 #ifndef PASSIM_QUERY_FILTERS_H
 #define PASSIM_QUERY_FILTERS_H
@@ -24,6 +25,9 @@
 typedef struct px_filters {
     xc_query *article; /* AND of the entity and date filters, or NULL */
     xc_query *filter;  /* AND of the published: ranges, or NULL */
+    /* The negated ones ("-org:Arsenal", "NOT person:X", "AND NOT ..."):
+     * OR of each kind; an article that matches one is left out whole. */
+    xc_query *article_not, *filter_not;
     char *rest;       /* the query text without the filters */
     int count;
 } px_filters;

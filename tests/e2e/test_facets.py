@@ -250,5 +250,45 @@ class FacetsAfterReindexTest(harness.PassimCase):
         self.assertEqual(doc['facet_articles'], n)
 
 
+class NegatedFilterTest(harness.PassimCase):
+    """A filter after "-", "NOT" or "AND NOT" leaves out every article it
+    would select, whole: also the passages that do not name the entity."""
+
+    FILLER = FilterJoinTest.FILLER
+
+    def write_articles(self):
+        self.write('lisbon.md', '---\ndate: 2024-05-02\n---\n# Ferries\n\n'
+                   'The ferry left Lisbon on Monday. ' + self.FILLER * 3 +
+                   '\n\n' + self.FILLER * 3 + 'The zqferry docked late.\n')
+        self.write('rotterdam.md', '---\ndate: 2023-03-01\n---\n# Ferries\n'
+                   '\nThe ferry left Rotterdam on Monday. The zqferry '
+                   'docked late.\n')
+        self.write('both.md', '---\ndate: 2024-07-09\n---\n# Ferries\n\n'
+                   'A zqferry crossed from Rotterdam to Lisbon on Monday.\n')
+
+    def names(self, *words):
+        doc = self.search(*words, opts=('--per-article', '5'))
+        return sorted({os.path.basename(p) for p in self.hit_paths(doc)})
+
+    def test_every_form_excludes_whole_articles(self):
+        self.write_articles()
+        self.index('-q', self.docs)
+        self.assertEqual(self.names('zqferry'),
+                         ['both.md', 'lisbon.md', 'rotterdam.md'])
+        self.assertEqual(self.names('zqferry', 'place:Lisbon'),
+                         ['both.md', 'lisbon.md'])
+        for form in (('NOT', 'place:Lisbon'), ('AND', 'NOT', 'place:Lisbon'),
+                     ('-place:Lisbon',)):
+            self.assertEqual(self.names('zqferry', *form), ['rotterdam.md'],
+                             form)
+        # A negated filter alone: every article but those it selects.
+        self.assertEqual(self.names('NOT', 'place:Rotterdam'), ['lisbon.md'])
+        # Negated and plain filters together, and a negated published:.
+        self.assertEqual(self.names('zqferry', 'place:Rotterdam',
+                                    '-place:Lisbon'), ['rotterdam.md'])
+        self.assertEqual(self.names('zqferry', 'NOT', 'published:2024'),
+                         ['rotterdam.md'])
+
+
 if __name__ == '__main__':
     sys.exit(harness.main(sys.modules[__name__]))

@@ -318,6 +318,60 @@ cut_word(char *rest, size_t *n, const char *w)
     return 1;
 }
 
+/* Where the unit that starts at u ends: a phrase, a group in brackets,
+ * or a run of non-blanks. */
+static const char *
+unit_end(const char *u)
+{
+    if (*u == '"') {
+        const char *close = strchr(u + 1, '"');
+        return close ? close + 1 : u + strlen(u);
+    }
+    if (*u == '(') {
+        int depth = 0;
+        for (const char *p = u; *p; p++) {
+            depth += (*p == '(') - (*p == ')');
+            if (depth == 0)
+                return p + 1;
+        }
+        return u + strlen(u);
+    }
+    return u + strcspn(u, " \t\n)");
+}
+
+/* The length of a negation at s ("-" glued to what follows, or "NOT" and
+ * blanks), 0 if none. */
+static size_t
+negation_at(const char *s)
+{
+    if (s[0] == '-' && s[1] && !strchr(" \t\n-)", s[1]))
+        return 1;
+    if (strncmp(s, "NOT", 3) != 0 || !s[3] || !strchr(" \t\n", s[3]))
+        return 0;
+    size_t k = 3;
+    while (s[k] && strchr(" \t\n", s[k]))
+        k++;
+    return s[k] && s[k] != ')' ? k : 0;
+}
+
+/* Take a negated unit of words at s (after its negation) into not_text. */
+static px_status
+take_not(px_filters *f, const char *u, const char **after)
+{
+    const char *e = unit_end(u);
+    size_t have = f->not_text ? strlen(f->not_text) : 0, len = (size_t)(e - u);
+    char *t = realloc(f->not_text, have + len + 5);
+    if (!t)
+        return PX_NOMEM;
+    if (have)
+        memcpy(t + have, " OR ", 4);
+    memcpy(t + have + (have ? 4 : 0), u, len);
+    t[have + (have ? 4 : 0) + len] = '\0';
+    f->not_text = t;
+    *after = e;
+    return PX_OK;
+}
+
 px_status
 px_filters_extract(const char *query, px_filters *out, char **error)
 {
@@ -327,6 +381,7 @@ px_filters_extract(const char *query, px_filters *out, char **error)
     if (!rest)
         return PX_NOMEM;
     size_t n = 0;
+    int in_quote = 0, depth = 0;
     px_status rc = PX_OK;
     const char *s = query;
     while (*s && rc == PX_OK) {
@@ -335,7 +390,18 @@ px_filters_extract(const char *query, px_filters *out, char **error)
         int minus = word_start && *s == '-';
         const char *at = s + minus;
         const struct field *fld = word_start ? field_at(at, &name_len) : NULL;
+        size_t neg = !fld && word_start && !in_quote && depth == 0
+                         ? negation_at(s) : 0;
+        if (neg && !field_at(s + neg, &name_len)) {
+            /* Words after a top-level negation exclude whole articles. */
+            if (*s != '-')
+                cut_word(rest, &n, "AND");
+            rc = take_not(out, s + neg, &s);
+            continue;
+        }
         if (!fld) {
+            in_quote ^= *s == '"';
+            depth += !in_quote ? (*s == '(') - (*s == ')') : 0;
             rest[n++] = *s++;
             continue;
         }
@@ -486,6 +552,15 @@ and_not_into(xc_query **to, xc_query *not)
 }
 
 px_status
+px_filters_exclude(xc_database *db, const xc_query *q, int remote,
+                   xc_query **filter, int *modified, char **error)
+{
+    xc_query *not = NULL;
+    px_status rc = join_articles(db, q, remote, &not, modified, error);
+    return rc == PX_OK ? and_not_into(filter, not) : rc;
+}
+
+px_status
 px_filters_join(const px_filters *f, xc_database *db, int remote,
                 xc_query **out, int *modified, char **error)
 {
@@ -526,6 +601,7 @@ px_filters_free(px_filters *f)
     xc_query_destroy(f->filter);
     xc_query_destroy(f->article_not);
     xc_query_destroy(f->filter_not);
+    free(f->not_text);
     free(f->rest);
     memset(f, 0, sizeof *f);
 }

@@ -13,8 +13,9 @@
  * only (schema.h), so those filters are joined: px_filters_join() finds
  * the articles whose first passage matches and filters by their "XA"
  * terms, which every passage carries. published: ranges are on every
- * passage and filter directly. A filter written after "-", "NOT" or "AND
- * NOT" excludes the articles it would select, whole.
+ * passage and filter directly. A filter, a word, a phrase or a group
+ * written after "-", "NOT" or "AND NOT" (outside brackets) excludes the
+ * articles it would select, whole.
  */
 #ifndef PASSIM_QUERY_FILTERS_H
 #define PASSIM_QUERY_FILTERS_H
@@ -29,6 +30,10 @@ typedef struct px_filters {
      * OR of each kind; an article that matches one is left out whole. */
     xc_query *article_not, *filter_not;
     char *rest;       /* the query text without the filters */
+    /* The words, phrases and groups after a top-level "-", "NOT" or "AND
+     * NOT", joined by " OR ", or NULL: an article that matches them in any
+     * passage is left out (px_filters_exclude()). */
+    char *not_text;
     int count;
 } px_filters;
 
@@ -45,6 +50,12 @@ px_status px_filters_extract(const char *query, px_filters *out,
  * remote, and cannot run the local join. Caller owns *out. */
 px_status px_filters_join(const px_filters *f, xc_database *db, int remote,
                           xc_query **out, int *modified, char **error);
+
+/* *filter (the result of px_filters_join(), NULL for none) AND NOT every
+ * passage of the articles of which some passage matches q. Same errors as
+ * px_filters_join(). */
+px_status px_filters_exclude(xc_database *db, const xc_query *q, int remote,
+                             xc_query **filter, int *modified, char **error);
 
 void px_filters_free(px_filters *f);
 

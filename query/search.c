@@ -690,6 +690,22 @@ prepare(run_ctx *c, char **error)
 
 /* One attempt: build the query with `op` as the default operator, run,
  * collect. */
+/* The articles that match the query's negated words anywhere are left
+ * out whole (filters.h): "Chelsea NOT Arsenal" drops an article that
+ * names Arsenal in any passage. */
+static px_status
+exclude_words(run_ctx *c, char **error)
+{
+    xc_query *not = NULL;
+    px_status rc = px_rank_query(&c->s->parsers, &c->s->rank,
+                                 c->filters.not_text, XC_OP_OR, &not, error);
+    if (rc == PX_OK)
+        rc = px_filters_exclude(c->s->db, not, c->opts->remote, &c->filter,
+                                &c->modified, error);
+    xc_query_destroy(not);
+    return rc;
+}
+
 static xc_status
 attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
         char **error)
@@ -704,6 +720,8 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     if (*rc == PX_OK && !c->joined) {
         *rc = px_filters_join(&c->filters, c->s->db, c->opts->remote,
                               &c->filter, &c->modified, error);
+        if (*rc == PX_OK && c->filters.not_text)
+            *rc = exclude_words(c, error);
         c->joined = *rc == PX_OK;
     }
     if (*rc == PX_OK)

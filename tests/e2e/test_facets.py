@@ -290,5 +290,39 @@ class NegatedFilterTest(harness.PassimCase):
                          ['rotterdam.md'])
 
 
+class NegatedWordsTest(harness.PassimCase):
+    """Words, phrases and groups after a top-level "-", "NOT" or "AND NOT"
+    leave out every article that has them in any passage; inside brackets
+    NOT stays passage by passage."""
+
+    FILLER = FilterJoinTest.FILLER
+
+    def names(self, *words, expect=None):
+        doc = self.search(*words, opts=('--per-article', '5'), expect=expect)
+        return sorted({os.path.basename(p) for p in self.hit_paths(doc)})
+
+    def test_every_form_excludes_whole_articles(self):
+        # "harbour master" is in the first passage of a.txt, the query's
+        # word in its last: a passage-level NOT would keep a.txt.
+        self.write('a.txt', 'Ferries\n\nThe harbour master spoke on Monday. ' +
+                   self.FILLER * 3 + '\n\n' + self.FILLER * 3 +
+                   'The zqferry docked late.\n')
+        self.write('b.txt', 'Ferries\n\nThe zqferry sailed at dawn.\n')
+        self.index('-q', self.docs)
+        self.assertEqual(self.names('zqferry'), ['a.txt', 'b.txt'])
+        for form in (('zqferry', 'NOT', 'harbour'),
+                     ('zqferry', 'AND', 'NOT', 'harbour'),
+                     ('zqferry', '-harbour'),
+                     ('zqferry', '-"harbour master"'),
+                     ('zqferry', 'NOT', '(harbour OR pilot)')):
+            self.assertEqual(self.names(*form), ['b.txt'], form)
+        # Inside brackets NOT is passage by passage: a.txt's last passage
+        # has no "harbour".
+        self.assertEqual(self.names('(zqferry', 'NOT', 'harbour)'),
+                         ['a.txt', 'b.txt'])
+        # A phrase keeps its capitalised NOT as a word.
+        self.assertEqual(self.names('"zqferry NOT docked"', expect=1), [])
+
+
 if __name__ == '__main__':
     sys.exit(harness.main(sys.modules[__name__]))

@@ -6,26 +6,62 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "output.h"
 
+/* Print path[0, len) as one field: bytes up to ' ' and '%' as %XX. */
+static void
+put_field(FILE *out, const char *path, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c <= ' ' || c == '%' || c == 0x7F)
+            fprintf(out, "%%%02X", c);
+        else
+            fputc(c, out);
+    }
+}
+
+/* The docid of `path` (see batch.h): *start and *len of it in path. */
+static void
+docid_of(const char *path, const char *cwd, int name, const char **start,
+         size_t *len)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    const char *end = dot && dot != base ? dot : base + strlen(base);
+    const char *from = path;
+    size_t cl = cwd ? strlen(cwd) : 0;
+    if (name)
+        from = base;
+    else if (cl > 1 && strncmp(path, cwd, cl) == 0 && path[cl] == '/')
+        from = path + cl + 1;
+    *start = from;
+    *len = (size_t)(end - from);
+}
+
 void
 px_output_trec(FILE *out, const px_results_t *r, const char *qid,
-               const char *tag)
+               const char *tag, int name)
 {
     uint32_t last = 0;
+    char *cwd = name ? NULL : getcwd(NULL, 0);
     for (size_t i = 0; i < r->nhits; i++) {
         const px_hit_t *h = &r->hits[i];
         if (h->article_rank == last)
             continue;
         last = h->article_rank;
-        const char *base = strrchr(h->path, '/');
-        base = base ? base + 1 : h->path;
-        const char *dot = strrchr(base, '.');
-        int len = (int)(dot && dot != base ? dot - base : (long)strlen(base));
-        fprintf(out, "%s Q0 %.*s %u %.6f %s\n", qid, len, base,
-                (unsigned)h->article_rank, h->article_score, tag);
+        const char *id;
+        size_t len;
+        docid_of(h->path, cwd, name, &id, &len);
+        fprintf(out, "%s Q0 ", qid);
+        put_field(out, id, len);
+        fprintf(out, " %u %.6f %s\n", (unsigned)h->article_rank,
+                h->article_score, tag);
     }
+    free(cwd);
 }
 
 /* A batch: the file's bytes, cut in place into ids and queries. */
@@ -152,7 +188,7 @@ run_one(px_searcher_t *s, const char *prog, const batch *b, size_t i,
         return 2;
     }
     if (how->trec) {
-        px_output_trec(stdout, r, b->id[i], how->trec);
+        px_output_trec(stdout, r, b->id[i], how->trec, how->trec_name);
     } else if (how->json) {
         px_output_json(stdout, r, b->query[i], NULL);
     } else {

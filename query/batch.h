@@ -17,15 +17,19 @@
 /* How to print each query's results. */
 typedef struct px_batch_out {
     const char *trec; /* TREC run tag; NULL: text or JSON */
+    int trec_name;    /* TREC docids are file names (--trec-id name) */
     int json;
     int color;
 } px_batch_out;
 
 /* TREC run lines for results `r` of query `qid`: "qid Q0 docid rank score
- * tag", one per article, best first; docid is the article's file name
- * without its extension. */
+ * tag", one per article, best first. The docid is the article's path
+ * without its extension, relative to the current folder when the file is
+ * under it ("business/152"), with blanks and '%' written as %XX so that
+ * it is one field; with `name`, the file name alone without extension
+ * (for collections whose files are named by document id, as BEIR's). */
 void px_output_trec(FILE *out, const px_results_t *r, const char *qid,
-                    const char *tag);
+                    const char *tag, int name);
 
 /* Run every query of the batch file at `path` with `opts` (its query
  * ignored). Messages go to stderr prefixed by `prog`. Returns the exit

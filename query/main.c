@@ -29,6 +29,7 @@ typedef struct options {
     px_rank_opts rank;
     const char *batch;
     const char *trec;
+    int trec_name; /* --trec-id name */
     char *query;
 } options;
 
@@ -68,6 +69,9 @@ usage(FILE *out)
           "      --batch FILE       run each 'id<TAB>query' line of FILE\n"
           "      --trec TAG         print TREC run lines: qid Q0 docid rank\n"
           "                         score TAG, one per article\n"
+          "      --trec-id path|name  docids: the path without extension,\n"
+          "                         relative to this folder when under it\n"
+          "                         (default), or the file name alone\n"
           "      --bm25 K1,B        rank passages by BM25 with these parameters\n"
           "                         (default: the DFR scheme IneB2)\n"
           "      --prf N            expand queries with terms of the top N\n"
@@ -192,6 +196,14 @@ parse_option(int c, options *o)
     case 'N': o->no_facets = 1; return 0;
     case 'B': o->batch = optarg; return 0;
     case 'T': o->trec = optarg; return 0;
+    case 'I':
+        if (strcmp(optarg, "name") != 0 && strcmp(optarg, "path") != 0) {
+            fprintf(stderr, PROG ": --trec-id: give 'path' or 'name', not "
+                            "'%s'\n", optarg);
+            return -1;
+        }
+        o->trec_name = strcmp(optarg, "name") == 0;
+        return 0;
     case 'K': return parse_bm25(optarg, &o->rank);
     case 'R': return parse_rank(optarg, &o->rank);
     case 'P':
@@ -229,6 +241,7 @@ parse_options(int argc, char **argv, options *o)
         {"colour", required_argument, NULL, 'C'},
         {"batch", required_argument, NULL, 'B'},
         {"trec", required_argument, NULL, 'T'},
+        {"trec-id", required_argument, NULL, 'I'},
         {"bm25", required_argument, NULL, 'K'},
         {"prf", required_argument, NULL, 'P'},
         {"rank", required_argument, NULL, 'R'},
@@ -371,7 +384,7 @@ print_results(const options *o, px_results_t *r, const px_shards_t *sh)
     int color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
     int status = r->nhits ? 0 : 1;
     if (o->trec) {
-        px_output_trec(stdout, r, "1", o->trec);
+        px_output_trec(stdout, r, "1", o->trec, o->trec_name);
     } else if (o->json) {
         if (print_json(r, o->query, sh) != 0) {
             fputs(PROG ": could not write the JSON output\n", stderr);
@@ -426,7 +439,7 @@ run(options *o, px_shards_t *sh)
             fputs(PROG ": cannot set up the search\n", stderr);
             return 2;
         }
-        px_batch_out how = {o->trec, o->json,
+        px_batch_out how = {o->trec, o->trec_name, o->json,
                             o->color < 0 ? isatty(STDOUT_FILENO) : o->color};
         status = px_batch_run(s, PROG, o->batch, &o->search, &how);
         px_searcher_destroy(s);

@@ -46,7 +46,8 @@ class RelevanceTest(harness.PassimCase):
     def test_trec_lines(self):
         self.make_corpus()
         r = self.batch('q1\tzebra migration\nq2\tpenguins krill\n',
-                       '--trec', 'run7', '--per-article', '3', expect=0)
+                       '--trec', 'run7', '--trec-id', 'name',
+                       '--per-article', '3', expect=0)
         rows = self.trec_lines(r)
         by_q = {}
         for qid, docid, rank, score, tag in rows:
@@ -72,8 +73,33 @@ class RelevanceTest(harness.PassimCase):
 
     def test_single_query_trec(self):
         self.make_corpus()
-        r = self.query('penguins', opts=('--trec', 'one'), expect=0)
+        r = self.query('penguins', opts=('--trec', 'one', '--trec-id', 'name'),
+                       expect=0)
         self.assertEqual([row[1] for row in self.trec_lines(r)], ['gamma'])
+
+    def test_trec_ids_are_unique_paths(self):
+        # Two files of one name in two folders, and a name with a blank:
+        # by default a docid is the path without extension, relative to
+        # the current folder, one field.
+        for folder in ('business', 'politics'):
+            self.write('%s/152.txt' % folder,
+                       'Budget\n\n' + para('zqcollide budget talks') + '\n')
+        self.write('my notes.txt', 'Notes\n\n' + para('zqcollide') + '\n')
+        self.index('-q', self.docs)
+        r = harness.run([harness.PASSIM, '--db', self.db, '--trec', 't',
+                         'zqcollide'], env=self.env, cwd=self.docs)
+        self.assertEqual(r.status, 0, r)
+        ids = sorted(row[1] for row in self.trec_lines(r))
+        self.assertEqual(ids, ['business/152', 'my%20notes', 'politics/152'])
+        # Elsewhere, the whole path; with --trec-id name, the file name.
+        r = self.query('zqcollide', opts=('--trec', 't'), expect=0)
+        for row in self.trec_lines(r):
+            self.assertTrue(row[1].startswith(self.docs.replace(' ', '%20')),
+                            row)
+        r = self.query('zqcollide', opts=('--trec', 't', '--trec-id', 'name'),
+                       expect=0)
+        self.assertEqual(sorted(row[1] for row in self.trec_lines(r)),
+                         ['152', '152', 'my%20notes'])
 
     def test_malformed_line(self):
         self.make_corpus()
@@ -94,7 +120,7 @@ class RelevanceTest(harness.PassimCase):
             'title: zebra path: c/d? +-+ migration*',
         ]
         text = ''.join('n%d\t%s\n' % (i, q) for i, q in enumerate(queries))
-        r = self.batch(text, '--trec', 't')
+        r = self.batch(text, '--trec', 't', '--trec-id', 'name')
         self.assertIn(r.status, (0, 1), r)
         self.assertEqual(r.err, '', r)
         self.trec_lines(r)
@@ -108,12 +134,13 @@ class RelevanceTest(harness.PassimCase):
         # Five words, one of them absent everywhere: strict AND would
         # find nothing, ranking finds the zebra articles.
         r = self.query('do zebra stripes help migration xylophone',
-                       opts=('--trec', 't'), expect=0)
+                       opts=('--trec', 't', '--trec-id', 'name'), expect=0)
         docids = [row[1] for row in self.trec_lines(r)]
         self.assertEqual(docids[0], 'beta', r)
 
     def scores(self, query, *opts):
-        r = self.query(query, opts=('--trec', 't') + opts, expect=0)
+        r = self.query(query, opts=('--trec', 't', '--trec-id', 'name') + opts,
+                       expect=0)
         return {row[1]: row[3] for row in self.trec_lines(r)}
 
     def test_second_stage_weighs_the_share_of_the_query_matched(self):
@@ -138,7 +165,8 @@ class RelevanceTest(harness.PassimCase):
         self.assertEqual(max(both, key=both.get), 'all')
         # Only the best `rerank` articles are rescored; the others follow,
         # their scores below.
-        r = self.query(q, opts=('--trec', 't', '--rank', 'rerank=1'),
+        r = self.query(q, opts=('--trec', 't', '--trec-id', 'name', '--rank',
+                                'rerank=1'),
                        expect=0)
         rows = self.trec_lines(r)
         self.assertEqual({row[1] for row in rows}, set(both))

@@ -184,21 +184,22 @@ add_term(px_article_entities *out, const char *prefix, const char *value,
     return PX_OK;
 }
 
-/* The boolean terms of one entity: names by key; dates by day, month
- * and year, so date:2024-03 finds "March 16, 2024". */
+/* A date term made by px_date_mention_terms(); non-zero to stop. */
+static int
+add_date_term(void *ctx, const char *term, size_t len)
+{
+    return add_term(ctx, "", term, len) != PX_OK;
+}
+
+/* The boolean terms of one entity: names by key; dates by the blocks of
+ * days that hold them (schema.h), so that date ranges are exact. */
 static px_status
 entity_terms(px_article_entities *out, int type, const char *value)
 {
     const char *prefix = px_entity_prefix(type);
-    if (type == PX_ENT_DATE) {
-        size_t len = strlen(value);
-        px_status rc = add_term(out, prefix, value, len);
-        if (rc == PX_OK && len > 7)
-            rc = add_term(out, prefix, value, 7);
-        if (rc == PX_OK && len > 4)
-            rc = add_term(out, prefix, value, 4);
-        return rc;
-    }
+    if (type == PX_ENT_DATE)
+        return px_date_mention_terms(value, strlen(value), add_date_term,
+                                     out);
     char *key = NULL;
     size_t klen = 0;
     px_status rc = px_entity_key(value, strlen(value), &key, &klen);

@@ -22,7 +22,6 @@ static const struct field {
 };
 
 #define NFIELDS (sizeof fields / sizeof *fields)
-#define MAX_DAYS 3700 /* a day range longer than ten years is cut short */
 
 typedef struct ymd {
     int y, m, d; /* m, d are 0 when not given */
@@ -80,61 +79,45 @@ before_or_same(ymd a, ymd b)
     return a.y != b.y ? a.y < b.y : a.m != b.m ? a.m < b.m : a.d <= b.d;
 }
 
-static ymd
-next_day(ymd a)
+
+
+/* The terms of a range, gathered for one OR. */
+typedef struct termlist {
+    xc_query **q;
+    size_t n, cap;
+} termlist;
+
+static int
+gather_term(void *ctx, const char *term, size_t len)
 {
-    if (++a.d > days_in_month(a.y, a.m)) {
-        a.d = 1;
-        if (++a.m > 12) {
-            a.m = 1;
-            a.y++;
-        }
+    termlist *t = ctx;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        xc_query **q = realloc(t->q, cap * sizeof *q);
+        if (!q)
+            return 1;
+        t->q = q;
+        t->cap = cap;
     }
-    return a;
+    t->q[t->n] = NULL;
+    if (xc_query_create_term(term, len, 1, &t->q[t->n]) != XC_OK)
+        return 1;
+    t->n++;
+    return 0;
 }
 
+/* The articles with a date mention overlapping [a, b] (schema.h). */
 static xc_query *
-term_query(const char *term)
+date_terms(ymd a, ymd b)
 {
+    termlist t = {NULL, 0, 0};
+    px_day from = {a.y, a.m, a.d}, to = {b.y, b.m, b.d};
     xc_query *q = NULL;
-    xc_query_create_term(term, strlen(term), 1, &q);
-    return q;
-}
-
-/* OR of the XDATE terms of every day in [a, b]; a single date gives its
- * own term at its own precision (a month matches any day in it). */
-static xc_query *
-date_terms(ymd a, ymd b, int single)
-{
-    char term[32];
-    if (single) {
-        snprintf(term, sizeof term, a.m ? (a.d ? "%s%04d-%02d-%02d"
-                                               : "%s%04d-%02d") : "%s%04d",
-                 PX_PREFIX_DATE, a.y, a.m, a.d);
-        return term_query(term);
-    }
-    ymd d = first_day(a), end = last_day(b);
-    xc_query **subs = calloc(MAX_DAYS, sizeof *subs);
-    size_t n = 0;
-    /* Days, and the months they fall in: an article that mentions only
-     * "December 2023" overlaps a range through December. */
-    for (; subs && n + 1 < MAX_DAYS && before_or_same(d, end);
-         d = next_day(d)) {
-        if (d.d == 1 || n == 0) {
-            snprintf(term, sizeof term, "%s%04d-%02d", PX_PREFIX_DATE, d.y,
-                     d.m);
-            subs[n++] = term_query(term);
-        }
-        snprintf(term, sizeof term, "%s%04d-%02d-%02d", PX_PREFIX_DATE, d.y,
-                 d.m, d.d);
-        subs[n++] = term_query(term);
-    }
-    xc_query *q = NULL;
-    if (subs)
-        xc_query_create_combined(XC_OP_OR, subs, n, 0, &q);
-    for (size_t i = 0; i < n; i++)
-        xc_query_destroy(subs[i]);
-    free(subs);
+    if (px_date_range_terms(from, to, gather_term, &t) == PX_OK)
+        xc_query_create_combined(XC_OP_OR, t.q, t.n, 0, &q);
+    for (size_t i = 0; i < t.n; i++)
+        xc_query_destroy(t.q[i]);
+    free(t.q);
     return q;
 }
 
@@ -180,11 +163,9 @@ date_filter(int type, const char *v, size_t len, xc_query **q, char **error)
     }
     if (type < 0)
         *q = published_range(a, z, open_a, open_b);
-    else if ((open_a || open_b))
-        *q = date_terms(open_a ? (ymd){z.y - 10, 1, 1} : a,
-                        open_b ? (ymd){a.y + 10, 12, 31} : z, 0);
     else
-        *q = date_terms(a, z, !dots);
+        *q = date_terms(open_a ? (ymd){0, 1, 1} : first_day(a),
+                        open_b ? (ymd){9999, 12, 31} : last_day(z));
     return *q ? PX_OK : PX_NOMEM;
 }
 

@@ -190,6 +190,170 @@ START_TEST(entity_key_buf_agrees)
 }
 END_TEST
 
+/* Date ranges: a brute-force check of px_date_range_terms() against
+ * px_date_mention_terms() over random mentions (years, months and days)
+ * and random ranges, open ends included. */
+
+typedef struct strset {
+    char (*s)[48];
+    size_t n, cap;
+} strset;
+
+static int
+strset_add(void *ctx, const char *term, size_t len)
+{
+    strset *t = ctx;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->s = realloc(t->s, t->cap * sizeof *t->s);
+        ck_assert_ptr_nonnull(t->s);
+    }
+    ck_assert_uint_lt(len, 48);
+    memcpy(t->s[t->n], term, len);
+    t->s[t->n++][len] = '\0';
+    return 0;
+}
+
+static int
+strset_meets(const strset *a, const strset *b)
+{
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < b->n; j++)
+            if (strcmp(a->s[i], b->s[j]) == 0)
+                return 1;
+    return 0;
+}
+
+/* Days since 0000-03-01 (a proleptic Gregorian count). */
+static long
+day_number(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = y / 400, yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy;
+}
+
+static int
+month_days(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+typedef struct mention {
+    char iso[40];
+    long from, to;
+    strset terms;
+} mention;
+
+static unsigned long long rng = 0x9e3779b97f4a7c15ull;
+
+static int
+rnd(int n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (int)(rng % (unsigned long long)n);
+}
+
+static void
+random_mention(mention *m)
+{
+    int y = rnd(10) == 0 ? rnd(10000) : 1890 + rnd(240);
+    int mo = 1 + rnd(12), d = 1 + rnd(month_days(y, mo)), p = rnd(3);
+    memset(m, 0, sizeof *m);
+    if (p == 0) {
+        snprintf(m->iso, sizeof m->iso, "%04d", y);
+        m->from = day_number(y, 1, 1);
+        m->to = day_number(y, 12, 31);
+    } else if (p == 1) {
+        snprintf(m->iso, sizeof m->iso, "%04d-%02d", y, mo);
+        m->from = day_number(y, mo, 1);
+        m->to = day_number(y, mo, month_days(y, mo));
+    } else {
+        snprintf(m->iso, sizeof m->iso, "%04d-%02d-%02d", y, mo, d);
+        m->from = m->to = day_number(y, mo, d);
+    }
+    ck_assert_int_eq(px_date_mention_terms(m->iso, strlen(m->iso),
+                                           strset_add, &m->terms),
+                     PX_OK);
+}
+
+static px_day
+random_day(void)
+{
+    int y = rnd(8) == 0 ? rnd(10000) : 1880 + rnd(260);
+    int mo = 1 + rnd(12);
+    return (px_day){y, mo, 1 + rnd(month_days(y, mo))};
+}
+
+/* How many of ms[0, n) the range [a, b] matches; checks each mention's
+ * match against the overlap of its days with the range. */
+static size_t
+check_range(mention *ms, size_t n, px_day a, px_day b)
+{
+    strset q = {NULL, 0, 0};
+    ck_assert_int_eq(px_date_range_terms(a, b, strset_add, &q), PX_OK);
+    ck_assert_uint_le(q.n, 400);
+    long from = day_number(a.y, a.m, a.d), to = day_number(b.y, b.m, b.d);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        int want = ms[i].from <= to && ms[i].to >= from;
+        int got = strset_meets(&ms[i].terms, &q);
+        ck_assert_msg(want == got, "%s against %04d-%02d-%02d..%04d-%02d-%02d:"
+                      " got %d, want %d", ms[i].iso, a.y, a.m, a.d, b.y, b.m,
+                      b.d, got, want);
+        count += got;
+    }
+    free(q.s);
+    return count;
+}
+
+START_TEST(date_ranges_are_exact_and_monotone)
+{
+    enum { MENTIONS = 400, RANGES = 300 };
+    mention *ms = calloc(MENTIONS, sizeof *ms);
+    ck_assert_ptr_nonnull(ms);
+    for (size_t i = 0; i < MENTIONS; i++)
+        random_mention(&ms[i]);
+    for (int r = 0; r < RANGES; r++) {
+        px_day a = random_day(), b = random_day();
+        if (day_number(a.y, a.m, a.d) > day_number(b.y, b.m, b.d)) {
+            px_day t = a;
+            a = b;
+            b = t;
+        }
+        if (rnd(6) == 0)
+            a = (px_day){0, 1, 1};
+        if (rnd(6) == 0)
+            b = (px_day){9999, 12, 31};
+        size_t inner = check_range(ms, MENTIONS, a, b);
+        /* Widening never loses an article. */
+        px_day wa = a.y > 0 ? (px_day){a.y - 1, 1, 1} : a;
+        px_day wb = b.y < 9999 ? (px_day){b.y + 1, 12, 31} : b;
+        ck_assert_uint_le(inner, check_range(ms, MENTIONS, wa, wb));
+    }
+    /* A year as a range is the year. */
+    size_t y = check_range(ms, MENTIONS, (px_day){2004, 1, 1},
+                           (px_day){2004, 12, 31});
+    ck_assert_uint_le(y, check_range(ms, MENTIONS, (px_day){2004, 1, 1},
+                                     (px_day){2005, 12, 31}));
+    for (size_t i = 0; i < MENTIONS; i++)
+        free(ms[i].terms.s);
+    free(ms);
+    px_day bad = {2024, 2, 30};
+    strset q = {NULL, 0, 0};
+    ck_assert_int_eq(px_date_range_terms(bad, bad, strset_add, &q),
+                     PX_INVALID_ARGUMENT);
+    ck_assert_int_eq(px_date_mention_terms("March", 5, strset_add, &q),
+                     PX_INVALID_ARGUMENT);
+    free(q.s);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -210,6 +374,9 @@ make_suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("qparser");
     tcase_add_test(t, qparser_uses_same_stems);
+    suite_add_tcase(s, t);
+    t = tcase_create("date_ranges");
+    tcase_add_test(t, date_ranges_are_exact_and_monotone);
     suite_add_tcase(s, t);
     return s;
 }

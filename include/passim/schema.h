@@ -43,8 +43,10 @@
 #define PX_PREFIX_ARTICLE "XA"
 
 /* Boolean terms naming an article's entities: prefix + px_entity_key()
- * of the canonical value; dates as ISO day, month and year
- * (XDATE2024-03-16, XDATE2024-03, XDATE2024). */
+ * of the canonical value; dates by px_date_mention_terms(): the day,
+ * month, year, decade and century that hold a mention (XDATE2024-03-16,
+ * XDATE2024-03, XDATE2024, XDATEx202, XDATEc20), and for a year or month
+ * mention its exact precision (XDATE=2024, XDATE=2024-03). */
 #define PX_PREFIX_PER "XPER"
 #define PX_PREFIX_LOC "XLOC"
 #define PX_PREFIX_ORG "XORG"
@@ -55,7 +57,7 @@
 #define PX_ENTITY_KEY_MAX 200
 
 /* The schema version, kept in metadata key PX_META_SCHEMA. */
-#define PX_SCHEMA_VERSION "3"
+#define PX_SCHEMA_VERSION "4"
 #define PX_META_SCHEMA "passim.schema"
 #define PX_META_LAST_COMMIT "passim.last-commit"
 
@@ -120,6 +122,26 @@ px_status px_entity_key(const char *value, size_t len, char **key,
  * for ASCII values (px_token_fold_ascii()). */
 px_status px_entity_key_buf(const char *value, size_t len,
                             char key[PX_ENTITY_KEY_MAX + 1], size_t *key_len);
+
+/* A calendar day, and a callback taking terms (non-zero: stop). */
+typedef struct px_day {
+    int y, m, d;
+} px_day;
+typedef int (*px_term_fn)(void *ctx, const char *term, size_t len);
+
+/* The XDATE terms of a date mention, ISO "YYYY", "YYYY-MM" or
+ * "YYYY-MM-DD" (len bytes, year 0-9999), each passed to fn. A mention
+ * stands for all the days it names. PX_INVALID_ARGUMENT for another
+ * form; PX_NOMEM when fn stops. */
+px_status px_date_mention_terms(const char *iso, size_t len, px_term_fn fn,
+                                void *ctx);
+
+/* The XDATE terms whose OR matches exactly the articles with a mention
+ * that overlaps the days [a, b] (a <= b, years 0-9999): the range cut
+ * into aligned centuries, decades, years, months and days, a few dozen
+ * terms at most. PX_INVALID_ARGUMENT for an impossible day or a > b;
+ * PX_NOMEM when fn stops. */
+px_status px_date_range_terms(px_day a, px_day b, px_term_fn fn, void *ctx);
 
 /* The term prefix of entity type `type` (entity.h's px_entity_type), or
  * NULL for an unknown type. */

@@ -324,5 +324,37 @@ class NegatedWordsTest(harness.PassimCase):
         self.assertEqual(self.names('"zqferry NOT docked"', expect=1), [])
 
 
+class DateRangeTest(harness.PassimCase):
+    """A date range matches every article with a date inside it, at the
+    precision it was written; widening a range never loses one."""
+
+    def test_ranges_are_monotone(self):
+        for name, text in (('y.txt', 'The plan dates from 2016.'),
+                           ('m.txt', 'The plan was drafted in March 2014.'),
+                           ('d.txt', 'The plan was signed on 5 May 2013.'),
+                           ('old.txt', 'The plan echoes a law passed in 1931.')):
+            self.write(name, 'Plans\n\n' + text + ' zqplan\n')
+        self.index('-q', self.docs)
+
+        def n(f):
+            doc = self.search('zqplan', f, opts=('--limit', '50'))
+            return sorted(os.path.basename(p) for p in self.hit_paths(doc))
+
+        self.assertEqual(n('date:2016..2025'), ['y.txt'])
+        self.assertEqual(n('date:2014..2025'), ['m.txt', 'y.txt'])
+        self.assertEqual(n('date:2013..2025'), ['d.txt', 'm.txt', 'y.txt'])
+        self.assertEqual(n('date:..2024'),
+                         ['d.txt', 'm.txt', 'old.txt', 'y.txt'])
+        self.assertEqual(n('date:1900..2100'),
+                         ['d.txt', 'm.txt', 'old.txt', 'y.txt'])
+        self.assertEqual(n('date:1800..'),
+                         ['d.txt', 'm.txt', 'old.txt', 'y.txt'])
+        self.assertEqual(n('date:2016'), n('date:2016..2016'))
+        # A month inside a year mention overlaps it; a day inside a month.
+        self.assertEqual(n('date:2016-07'), ['y.txt'])
+        self.assertEqual(n('date:2014-03-20'), ['m.txt'])
+        self.assertEqual(n('date:2013-05-06'), [])
+
+
 if __name__ == '__main__':
     sys.exit(harness.main(sys.modules[__name__]))

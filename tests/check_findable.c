@@ -4,7 +4,8 @@
  * Indexes corpus/ with the real writer, then takes every distinct word of
  * every article (as the tokenizer finds it in the parsed text: the form a
  * reader sees and types) and queries it through passim's query parser as
- * typed, in lower case and capitalised. Each must find at least one
+ * typed, in lower case and capitalised, and a word with accents also
+ * without them ("resume" for "résumé"). Each must find at least one
  * passage. This holds the indexer's and the query parser's tokenizing and
  * stemming to the same rules.
  */
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include "check_main.h"
 #include "crawl.h"
@@ -179,6 +182,7 @@ START_TEST(every_word_is_found)
     xc_qparser *qp;
     ck_assert_int_eq(xc_database_open(dbpath, &db, NULL), XC_OK);
     ck_assert_int_eq(px_schema_qparser(db, &qp), PX_OK);
+    size_t accented = 0;
     for (size_t i = 0; i < ws.n; i++) {
         char *typed = ws.w[i];
         char *folded;
@@ -195,9 +199,23 @@ START_TEST(every_word_is_found)
                       capital, typed);
         lower_ascii(capital);
         free(capital);
+        utf8proc_uint8_t *plain = NULL;
+        if (utf8proc_map((const utf8proc_uint8_t *)folded,
+                         (utf8proc_ssize_t)flen, &plain,
+                         UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                             UTF8PROC_STRIPMARK) >= 0 &&
+            strcmp((char *)plain, folded) != 0) {
+            ck_assert_msg(hits(db, qp, (char *)plain) > 0,
+                          "'%s' (from '%s', without accents): not found",
+                          (char *)plain, typed);
+            accented++;
+        }
+        free(plain);
         free(folded);
         free(typed);
     }
+    /* corpus/ has accented names and words (São Paulo, Inês, Zürich). */
+    ck_assert_uint_gt(accented, 10);
     free(ws.w);
     xc_qparser_destroy(qp);
     xc_database_close(db);

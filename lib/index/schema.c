@@ -3,6 +3,8 @@
  */
 #include "passim/schema.h"
 
+#include <utf8proc.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +316,23 @@ px_entity_key(const char *value, size_t len, char **key, size_t *key_len)
     px_status rc = px_token_fold(value, len, &folded, &n);
     if (rc != PX_OK)
         return rc;
+    /* Accents fold too: "José Mourinho" is "Jose Mourinho". */
+    size_t i = 0;
+    while (i < n && (unsigned char)folded[i] < 0x80)
+        i++;
+    if (i < n) {
+        utf8proc_uint8_t *plain = NULL;
+        utf8proc_ssize_t m = utf8proc_map(
+            (const utf8proc_uint8_t *)folded, (utf8proc_ssize_t)n, &plain,
+            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+        if (m < 0) {
+            free(folded);
+            return PX_NOMEM;
+        }
+        free(folded);
+        folded = (char *)plain;
+        n = (size_t)m;
+    }
     n = squeeze_spaces(folded, n);
     if (n > PX_ENTITY_KEY_MAX) {
         n = PX_ENTITY_KEY_MAX;

@@ -10,6 +10,8 @@
  */
 #include "passim/stem.h"
 
+#include <utf8proc.h>
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -227,7 +229,23 @@ snowball(px_stemmer_t *st, const char *word, size_t len, const char **stem,
 
     if (len > INT_MAX)
         return PX_INVALID_ARGUMENT;
+    /* Accents fold before stemming, in indexing and in queries alike:
+     * "résumé" and "resume", "café" and "cafe" are one word. */
+    utf8proc_uint8_t *folded = NULL;
+    size_t i = 0;
+    while (i < len && (unsigned char)word[i] < 0x80)
+        i++;
+    if (i < len) {
+        utf8proc_ssize_t n = utf8proc_map(
+            (const utf8proc_uint8_t *)word, (utf8proc_ssize_t)len, &folded,
+            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+        if (n >= 0) {
+            word = (const char *)folded;
+            len = (size_t)n;
+        }
+    }
     r = sb_stemmer_stem(st->sb, (const sb_symbol *)word, (int)len);
+    free(folded);
     if (r == NULL)
         return PX_NOMEM;
     *stem = (const char *)r;

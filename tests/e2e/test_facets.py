@@ -356,5 +356,21 @@ class DateRangeTest(harness.PassimCase):
         self.assertEqual(n('date:2013-05-06'), [])
 
 
+class AccentTest(harness.PassimCase):
+    """Accents fold in words and names, in the index and in queries."""
+
+    def test_accents_fold(self):
+        self.write('a.txt', 'Jobs\n\nJosé Mourinho read the résumé at a '
+                   'café in Lisbon on Monday.\n')
+        self.write('b.txt', 'Jobs\n\nNothing to see here zqplain.\n')
+        self.index('-q', self.docs)
+        for q in (('resume',), ('résumé',), ('cafe',), ('CAFÉ',),
+                  ('person:"Jose Mourinho"',), ('person:"josé mourinho"',),
+                  ('monday', 'person:"JOSE MOURINHO"')):
+            doc = self.search(*q)
+            self.assertEqual([os.path.basename(p)
+                              for p in self.hit_paths(doc)], ['a.txt'], q)
+
+
 if __name__ == '__main__':
     sys.exit(harness.main(sys.modules[__name__]))

@@ -366,7 +366,8 @@ class AccentTest(harness.PassimCase):
         self.index('-q', self.docs)
         for q in (('resume',), ('résumé',), ('cafe',), ('CAFÉ',),
                   ('person:"Jose Mourinho"',), ('person:"josé mourinho"',),
-                  ('monday', 'person:"JOSE MOURINHO"')):
+                  ('monday', 'person:"JOSE MOURINHO"'),
+                  ('name:"Jose Mourinho"',), ('entity:"josé mourinho"',)):
             doc = self.search(*q)
             self.assertEqual([os.path.basename(p)
                               for p in self.hit_paths(doc)], ['a.txt'], q)

@@ -9,6 +9,7 @@
 
 #include "passim/entity.h"
 #include "passim/format.h"
+#include "passim/datecore.h"
 #include "passim/schema.h"
 
 /* A filter field and the entity type it names; DATE and -1 (published)
@@ -29,13 +30,6 @@ typedef struct ymd {
     int y, m, d; /* m, d are 0 when not given */
 } ymd;
 
-static int
-days_in_month(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return days[m - 1] + (m == 2 && leap);
-}
 
 /* Parse "YYYY", "YYYY-MM" or "YYYY-MM-DD" (len bytes); 0 on success. */
 static int
@@ -56,7 +50,7 @@ parse_ymd(const char *s, size_t len, ymd *out)
     if (len == 10 &&
         sscanf(buf, "%4d-%2d-%2d%n", &out->y, &out->m, &out->d, &n) == 3 &&
         n == 10 && out->m >= 1 && out->m <= 12 && out->d >= 1 &&
-        out->d <= days_in_month(out->y, out->m))
+        out->d <= px_datecore_days_in_month(out->y, out->m))
         return 0;
     return -1;
 }
@@ -72,7 +66,7 @@ static ymd
 last_day(ymd a)
 {
     int m = a.m ? a.m : 12;
-    return (ymd){a.y, m, a.d ? a.d : days_in_month(a.y, m)};
+    return (ymd){a.y, m, a.d ? a.d : px_datecore_days_in_month(a.y, m)};
 }
 
 static int
@@ -231,36 +225,20 @@ value_at(const char *s, size_t *len, const char **after)
     return s;
 }
 
-/* *to = *to AND q (q is consumed). */
+/* *to = *to op q, op AND or OR (q is consumed). */
 static px_status
-and_into(xc_query **to, xc_query *q)
+combine_into(xc_query **to, xc_query *q, xc_query_op op)
 {
     if (!*to) {
         *to = q;
         return PX_OK;
     }
     xc_query *both = NULL, *subs[2] = {*to, q};
-    xc_query_create_combined(XC_OP_AND, subs, 2, 0, &both);
+    xc_query_create_combined(op, subs, 2, 0, &both);
     xc_query_destroy(*to);
     xc_query_destroy(q);
     *to = both;
     return both ? PX_OK : PX_NOMEM;
-}
-
-/* *to = *to OR q (q is consumed). */
-static px_status
-or_into(xc_query **to, xc_query *q)
-{
-    if (!*to) {
-        *to = q;
-        return PX_OK;
-    }
-    xc_query *either = NULL, *subs[2] = {*to, q};
-    xc_query_create_combined(XC_OP_OR, subs, 2, 0, &either);
-    xc_query_destroy(*to);
-    xc_query_destroy(q);
-    *to = either;
-    return either ? PX_OK : PX_NOMEM;
 }
 
 static px_status
@@ -268,8 +246,10 @@ add_filter(px_filters *f, xc_query *q, int per_article, int negated)
 {
     f->count++;
     if (negated)
-        return or_into(per_article ? &f->article_not : &f->filter_not, q);
-    return and_into(per_article ? &f->article : &f->filter, q);
+        return combine_into(per_article ? &f->article_not : &f->filter_not,
+                            q, XC_OP_OR);
+    return combine_into(per_article ? &f->article : &f->filter, q,
+                        XC_OP_AND);
 }
 
 /* Take one filter at s (after its field name); append nothing to rest. */
@@ -512,7 +492,7 @@ excluded(const px_filters *f, xc_database *db, int remote, xc_query **out,
     xc_query *copy = NULL, *subs[2] = {f->filter_not, NULL};
     if (xc_query_create_combined(XC_OP_OR, subs, 1, 0, &copy) != XC_OK)
         return PX_NOMEM;
-    return or_into(out, copy);
+    return combine_into(out, copy, XC_OP_OR);
 }
 
 /* *to = (*to, or every passage) AND NOT not (not is consumed). */

@@ -17,6 +17,8 @@ typedef struct item {
     uint32_t count, best; /* articles; articles of the spelling shown */
     int type;
     int voted; /* its type is the collection's */
+    int keyed; /* key holds its key */
+    size_t klen;
 } item;
 
 /* For bench/facet-types only: PASSIM_FACET_VOTES=0 lists each name under
@@ -76,12 +78,47 @@ known(const item *it, size_t n, const char *key)
     return -1;
 }
 
-/* Take the name values out of f into items, each with its key and type.
- * Each type's list is voted on from the top until `top` of its values
- * stayed: a value further down cannot be shown under its type, and one of
- * a key already voted on goes where that key went (the vote depends on
- * the key only), so a name's count adds up every article that names it.
- */
+/* Whether another item of it[0, n) than i has i's key (it is counted
+ * under two types, and merging may lift it into view). */
+static int
+shared_key(const item *it, size_t n, size_t i)
+{
+    for (size_t j = 0; j < n; j++)
+        if (j != i && it[j].keyed && strcmp(it[j].key, it[i].key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Take the name values out of f into items, each with its key. */
+static void
+take_items(px_facets *f, item *it, size_t *n)
+{
+    size_t k = 0;
+    for (int t = 0; t < NAME_TYPES; t++) {
+        for (size_t i = 0; i < f->count[t]; i++) {
+            item *x = &it[k++];
+            size_t klen = 0;
+            x->value = f->values[t][i].value;
+            x->count = x->best = f->values[t][i].count;
+            x->type = t;
+            x->keyed = px_entity_key_buf(x->value, strlen(x->value), x->key,
+                                         &klen) == PX_OK;
+            x->klen = klen;
+        }
+        free(f->values[t]);
+        f->values[t] = NULL;
+        f->count[t] = 0;
+    }
+    *n = k;
+}
+
+/* Take the name values out of f into items and give each its type. Each
+ * type's list is voted on from the top until `top` of its values stayed,
+ * and so is every value whose key is counted under another type too
+ * (merged, it may climb into view); a value further down cannot be shown
+ * under its type. A key voted on once goes where that vote sent it (the
+ * vote depends on the key only), so a name's count adds up every article
+ * that names it. */
 static px_status
 gather(px_facets *f, xc_database *db, uint32_t top, item **out, size_t *n)
 {
@@ -91,27 +128,17 @@ gather(px_facets *f, xc_database *db, uint32_t top, item **out, size_t *n)
     item *it = calloc(total + 1, sizeof *it);
     if (!it)
         return PX_NOMEM;
-    for (int t = 0; t < NAME_TYPES; t++) {
-        uint32_t stayed = 0;
-        for (size_t i = 0; i < f->count[t]; i++) {
-            item *x = &it[k++];
-            size_t klen = 0;
-            x->value = f->values[t][i].value;
-            x->count = x->best = f->values[t][i].count;
-            x->type = t;
-            if (px_entity_key_buf(x->value, strlen(x->value), x->key,
-                                  &klen) != PX_OK || !voting())
-                continue;
-            int seen = known(it, k - 1, x->key);
-            if (seen >= 0 || stayed < top) {
-                x->type = seen >= 0 ? seen : winner(db, x->key, klen, t);
-                x->voted = 1;
-            }
-            stayed += x->type == t;
-        }
-        free(f->values[t]);
-        f->values[t] = NULL;
-        f->count[t] = 0;
+    take_items(f, it, &k);
+    uint32_t stayed[NAME_TYPES] = {0};
+    for (size_t i = 0; voting() && i < k; i++) {
+        item *x = &it[i];
+        int t = x->type;
+        if (!x->keyed || (stayed[t] >= top && !shared_key(it, k, i)))
+            continue;
+        int seen = known(it, i, x->key);
+        x->type = seen >= 0 ? seen : winner(db, x->key, x->klen, t);
+        x->voted = 1;
+        stayed[t] += x->type == t;
     }
     /* A key first met below the voted part of one list and voted on in
      * a later list follows that vote. */

@@ -31,6 +31,60 @@ word_is(const struct ner_word *w, const char *s)
     return strlen(s) == w->len && memcmp(s, w->s, w->len) == 0;
 }
 
+/* Tokens [i, e) become one mention of `type`. */
+static void
+relabel(unsigned char *bilou, size_t i, size_t e, int type)
+{
+    for (size_t j = i; j < e; j++) {
+        int p = e - i == 1   ? NER_U
+                : j == i     ? NER_B
+                : j + 1 == e ? NER_L
+                             : NER_I;
+        bilou[j] = (unsigned char)ner_tag(type, p);
+    }
+}
+
+/* The first token of the mention that holds token i. */
+static size_t
+mention_start(const unsigned char *bilou, size_t i)
+{
+    while (i > 0 && ner_tag_part(bilou[i]) != NER_B &&
+           ner_tag_part(bilou[i]) != NER_U)
+        i--;
+    return i;
+}
+
+/* One past the last token of the mention that holds token i. */
+static size_t
+mention_end(const unsigned char *bilou, size_t n, size_t i)
+{
+    while (i < n && ner_tag_part(bilou[i]) != NER_L &&
+           ner_tag_part(bilou[i]) != NER_U)
+        i++;
+    return i < n ? i + 1 : n;
+}
+
+/* Whether token i, outside any mention, stands between two. */
+static int
+between_mentions(const unsigned char *bilou, size_t n, size_t i)
+{
+    if (i == 0 || i + 1 >= n || bilou[i] != 0)
+        return 0;
+    int before = ner_tag_part(bilou[i - 1]), after = ner_tag_part(bilou[i + 1]);
+    return (before == NER_L || before == NER_U) &&
+           (after == NER_B || after == NER_U);
+}
+
+/* The mentions on both sides of token i and i itself become one, of
+ * `type` (-1: the first one's); returns one past its end. */
+static size_t
+merge_across(unsigned char *bilou, size_t n, size_t i, int type)
+{
+    size_t s = mention_start(bilou, i - 1), e = mention_end(bilou, n, i + 1);
+    relabel(bilou, s, e, type < 0 ? ner_tag_type(bilou[s]) : type);
+    return e;
+}
+
 /* Whether w is an honorific that news writes before a name ("Mr",
  * "Mrs.", "Dr"). CoNLL's names leave them out, but its Reuters text
  * hardly has them, so the tagger cannot learn that from it. */
@@ -60,17 +114,9 @@ trim_honorifics(const struct ner_word *w, size_t n, unsigned char *bilou)
         bilou[i] = 0;
         if (part == NER_U || i + 1 >= n)
             continue;
-        size_t e = i + 1;
-        while (e < n && ner_tag_part(bilou[e]) == NER_I)
-            e++;
-        if (e == n)
-            e--;
-        for (size_t j = i + 1; j <= e; j++) {
-            int p = j == i + 1 ? (j == e ? NER_U : NER_B)
-                               : (j == e ? NER_L : NER_I);
-            bilou[j] = (unsigned char)ner_tag(PX_ENT_PER, p);
-        }
-        i = e;
+        size_t e = mention_end(bilou, n, i + 1);
+        relabel(bilou, i + 1, e, PX_ENT_PER);
+        i = e - 1;
     }
 }
 
@@ -104,45 +150,20 @@ name_joiner(const struct ner_word *w)
 
 /* Two mentions with a joiner between them are one name, of the first's
  * type: the tagger, trained on English news, often leaves the joiner out
- * and cuts the name in two. Tokens [i, e) become one mention. */
-static void
-relabel(unsigned char *bilou, size_t i, size_t e, int type)
-{
-    for (size_t j = i; j < e; j++) {
-        int p = e - i == 1   ? NER_U
-                : j == i     ? NER_B
-                : j + 1 == e ? NER_L
-                             : NER_I;
-        bilou[j] = (unsigned char)ner_tag(type, p);
-    }
-}
-
+ * and cuts the name in two. */
 static void
 join_names(const struct ner_word *w, size_t n, unsigned char *bilou)
 {
-    for (size_t i = 1; i + 1 < n; i++) {
-        int before = ner_tag_part(bilou[i - 1]),
-            after = ner_tag_part(bilou[i + 1]);
-        if (bilou[i] != 0 || (before != NER_L && before != NER_U) ||
-            (after != NER_B && after != NER_U) || !name_joiner(&w[i]))
-            continue;
-        size_t s = i - 1, e = i + 2;
-        while (s > 0 && ner_tag_part(bilou[s]) != NER_B &&
-               ner_tag_part(bilou[s]) != NER_U)
-            s--;
-        while (e < n && ner_tag_part(bilou[e - 1]) != NER_L &&
-               ner_tag_part(bilou[e - 1]) != NER_U)
-            e++;
-        relabel(bilou, s, e, ner_tag_type(bilou[s]));
-        i = e - 1;
-    }
+    for (size_t i = 1; i + 1 < n; i++)
+        if (between_mentions(bilou, n, i) && name_joiner(&w[i]))
+            i = merge_across(bilou, n, i, -1) - 1;
 }
 
 /* A mention of one document as a token range, for the second stage. */
 struct mention {
     size_t s, e;
     int type;
-    uint64_t key, first, last; /* lower-case hashes: all, first, last word */
+    uint64_t key, last; /* lower-case hashes: all words, the last one */
 };
 
 static size_t
@@ -166,7 +187,6 @@ mentions_of(const struct ner_word *w, size_t n, const unsigned char *bilou,
                                     .e = i + 1,
                                     .type = ner_tag_type(bilou[i]),
                                     .key = h,
-                                    .first = ner_hash_lower(w[s].s, w[s].len),
                                     .last = ner_hash_lower(w[i].s, w[i].len)};
     }
     return k;
@@ -195,6 +215,17 @@ name_at(struct names *t, uint64_t key)
     t->slot[i].used = 1;
     t->slot[i].key = key;
     return &t->slot[i];
+}
+
+/* The slot of key, or NULL. */
+static const struct name_slot *
+name_find(const struct names *t, uint64_t key)
+{
+    for (size_t i = (size_t)ner_mix(key) & t->mask; t->slot[i].used;
+         i = (i + 1) & t->mask)
+        if (t->slot[i].key == key)
+            return &t->slot[i];
+    return NULL;
 }
 
 static void
@@ -227,11 +258,15 @@ document_type(struct names *t, const struct mention *m)
     return type;
 }
 
+/* Whether w opens with a capital: ASCII or Latin-1 (U+00C0-U+00DE but
+ * U+00D7; "Émile", not "élite"). */
 static int
 capital_word(const struct ner_word *w)
 {
     unsigned char c = w->len ? (unsigned char)w->s[0] : 0;
-    return (c >= 'A' && c <= 'Z') || c == 0xC3;
+    unsigned char d = w->len > 1 ? (unsigned char)w->s[1] : 0;
+    return (c >= 'A' && c <= 'Z') ||
+           (c == 0xC3 && d >= 0x80 && d <= 0x9E && d != 0x97);
 }
 
 /* The second stage: one type per name in a document. The greedy first
@@ -242,15 +277,19 @@ capital_word(const struct ner_word *w)
  * capitalised word left untagged that is the surname of a person the
  * document names in full is that person. */
 static px_status
-second_stage(const struct ner_word *w, size_t n, unsigned char *bilou,
-             struct mention *m)
+second_stage(const struct ner_word *w, size_t n, unsigned char *bilou)
 {
+    struct mention *m = malloc((n + 1) * sizeof *m);
+    if (m == NULL)
+        return PX_NOMEM;
     size_t k = mentions_of(w, n, bilou, m), cap = 64;
     while (cap < 4 * k + 4)
         cap *= 2;
     struct names t = {calloc(cap, sizeof *t.slot), cap - 1};
-    if (t.slot == NULL)
+    if (t.slot == NULL) {
+        free(m);
         return PX_NOMEM;
+    }
     names_fill(&t, m, k);
     for (size_t i = 0; i < k; i++) {
         int type = document_type(&t, &m[i]);
@@ -260,15 +299,13 @@ second_stage(const struct ner_word *w, size_t n, unsigned char *bilou,
     for (size_t i = 0; i < n; i++) {
         if (bilou[i] != 0 || !capital_word(&w[i]))
             continue;
-        size_t h = (size_t)ner_mix(ner_hash_lower(w[i].s, w[i].len));
-        uint64_t key = ner_hash_lower(w[i].s, w[i].len);
-        for (size_t j = h & t.mask; t.slot[j].used; j = (j + 1) & t.mask)
-            if (t.slot[j].key == key && t.slot[j].surname) {
-                bilou[i] = (unsigned char)ner_tag(PX_ENT_PER, NER_U);
-                break;
-            }
+        const struct name_slot *sl =
+            name_find(&t, ner_hash_lower(w[i].s, w[i].len));
+        if (sl != NULL && sl->surname)
+            bilou[i] = (unsigned char)ner_tag(PX_ENT_PER, NER_U);
     }
     free(t.slot);
+    free(m);
     return PX_OK;
 }
 
@@ -324,10 +361,7 @@ drop_non_names(const struct ner_doc *doc, const struct ner_word *w,
         int part = ner_tag_part(bilou[i]);
         if (part != NER_B && part != NER_U)
             continue;
-        size_t e = i + 1;
-        while (part == NER_B && e < doc->n &&
-               ner_tag_part(bilou[e - 1]) != NER_L)
-            e++;
+        size_t e = mention_end(bilou, doc->n, i);
         const struct ner_tokinfo *t = &doc->tok[i];
         int object = i >= 2 &&
                      (word_is(&w[i - 1], "for") || word_is(&w[i - 1], "of")) &&
@@ -361,22 +395,11 @@ extend_organisations(const struct ner_doc *doc, const struct ner_word *w,
 {
     for (size_t i = 1; i + 1 < doc->n; i++) {
         /* "Nairobi Institute" of "Tropical Medicine": one institution. */
-        int before = ner_tag_part(bilou[i - 1]),
-            after = ner_tag_part(bilou[i + 1]);
-        if (bilou[i] != 0 || !(word_is(&w[i], "of") || word_is(&w[i], "for")) ||
-            (before != NER_L && before != NER_U) ||
-            (after != NER_B && after != NER_U) ||
-            !(doc->tok[i - 1].lex & NER_LEX_ORGWORD) ||
-            !(doc->tok[i - 1].cls & NER_C_INITCAP))
-            continue;
-        size_t s = i - 1, e = i + 2;
-        while (s > 0 && ner_tag_part(bilou[s]) != NER_B &&
-               ner_tag_part(bilou[s]) != NER_U)
-            s--;
-        while (e < doc->n && ner_tag_part(bilou[e - 1]) != NER_L &&
-               ner_tag_part(bilou[e - 1]) != NER_U)
-            e++;
-        relabel(bilou, s, e, PX_ENT_ORG);
+        if (between_mentions(bilou, doc->n, i) &&
+            (word_is(&w[i], "of") || word_is(&w[i], "for")) &&
+            (doc->tok[i - 1].lex & NER_LEX_ORGWORD) &&
+            (doc->tok[i - 1].cls & NER_C_INITCAP))
+            merge_across(bilou, doc->n, i, PX_ENT_ORG);
     }
     for (size_t i = 1; i < doc->n; i++) {
         const struct ner_tokinfo *t = &doc->tok[i];
@@ -385,11 +408,7 @@ extend_organisations(const struct ner_doc *doc, const struct ner_word *w,
             !(t->lex & NER_LEX_ORGWORD) || (t->cls & NER_C_SSTART) ||
             (before != NER_L && before != NER_U))
             continue;
-        size_t s = i - 1;
-        while (s > 0 && ner_tag_part(bilou[s]) != NER_B &&
-               ner_tag_part(bilou[s]) != NER_U)
-            s--;
-        relabel(bilou, s, i + 1, PX_ENT_ORG);
+        relabel(bilou, mention_start(bilou, i - 1), i + 1, PX_ENT_ORG);
     }
 }
 
@@ -457,15 +476,10 @@ ner_post(const struct ner_doc *doc, const struct ner_word *w,
          unsigned char *bilou)
 {
     size_t n = doc->n;
-    struct mention *m = malloc((n + 1) * sizeof *m);
-    if (m == NULL)
-        return PX_NOMEM;
     drop_non_names(doc, w, bilou);
     extend_organisations(doc, w, bilou);
     type_by_head(w, n, bilou);
     trim_honorifics(w, n, bilou);
     join_names(w, n, bilou);
-    px_status rc = second_stage(w, n, bilou, m);
-    free(m);
-    return rc;
+    return second_stage(w, n, bilou);
 }

@@ -19,30 +19,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FNV_OFFSET NER_FNV_OFFSET
-#define FNV_PRIME NER_FNV_PRIME
-
 /* Hashes standing for the words before a sentence's start and after its
  * end, so that context features stay inside the sentence. */
 #define PAD_BEFORE 0x5bf03635f0b1ea77ull
 #define PAD_AFTER 0x9c6ea5c1d2e8b7a3ull
 
 static inline uint64_t
-mix(uint64_t x)
-{
-    return ner_mix(x);
-}
-
-static inline uint64_t
 feat(unsigned tpl, uint64_t v)
 {
-    return mix(v + (uint64_t)tpl * 0x9e3779b97f4a7c15ull);
+    return ner_mix(v + (uint64_t)tpl * 0x9e3779b97f4a7c15ull);
 }
 
 static inline uint64_t
 pair(uint64_t a, uint64_t b)
 {
-    return mix(a) ^ (b * 0x2545f4914f6cdd1dull);
+    return ner_mix(a) ^ (b * 0x2545f4914f6cdd1dull);
 }
 
 static inline char
@@ -78,16 +69,6 @@ shape_byte(unsigned char c)
     if (c >= 0x80)
         return 0;
     return (char)c;
-}
-
-static uint64_t
-fnv(const char *s, size_t len)
-{
-    uint64_t h = FNV_OFFSET;
-
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)lower_byte((unsigned char)s[i])) * FNV_PRIME;
-    return h;
 }
 
 /* Whether s[0, len) is a lower-case word that may stand inside a name:
@@ -155,18 +136,18 @@ word_class(const char *s, size_t len)
 static void
 tokinfo_fill(struct ner_tokinfo *t, const char *s, size_t len)
 {
-    uint64_t w = FNV_OFFSET, lo = FNV_OFFSET, sh = FNV_OFFSET;
+    uint64_t w = NER_FNV_OFFSET, lo = NER_FNV_OFFSET, sh = NER_FNV_OFFSET;
     char last = 0;
 
     if (len > 64)
         len = 64;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        w = (w ^ c) * FNV_PRIME;
-        lo = (lo ^ (unsigned char)lower_byte(c)) * FNV_PRIME;
+        w = (w ^ c) * NER_FNV_PRIME;
+        lo = (lo ^ (unsigned char)lower_byte(c)) * NER_FNV_PRIME;
         char k = latin1_upper(s, i, len) ? 'X' : shape_byte(c);
         if (k != 0 && k != last)
-            sh = (sh ^ (unsigned char)k) * FNV_PRIME;
+            sh = (sh ^ (unsigned char)k) * NER_FNV_PRIME;
         if (k != 0)
             last = k;
         if (i >= 1 && i <= 3)
@@ -176,7 +157,8 @@ tokinfo_fill(struct ner_tokinfo *t, const char *s, size_t len)
         if (k >= 2)
             t->pre[k - 2] = lo;
     for (size_t k = 1; k <= 4; k++)
-        t->suf[k - 1] = fnv(s + (len > k ? len - k : 0), len > k ? k : len);
+        t->suf[k - 1] =
+            ner_hash_lower(s + (len > k ? len - k : 0), len > k ? k : len);
     t->word = w;
     t->lower = lo;
     t->shape = sh;
@@ -198,7 +180,7 @@ static uint32_t
 slot_find(struct ner_doc *doc, uint64_t key)
 {
     size_t mask = doc->nslots - 1;
-    size_t i = (size_t)mix(key) & mask;
+    size_t i = (size_t)ner_mix(key) & mask;
 
     while (doc->slots[i].used && doc->slots[i].key != key)
         i = (i + 1) & mask;

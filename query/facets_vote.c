@@ -16,7 +16,6 @@ typedef struct item {
     char key[PX_ENTITY_KEY_MAX + 1];
     uint32_t count, best; /* articles; articles of the spelling shown */
     int type;
-    int voted; /* its type is the collection's */
     int keyed; /* key holds its key */
     size_t klen;
 } item;
@@ -68,27 +67,6 @@ by_type_key(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-/* The type an earlier item of the same key was given, or -1. */
-static int
-known(const item *it, size_t n, const char *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (it[i].voted && strcmp(it[i].key, key) == 0)
-            return it[i].type;
-    return -1;
-}
-
-/* Whether another item of it[0, n) than i has i's key (it is counted
- * under two types, and merging may lift it into view). */
-static int
-shared_key(const item *it, size_t n, size_t i)
-{
-    for (size_t j = 0; j < n; j++)
-        if (j != i && it[j].keyed && strcmp(it[j].key, it[i].key) == 0)
-            return 1;
-    return 0;
-}
-
 /* Take the name values out of f into items, each with its key. */
 static void
 take_items(px_facets *f, item *it, size_t *n)
@@ -112,43 +90,83 @@ take_items(px_facets *f, item *it, size_t *n)
     *n = k;
 }
 
-/* Take the name values out of f into items and give each its type. Each
- * type's list is voted on from the top until `top` of its values stayed,
- * and so is every value whose key is counted under another type too
- * (merged, it may climb into view); a value further down cannot be shown
- * under its type. A key voted on once goes where that vote sent it (the
- * vote depends on the key only), so a name's count adds up every article
- * that names it. */
-static px_status
-gather(px_facets *f, xc_database *db, uint32_t top, item **out, size_t *n)
+static const item *sort_items; /* by_key's items (one query at a time) */
+
+static int
+by_key(const void *a, const void *b)
 {
-    size_t total = 0, k = 0;
-    for (int t = 0; t < NAME_TYPES; t++)
-        total += f->count[t];
-    item *it = calloc(total + 1, sizeof *it);
-    if (!it)
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_items[x].key, sort_items[y].key);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Number the items' keys: group[i] is the same for items of one key (an
+ * item without a key is alone); size[g] counts the items of group g. */
+static px_status
+group_keys(const item *it, size_t n, size_t *group, size_t *size)
+{
+    size_t *order = malloc((n + 1) * sizeof *order), g = 0;
+    if (!order)
         return PX_NOMEM;
-    take_items(f, it, &k);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    sort_items = it;
+    qsort(order, n, sizeof *order, by_key);
+    sort_items = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const item *x = &it[order[i]], *prev = i ? &it[order[i - 1]] : NULL;
+        if (i > 0 &&
+            !(x->keyed && prev->keyed && strcmp(x->key, prev->key) == 0))
+            g++;
+        group[order[i]] = g;
+        size[g] = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        size[group[i]]++;
+    free(order);
+    return PX_OK;
+}
+
+/* Give every item its type. Each type's list is voted on from the top
+ * until `top` of its values stayed, and so is every value whose key is
+ * counted under another type too (merged, it may climb into view); a
+ * value further down cannot be shown under its type. The vote depends on
+ * the key only, so every item of a key voted on goes where the vote sent
+ * it, and a name's count adds up every article that names it. */
+static px_status
+vote_items(item *it, size_t n, xc_database *db, uint32_t top)
+{
+    size_t *group = malloc((n + 1) * sizeof *group);
+    size_t *size = malloc((n + 1) * sizeof *size);
+    int *type = malloc((n + 1) * sizeof *type);
+    if (!group || !size || !type || group_keys(it, n, group, size) != PX_OK) {
+        free(group);
+        free(size);
+        free(type);
+        return PX_NOMEM;
+    }
     uint32_t stayed[NAME_TYPES] = {0};
-    for (size_t i = 0; voting() && i < k; i++) {
+    for (size_t i = 0; i < n; i++)
+        type[group[i]] = -1;
+    for (size_t i = 0; i < n; i++) {
         item *x = &it[i];
         int t = x->type;
-        if (!x->keyed || (stayed[t] >= top && !shared_key(it, k, i)))
+        size_t g = group[i];
+        if (!x->keyed || (type[g] < 0 && stayed[t] >= top && size[g] < 2))
             continue;
-        int seen = known(it, i, x->key);
-        x->type = seen >= 0 ? seen : winner(db, x->key, x->klen, t);
-        x->voted = 1;
+        if (type[g] < 0)
+            type[g] = winner(db, x->key, x->klen, t);
+        x->type = type[g];
         stayed[t] += x->type == t;
     }
     /* A key first met below the voted part of one list and voted on in
      * a later list follows that vote. */
-    for (size_t i = 0; i < k; i++) {
-        int seen = it[i].voted ? -1 : known(it, k, it[i].key);
-        if (seen >= 0)
-            it[i].type = seen;
-    }
-    *out = it;
-    *n = k;
+    for (size_t i = 0; i < n; i++)
+        if (it[i].keyed && type[group[i]] >= 0)
+            it[i].type = type[group[i]];
+    free(group);
+    free(size);
+    free(type);
     return PX_OK;
 }
 
@@ -207,9 +225,16 @@ scatter(px_facets *f, item *it, size_t n, uint32_t top)
 px_status
 px_facets_vote(px_facets *f, xc_database *db, uint32_t top)
 {
-    item *it = NULL;
+    size_t total = 0;
+    for (int t = 0; t < NAME_TYPES; t++)
+        total += f->count[t];
+    item *it = calloc(total + 1, sizeof *it);
     size_t n = 0;
-    px_status rc = gather(f, db, top, &it, &n);
+    px_status rc = it ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK)
+        take_items(f, it, &n);
+    if (rc == PX_OK && voting())
+        rc = vote_items(it, n, db, top);
     if (rc == PX_OK)
         rc = scatter(f, it, n, top);
     for (size_t i = 0; it && i < n; i++)

@@ -489,10 +489,13 @@ excluded(const px_filters *f, xc_database *db, int remote, xc_query **out,
     }
     if (!f->filter_not)
         return PX_OK;
-    xc_query *copy = NULL, *subs[2] = {f->filter_not, NULL};
-    if (xc_query_create_combined(XC_OP_OR, subs, 1, 0, &copy) != XC_OK)
-        return PX_NOMEM;
-    return combine_into(out, copy, XC_OP_OR);
+    /* f keeps its own query (a retry joins again): the OR refers to it. */
+    xc_query *either = NULL, *subs[2] = {f->filter_not, *out};
+    xc_status xs = xc_query_create_combined(XC_OP_OR, subs, *out ? 2 : 1, 0,
+                                            &either);
+    xc_query_destroy(*out);
+    *out = either;
+    return xs == XC_OK ? PX_OK : PX_NOMEM;
 }
 
 /* *to = (*to, or every passage) AND NOT not (not is consumed). */

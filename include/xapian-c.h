@@ -483,6 +483,11 @@ xc_status xc_enquire_set_collapse_key(xc_enquire *enq, xc_valueno slot,
 /* Order by value `slot` (descending when reverse) instead of relevance. */
 xc_status xc_enquire_set_sort_by_value(xc_enquire *enq, xc_valueno slot,
                                        int reverse) XC_NOEXCEPT;
+/* Order by value `slot` (descending when reverse), then by relevance
+ * among documents with the same value. */
+xc_status xc_enquire_set_sort_by_value_then_relevance(xc_enquire *enq,
+                                                      xc_valueno slot,
+                                                      int reverse) XC_NOEXCEPT;
 /* The spy is shared, not copied: it must outlive the enquire. */
 xc_status xc_enquire_add_matchspy(xc_enquire *enq, xc_matchspy *spy) XC_NOEXCEPT;
 xc_status xc_enquire_clear_matchspies(xc_enquire *enq) XC_NOEXCEPT;

@@ -95,14 +95,15 @@ read_file(const char *path, uint64_t max, struct stat *st, size_t *len,
 }
 
 /* The article's date: from its content (front matter, HTML meta, a
- * dateline) or else the file's mtime. iso gets "YYYY-MM-DD", ymd
- * "YYYYMMDD" for the sortable value slot. */
-static void
+ * dateline) or else the file's mtime (then 1 is returned). iso gets
+ * "YYYY-MM-DD", ymd "YYYYMMDD" for the sortable value slot. */
+static int
 article_date(const px_article_t *a, const struct stat *st, char iso[11],
              char ymd[9])
 {
     const char *d = px_article_date(a);
-    if (d && strlen(d) == 10) {
+    int file_dated = !(d && strlen(d) == 10);
+    if (!file_dated) {
         memcpy(iso, d, 11);
     } else {
         struct tm tm;
@@ -117,6 +118,7 @@ article_date(const px_article_t *a, const struct stat *st, char iso[11],
     memcpy(ymd + 4, iso + 5, 2);
     memcpy(ymd + 6, iso + 8, 2);
     ymd[8] = '\0';
+    return file_dated;
 }
 
 static const char *
@@ -233,7 +235,7 @@ build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
     article_ctx ac;
     char iso[11];
     px_article_id(job->path, ac.id);
-    article_date(a, &job->now, iso, ac.ymd);
+    int file_dated = article_date(a, &job->now, iso, ac.ymd);
     px_status rc = px_passage_split(a, passage_opts(&popts), &ps);
     /* Dates that need the article's date ("Dec. 25", "last Tuesday") are
      * resolved only against a date the article states: a file's mtime is
@@ -242,7 +244,7 @@ build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
     if (rc == PX_OK && !job->no_entities)
         rc = px_entities_extract(a, ps, px_article_date(a), &ents);
     ac.extras = (px_doc_extras){ents.terms, ents.nterms, ents.slot,
-                                ents.slot_len};
+                                ents.slot_len, file_dated};
     if (rc == PX_OK)
         rc = write_docs(job, tg, a, ps, &ac, &ents);
     px_article_entities_free(&ents);

@@ -64,6 +64,15 @@ struct px_writer {
 static px_status begin_batch(shard *s);
 static px_status commit_shard(shard *s);
 
+/* A new database marks the articles dated by their file's time
+ * (schema.h): say so, so that a reader can trust the term's absence. */
+static xc_status
+mark_file_dated(xc_database *db)
+{
+    return xc_database_set_metadata(db, PX_META_FILE_DATED,
+                                    strlen(PX_META_FILE_DATED), "1", 1);
+}
+
 /* Create a new database at `path` all at once: built in a sibling folder
  * and renamed into place, so that a SIGKILL while Xapian creates its files
  * leaves no half-made database that the next run cannot open. */
@@ -81,6 +90,8 @@ create_database(const char *path, char **error)
                                       strlen(PX_META_SCHEMA),
                                       PX_SCHEMA_VERSION,
                                       strlen(PX_SCHEMA_VERSION));
+    if (xs == XC_OK)
+        xs = mark_file_dated(db);
     if (xs == XC_OK)
         xs = xc_database_commit(db);
     xc_database_close(db);
@@ -145,7 +156,8 @@ check_schema(xc_database *db, const char *path, char **error)
     if (!v) {
         if (xc_database_set_metadata(db, PX_META_SCHEMA, strlen(PX_META_SCHEMA),
                                      PX_SCHEMA_VERSION,
-                                     strlen(PX_SCHEMA_VERSION)) != XC_OK)
+                                     strlen(PX_SCHEMA_VERSION)) != XC_OK ||
+            mark_file_dated(db) != XC_OK)
             rc = PX_XAPIAN;
     } else if (strcmp(v, PX_SCHEMA_VERSION) != 0) {
         *error = px_asprintf("database %s has schema %s, this passim "

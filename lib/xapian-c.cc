@@ -2178,6 +2178,18 @@ xc_enquire_set_sort_by_value(xc_enquire *enq, xc_valueno slot,
 }
 
 xc_status
+xc_enquire_set_sort_by_value_then_relevance(xc_enquire *enq, xc_valueno slot,
+                                            int reverse) noexcept
+{
+    try {
+        xc_require(enq, "enq");
+        enq->enq.set_sort_by_value_then_relevance(slot, reverse != 0);
+        return XC_OK;
+    }
+    XC_CATCH(enq)
+}
+
+xc_status
 xc_enquire_add_matchspy(xc_enquire *enq, xc_matchspy *spy) noexcept
 {
     try {

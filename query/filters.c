@@ -11,6 +11,7 @@
 #include "passim/format.h"
 #include "passim/datecore.h"
 #include "passim/schema.h"
+#include "names.h"
 
 /* A filter field and the entity type it names; DATE and -1 (published)
  * are dates. */
@@ -165,35 +166,6 @@ date_filter(int type, const char *v, size_t len, xc_query **q, char **error)
     return *q ? PX_OK : PX_NOMEM;
 }
 
-/* A name filter matches the name under any name type: the facets list a
- * name under the type the whole collection gives it (facets_vote.h), so
- * "org:Tidewind Energy" finds the articles whose tagger filed it under
- * people too, and a facet's count is the count of its filter. */
-static px_status
-entity_filter(int type, const char *v, size_t len, xc_query **q)
-{
-    char *key = NULL, *terms[PX_ENT_DATE] = {NULL};
-    size_t klen = 0, lens[PX_ENT_DATE] = {0}, n = 0;
-    px_status rc = px_entity_key(v, len, &key, &klen);
-    if (rc != PX_OK)
-        return rc;
-    (void)type;
-    for (int t = 0; t < PX_ENT_DATE && rc == PX_OK; t++) {
-        terms[n] = px_asprintf("%s%s", px_entity_prefix(t), key);
-        if (!terms[n])
-            rc = PX_NOMEM;
-        else
-            lens[n] = strlen(terms[n]);
-        n++;
-    }
-    free(key);
-    if (rc == PX_OK)
-        rc = or_of_terms((const char *const *)terms, lens, n, q);
-    for (size_t i = 0; i < n; i++)
-        free(terms[i]);
-    return rc;
-}
-
 /* The field named at s (followed by ':'), or NULL. */
 static const struct field *
 field_at(const char *s, size_t *name_len)
@@ -229,6 +201,8 @@ value_at(const char *s, size_t *len, const char **after)
 static px_status
 combine_into(xc_query **to, xc_query *q, xc_query_op op)
 {
+    if (!q)
+        return PX_NOMEM;
     if (!*to) {
         *to = q;
         return PX_OK;
@@ -245,11 +219,32 @@ static px_status
 add_filter(px_filters *f, xc_query *q, int per_article, int negated)
 {
     f->count++;
+    f->published += !per_article;
     if (negated)
         return combine_into(per_article ? &f->article_not : &f->filter_not,
                             q, XC_OP_OR);
     return combine_into(per_article ? &f->article : &f->filter, q,
                         XC_OP_AND);
+}
+
+/* A name filter is kept as typed: what it means depends on the names
+ * the index holds (names.h), resolved when the filters are joined. */
+static px_status
+add_name(px_filters *f, const struct field *fld, const char *v, size_t len,
+         int negated)
+{
+    px_name_match *m = realloc(f->names, (f->nnames + 1) * sizeof *m);
+    if (!m)
+        return PX_NOMEM;
+    f->names = m;
+    m += f->nnames;
+    memset(m, 0, sizeof *m);
+    m->field = px_asprintf("%s", fld->name);
+    m->typed = px_asprintf("%.*s", (int)len, v);
+    m->negated = negated;
+    f->nnames++;
+    f->count++;
+    return m->field && m->typed ? PX_OK : PX_NOMEM;
 }
 
 /* Take one filter at s (after its field name); append nothing to rest. */
@@ -259,10 +254,10 @@ take_filter(px_filters *f, const struct field *fld, const char *s,
 {
     size_t len;
     const char *v = value_at(s, &len, after);
+    if (fld->type != PX_ENT_DATE && fld->type >= 0)
+        return add_name(f, fld, v, len, negated);
     xc_query *q = NULL;
-    px_status rc = fld->type == PX_ENT_DATE || fld->type < 0
-                       ? date_filter(fld->type, v, len, &q, error)
-                       : entity_filter(fld->type, v, len, &q);
+    px_status rc = date_filter(fld->type, v, len, &q, error);
     return rc == PX_OK ? add_filter(f, q, fld->type >= 0, negated) : rc;
 }
 
@@ -474,30 +469,6 @@ join_articles(xc_database *db, const xc_query *q, int remote,
     return rc;
 }
 
-/* The passages the negated filters leave out, or NULL: every passage of
- * an article one of them selects. */
-static px_status
-excluded(const px_filters *f, xc_database *db, int remote, xc_query **out,
-         int *modified, char **error)
-{
-    *out = NULL;
-    if (f->article_not) {
-        px_status rc = join_articles(db, f->article_not, remote, out,
-                                     modified, error);
-        if (rc != PX_OK)
-            return rc;
-    }
-    if (!f->filter_not)
-        return PX_OK;
-    /* f keeps its own query (a retry joins again): the OR refers to it. */
-    xc_query *either = NULL, *subs[2] = {f->filter_not, *out};
-    xc_status xs = xc_query_create_combined(XC_OP_OR, subs, *out ? 2 : 1, 0,
-                                            &either);
-    xc_query_destroy(*out);
-    *out = either;
-    return xs == XC_OK ? PX_OK : PX_NOMEM;
-}
-
 /* *to = (*to, or every passage) AND NOT not (not is consumed). */
 static px_status
 and_not_into(xc_query **to, xc_query *not)
@@ -526,37 +497,100 @@ px_filters_exclude(xc_database *db, const xc_query *q, int remote,
     return rc == PX_OK ? and_not_into(filter, not) : rc;
 }
 
-px_status
-px_filters_join(const px_filters *f, xc_database *db, int remote,
-                xc_query **out, int *modified, char **error)
+/* The OR of the published: ranges left out and of every passage of the
+ * articles the other negated filters select, or NULL for none. */
+static px_status
+excluded(const px_filters *f, xc_query *article_not, xc_database *db,
+         int remote, xc_query **out, int *modified, char **error)
 {
     *out = NULL;
-    xc_query *subs[2];
-    size_t n = 0;
-    if (f->article) {
-        px_status rc = join_articles(db, f->article, remote, &subs[n],
-                                     modified, error);
+    if (article_not) {
+        px_status rc = join_articles(db, article_not, remote, out, modified,
+                                     error);
         if (rc != PX_OK)
             return rc;
-        n++;
     }
-    if (f->filter)
-        subs[n++] = f->filter;
-    xc_status xs = n == 0 ? XC_OK
-                          : xc_query_create_combined(XC_OP_AND, subs, n, 0,
-                                                     out);
+    if (!f->filter_not)
+        return PX_OK;
+    /* f keeps its own query (a retry joins again): the OR refers to it. */
+    xc_query *either = NULL, *subs[2] = {f->filter_not, *out};
+    xc_status xs = xc_query_create_combined(XC_OP_OR, subs, *out ? 2 : 1, 0,
+                                            &either);
+    xc_query_destroy(*out);
+    *out = either;
+    return xs == XC_OK ? PX_OK : PX_NOMEM;
+}
+
+/* A copy of q (an AND of one is q itself). */
+static xc_query *
+copy_query(xc_query *q)
+{
+    xc_query *c = NULL;
+    xc_query_create_combined(XC_OP_AND, &q, 1, 0, &c);
+    return c;
+}
+
+/* Resolve the name filters on db (names.h) and join them to the date
+ * filters: *article the AND of the positive ones, *article_not the OR of
+ * the negated ones (NULL when there are none). */
+static px_status
+resolve_names(px_filters *f, xc_database *db, xc_query **article,
+              xc_query **article_not, int *modified)
+{
+    *article = *article_not = NULL;
+    px_status rc = PX_OK;
     if (f->article)
+        rc = combine_into(article, copy_query(f->article), XC_OP_AND);
+    if (rc == PX_OK && f->article_not)
+        rc = combine_into(article_not, copy_query(f->article_not),
+                          XC_OP_OR);
+    for (size_t i = 0; i < f->nnames && rc == PX_OK; i++) {
+        px_name_match *m = &f->names[i];
+        char *field = m->field, *typed = m->typed;
+        int negated = m->negated;
+        m->field = m->typed = NULL;
+        px_name_match_clear(m); /* a retry resolves again */
+        *m = (px_name_match){.field = field, .typed = typed,
+                             .negated = negated};
+        xc_query *q = NULL;
+        rc = px_names_resolve(db, m, &q, modified);
+        if (rc == PX_OK)
+            rc = negated ? combine_into(article_not, q, XC_OP_OR)
+                         : combine_into(article, q, XC_OP_AND);
+    }
+    return rc;
+}
+
+px_status
+px_filters_join(px_filters *f, xc_database *db, int remote, xc_query **out,
+                int *modified, char **error)
+{
+    *out = NULL;
+    xc_query *article = NULL, *article_not = NULL, *subs[2];
+    size_t n = 0;
+    px_status rc = resolve_names(f, db, &article, &article_not, modified);
+    if (rc == PX_OK && article) {
+        rc = join_articles(db, article, remote, &subs[n], modified, error);
+        n += rc == PX_OK;
+    }
+    if (rc == PX_OK && f->filter)
+        subs[n++] = f->filter;
+    if (rc == PX_OK && n &&
+        xc_query_create_combined(XC_OP_AND, subs, n, 0, out) != XC_OK)
+        rc = PX_NOMEM;
+    if (article && n)
         xc_query_destroy(subs[0]);
-    if (xs != XC_OK)
-        return PX_NOMEM;
     xc_query *not = NULL;
-    px_status rc = excluded(f, db, remote, &not, modified, error);
+    if (rc == PX_OK)
+        rc = excluded(f, article_not, db, remote, &not, modified, error);
     if (rc == PX_OK && not)
         rc = and_not_into(out, not);
     if (rc != PX_OK) {
         xc_query_destroy(*out);
         *out = NULL;
     }
+    xc_query_destroy(article);
+    xc_query_destroy(article_not);
     return rc;
 }
 
@@ -567,6 +601,9 @@ px_filters_free(px_filters *f)
     xc_query_destroy(f->filter);
     xc_query_destroy(f->article_not);
     xc_query_destroy(f->filter_not);
+    for (size_t i = 0; i < f->nnames; i++)
+        px_name_match_clear(&f->names[i]);
+    free(f->names);
     free(f->not_text);
     free(f->rest);
     memset(f, 0, sizeof *f);

@@ -20,11 +20,12 @@
 #ifndef PASSIM_QUERY_FILTERS_H
 #define PASSIM_QUERY_FILTERS_H
 
+#include "names.h"
 #include "passim/status.h"
 #include "xapian-c.h"
 
 typedef struct px_filters {
-    xc_query *article; /* AND of the entity and date filters, or NULL */
+    xc_query *article; /* AND of the date filters, or NULL */
     xc_query *filter;  /* AND of the published: ranges, or NULL */
     /* The negated ones ("-org:Arsenal", "NOT person:X", "AND NOT ..."):
      * OR of each kind; an article that matches one is left out whole. */
@@ -34,7 +35,12 @@ typedef struct px_filters {
      * NOT", joined by " OR ", or NULL: an article that matches them in any
      * passage is left out (px_filters_exclude()). */
     char *not_text;
+    /* The name filters, as typed; px_filters_join() resolves them on the
+     * database (names.h) and fills in what each matched. */
+    px_name_match *names;
+    size_t nnames;
     int count;
+    int published; /* how many published: filters */
 } px_filters;
 
 /* Split `query`. PX_QUERY_SYNTAX with *error (caller owns; free with
@@ -48,7 +54,7 @@ px_status px_filters_extract(const char *query, px_filters *out,
  * passage matches f->article. *modified is set when the database changed
  * under the reader (reopen and try again). `remote`: some shard is
  * remote, and cannot run the local join. Caller owns *out. */
-px_status px_filters_join(const px_filters *f, xc_database *db, int remote,
+px_status px_filters_join(px_filters *f, xc_database *db, int remote,
                           xc_query **out, int *modified, char **error);
 
 /* *filter (the result of px_filters_join(), NULL for none) AND NOT every

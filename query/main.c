@@ -67,6 +67,10 @@ usage(FILE *out)
           "  -p, --per-article N    at most N passages per article (default 2)\n"
           "      --facets N         show the top N values of each facet (10)\n"
           "      --no-facets        no facets in text output\n"
+          "      --sort date|relevance  newest article first (by its own\n"
+          "                         date), or the best first (default)\n"
+          "      --all-copies       show each copy of an article (same\n"
+          "                         text) as an article of its own\n"
           "      --json             print one JSON document (facets included)\n"
           "      --color WHEN       highlight matches: auto, always, never\n"
           "      --batch FILE       run each 'id<TAB>query' line of FILE\n"
@@ -197,6 +201,15 @@ parse_option(int c, options *o)
     case 'C': return parse_color(optarg, &o->color);
     case 'F': return parse_uint("--facets", optarg, 1, &o->search.facets);
     case 'N': o->no_facets = 1; return 0;
+    case 'Y': o->search.all_copies = 1; return 0;
+    case 'S':
+        if (strcmp(optarg, "date") != 0 && strcmp(optarg, "relevance") != 0) {
+            fprintf(stderr, PROG ": --sort: give 'date' or 'relevance', not "
+                            "'%s'\n", optarg);
+            return -1;
+        }
+        o->search.sort_date = strcmp(optarg, "date") == 0;
+        return 0;
     case 'B': o->batch = optarg; return 0;
     case 'T': o->trec = optarg; return 0;
     case 'I':
@@ -241,6 +254,8 @@ parse_options(int argc, char **argv, options *o)
         {"color", required_argument, NULL, 'C'},
         {"facets", required_argument, NULL, 'F'},
         {"no-facets", no_argument, NULL, 'N'},
+        {"sort", required_argument, NULL, 'S'},
+        {"all-copies", no_argument, NULL, 'Y'},
         {"colour", required_argument, NULL, 'C'},
         {"batch", required_argument, NULL, 'B'},
         {"trec", required_argument, NULL, 'T'},
@@ -270,6 +285,8 @@ parse_options(int argc, char **argv, options *o)
     if ((o->no_facets && !o->json) || o->trec)
         o->search.facets = 0;
     o->search.bare = o->trec != NULL;
+    /* A run for trec_eval names every document the qrels may judge. */
+    o->search.all_copies |= o->trec != NULL;
     if (o->batch && optind < argc) {
         fputs(PROG ": --batch reads its queries from the file: give no "
               "QUERY\n", stderr);
@@ -381,6 +398,7 @@ print_json(const px_results_t *r, const char *query, const px_shards_t *sh)
 static int
 print_results(const options *o, px_results_t *r, const px_shards_t *sh)
 {
+    px_output_name_notes(stderr, PROG, r, !o->json && !o->trec);
     if (r->fell_back_to_or && !o->json && !o->trec)
         fputs(PROG ": no passage has all the words; showing passages with "
               "any of them\n", stderr);
@@ -403,28 +421,44 @@ print_results(const options *o, px_results_t *r, const px_shards_t *sh)
 /* One search on the shards that work. A failure that a shard explains
  * (it no longer answers) gives -1 after the shard was left out: search
  * again. */
+/* The open shards' own handles, whose catalogs find copies (dupes.h).
+ * Caller owns the array; free with free(). */
+static xc_database **
+catalogs_of(const px_shards_t *sh, size_t *n)
+{
+    xc_database **dbs = calloc(sh->n + 1, sizeof *dbs);
+    *n = 0;
+    for (size_t i = 0; dbs && i < sh->n; i++)
+        if (sh->shard[i].db)
+            dbs[(*n)++] = sh->shard[i].db;
+    return dbs;
+}
+
 static int
 search_once(options *o, px_shards_t *sh)
 {
     px_searcher_t *s = NULL;
     px_results_t *r = NULL;
     char *err = NULL;
+    xc_database **catalogs = catalogs_of(sh, &o->search.ncatalogs);
+    o->search.catalogs = catalogs;
     o->search.remote = sh->remote;
     px_status rc = px_searcher_create(sh->db, &o->rank, &s);
     if (rc == PX_OK)
         rc = px_search(s, &o->search, &r, &err);
     px_searcher_destroy(s);
-    if (rc == PX_XAPIAN && px_shards_probe(sh) > 0) {
-        free(err);
-        return check_shards(o, sh);
-    }
     int status = 2;
-    if (rc == PX_OK)
+    if (rc == PX_XAPIAN && px_shards_probe(sh) > 0)
+        status = check_shards(o, sh);
+    else if (rc == PX_OK)
         status = print_results(o, r, sh);
     else
         fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
     free(err);
     px_results_free(r);
+    free(catalogs);
+    o->search.catalogs = NULL;
+    o->search.ncatalogs = 0;
     return status;
 }
 
@@ -444,7 +478,10 @@ run(options *o, px_shards_t *sh)
         }
         px_batch_out how = {o->trec, o->trec_name, o->json,
                             o->color < 0 ? isatty(STDOUT_FILENO) : o->color};
+        xc_database **catalogs = catalogs_of(sh, &o->search.ncatalogs);
+        o->search.catalogs = catalogs;
         status = px_batch_run(s, PROG, o->batch, &o->search, &how);
+        free(catalogs);
         px_searcher_destroy(s);
     }
     return status;

@@ -16,6 +16,13 @@ void px_output_text(FILE *out, const px_results_t *r, int color);
  * number of matching articles, and whether the counts are estimated. */
 void px_output_facets_text(FILE *out, const px_results_t *r, int color);
 
+/* Notes for people on what the filters matched (on stderr): a name
+ * filter that matched no name ("no person named ...; did you mean ..."),
+ * how many articles a published: filter matched by their file's time;
+ * and with `all` a name value taken for a longer name or an ambiguous one. */
+void px_output_name_notes(FILE *out, const char *prog,
+                          const px_results_t *r, int all);
+
 /* Notes on failed databases for the JSON document: n warnings, and the
  * n databases they are about. */
 typedef struct px_json_notes {

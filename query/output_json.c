@@ -257,12 +257,27 @@ static const char *const type_names[] = {"person", "place", "org", "misc",
                                          "date"};
 
 static void
+strings(writer *w, const char *k, const char *const *s, size_t n)
+{
+    key(w, k);
+    open_(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        next_line(w);
+        string_n(w, s[i], strlen(s[i]));
+    }
+    close_(w, ']');
+}
+
+static void
 hit(writer *w, const px_hit_t *h)
 {
     next_line(w);
     open_(w, '{');
     key_string(w, "path", h->path);
+    strings(w, "copies", (const char *const *)h->copies, h->ncopies);
     key_string(w, "title", h->title);
+    key_string(w, "published", h->date);
+    key_bool(w, "published_is_file_time", h->file_dated);
     key_string(w, "article", h->article);
     key_int(w, "article_rank", h->article_rank);
     key_int(w, "passage", h->number);
@@ -323,16 +338,45 @@ facets(writer *w, const px_results_t *r)
 }
 
 static void
-strings(writer *w, const char *k, const char *const *s, size_t n)
+name_counts(writer *w, const char *k, const px_name_count *c, size_t n)
 {
     key(w, k);
     open_(w, '[');
     for (size_t i = 0; i < n; i++) {
         next_line(w);
-        string_n(w, s[i], strlen(s[i]));
+        open_(w, '{');
+        key_string(w, "value", c[i].value);
+        key_int(w, "articles", c[i].articles);
+        close_(w, '}');
     }
     close_(w, ']');
 }
+
+/* What each name filter matched (names.h). */
+static void
+name_filters(writer *w, const px_results_t *r)
+{
+    static const char *const outcomes[] = {"exact", "extended", "ambiguous",
+                                           "none"};
+    key(w, "name_filters");
+    open_(w, '[');
+    for (size_t i = 0; i < r->nnames; i++) {
+        const px_name_match *m = &r->names[i];
+        next_line(w);
+        open_(w, '{');
+        key_string(w, "field", m->field);
+        key_string(w, "value", m->typed);
+        key_bool(w, "negated", m->negated);
+        key_string(w, "outcome", outcomes[m->outcome]);
+        name_counts(w, "matched", m->matched, m->nmatched);
+        name_counts(w, m->outcome == PX_NAME_NONE ? "did_you_mean"
+                                                  : "others",
+                    m->others, m->nothers);
+        close_(w, '}');
+    }
+    close_(w, ']');
+}
+
 
 int
 px_output_json(FILE *out, const px_results_t *r, const char *query,
@@ -353,6 +397,9 @@ px_output_json(FILE *out, const px_results_t *r, const char *query,
     facets(&w, r);
     key_bool(&w, "facets_exact", r->have_facets ? r->facets.exact : 1);
     key_int(&w, "facet_articles", r->facets.articles);
+    name_filters(&w, r);
+    if (r->published && r->file_dated_known)
+        key_int(&w, "file_dated_articles", r->file_dated);
     if (notes) {
         strings(&w, "warnings", notes->warnings, notes->n);
         strings(&w, "shards_failed", notes->failed, notes->n);

@@ -5,6 +5,7 @@
  * when long, cropped to a window that starts shortly before the first
  * highlighted word, cut at word boundaries.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "output.h"
@@ -101,10 +102,17 @@ px_output_text(FILE *out, const px_results_t *r, int color)
         const px_hit_t *h = &r->hits[i];
         if (h->article_rank != article) {
             article = h->article_rank;
-            fprintf(out, "%s%s%u. %s%s\n", i ? "\n" : "", color ? BOLD : "",
+            fprintf(out, "%s%s%u. %s%s", i ? "\n" : "", color ? BOLD : "",
                     article, h->title, color ? RESET : "");
-            fprintf(out, "   %s%s%s\n", color ? DIM : "", h->path,
+            if (*h->date)
+                fprintf(out, " %s(%s%s)%s", color ? DIM : "", h->date,
+                        h->file_dated ? ", the file's time" : "",
+                        color ? RESET : "");
+            fprintf(out, "\n   %s%s%s\n", color ? DIM : "", h->path,
                     color ? RESET : "");
+            for (size_t k = 0; k < h->ncopies; k++)
+                fprintf(out, "   %salso at %s%s\n", color ? DIM : "",
+                        h->copies[k], color ? RESET : "");
         }
         fprintf(out, "  %s[passage %u, bytes %llu-%llu, score %.3f]%s\n",
                 color ? DIM : "", (unsigned)h->number + 1,
@@ -140,4 +148,74 @@ px_output_facets_text(FILE *out, const px_results_t *r, int color)
                     (unsigned)f->values[t][i].count);
         fputc('\n', out);
     }
+}
+
+/* "A (3), B (2)" */
+static void
+name_list(FILE *out, const px_name_count *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s%s (%" PRIu32 ")", i ? ", " : "", c[i].value,
+                c[i].articles);
+}
+
+static const char *
+kind_of(const char *field)
+{
+    if (strcmp(field, "person") == 0)
+        return "person";
+    if (strcmp(field, "place") == 0)
+        return "place";
+    if (strcmp(field, "org") == 0)
+        return "organisation";
+    return "name";
+}
+
+static void
+name_note(FILE *out, const char *prog, const px_name_match *m, int all)
+{
+    if (m->outcome == PX_NAME_NONE) {
+        fprintf(out, "%s: no %s named \"%s\" in the index", prog,
+                kind_of(m->field), m->typed);
+        if (m->nothers) {
+            fputs("; did you mean ", out);
+            name_list(out, m->others, m->nothers);
+            fputs("?", out);
+        }
+        fputs("\n", out);
+    } else if (all && m->outcome == PX_NAME_EXTENDED) {
+        fprintf(out, "%s: %s:%s matched ", prog, m->field, m->typed);
+        name_list(out, m->matched, m->nmatched);
+        if (m->nothers) {
+            fputs("; not ", out);
+            name_list(out, m->others, m->nothers);
+            fputs(" (give the full name for one of them)", out);
+        }
+        fputs("\n", out);
+    } else if (all && m->outcome == PX_NAME_AMBIGUOUS) {
+        fprintf(out, "%s: %s:%s matched only \"%s\" as written: several "
+                "names end so (", prog, m->field, m->typed,
+                m->nmatched ? m->matched[0].value : m->typed);
+        name_list(out, m->others, m->nothers);
+        fputs("); give the full name\n", out);
+    }
+}
+
+void
+px_output_name_notes(FILE *out, const char *prog, const px_results_t *r,
+                     int all)
+{
+    for (size_t i = 0; i < r->nnames; i++)
+        name_note(out, prog, &r->names[i], all);
+    if (!r->published || !r->nhits || (r->file_dated_known && !r->file_dated))
+        return;
+    if (r->file_dated_known)
+        fprintf(out, "%s: published: %" PRIu32 " of the matching articles "
+                "state no date of their own; their file's modification time "
+                "stood for it\n", prog, r->file_dated);
+    else
+        fprintf(out, "%s: published: an article that states no date of its "
+                "own is dated by its file's modification time (this "
+                "database does not record which: index into a new one to "
+                "know)\n", prog);
 }

@@ -10,6 +10,8 @@
 
 #include "facets_remote.h"
 #include "facets_vote.h"
+#include "dupes.h"
+#include "filedated.h"
 #include "filters.h"
 #include "highlight.h"
 #include "passim/format.h"
@@ -27,6 +29,9 @@ free_hits(px_results_t *r)
         free(r->hits[i].spans);
         free(r->hits[i].mentions);
         free(r->hits[i].mention_types);
+        for (size_t k = 0; k < r->hits[i].ncopies; k++)
+            free(r->hits[i].copies[k]);
+        free(r->hits[i].copies);
     }
     free(r->hits);
     r->hits = NULL;
@@ -41,6 +46,9 @@ px_results_free(px_results_t *r)
         return;
     free_hits(r);
     px_facets_free(&r->facets);
+    for (size_t i = 0; i < r->nnames; i++)
+        px_name_match_clear(&r->names[i]);
+    free(r->names);
     free(r);
 }
 
@@ -198,6 +206,9 @@ typedef struct run_ctx {
     const px_search_opts *opts;
     const xc_query *query; /* the ranking query */
     int is_long;
+    uint32_t extra;   /* articles fetched beyond the page, for copies */
+    uint32_t items;   /* passages the last fetch asked for */
+    int short_of_copies; /* copies left the page short of a full mset */
     int modified; /* a call met DatabaseModifiedError: reopen, retry */
     xc_status failed; /* the first failure of this attempt */
 } run_ctx;
@@ -232,6 +243,19 @@ read_article_id(run_ctx *c, uint32_t i, char id[PX_ARTICLE_ID_SIZE])
     return rc;
 }
 
+/* The article date of a passage (PX_SLOT_DATE, YYYYMMDD) as YYYY-MM-DD. */
+static xc_status
+read_date(xc_document *doc, char date[11])
+{
+    const char *v = NULL;
+    size_t len = 0;
+    xc_status xs = xc_document_get_value(doc, PX_SLOT_DATE, &v, &len);
+    date[0] = '\0';
+    if (xs == XC_OK && len == 8)
+        snprintf(date, 11, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
+    return xs;
+}
+
 static px_status
 collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
 {
@@ -251,6 +275,8 @@ collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
         rc = read_article_id(c, i, id);
     if (rc == PX_OK)
         rc = hit_from_data(id, data, len, h);
+    if (rc == PX_OK)
+        rc = check(c, read_date(doc, h->date));
     /* Data that is no passage record was read while a writer replaced the
      * document: retry on a reopened database like any modification. */
     if (rc == PX_INVALID_ARGUMENT) {
@@ -288,6 +314,9 @@ typedef struct articles {
     uint32_t *slot;  /* open addressing: index + 1, 0 = empty */
     size_t mask;
     uint32_t *of;    /* the article of each result */
+    article **order; /* by rank, copies included */
+    px_dupes dupes;  /* over order */
+    size_t distinct; /* articles that are no copy */
 } articles;
 
 static void
@@ -296,6 +325,8 @@ articles_free(articles *as)
     free(as->a);
     free(as->slot);
     free(as->of);
+    free(as->order);
+    px_dupes_clear(&as->dupes);
 }
 
 static size_t
@@ -322,6 +353,14 @@ article_of(articles *as, const char *id, uint32_t item)
     a->first = item;
     as->slot[h] = (uint32_t)++as->n;
     return (uint32_t)(as->n - 1);
+}
+
+/* --sort date: the result set is in date order already (prepare()). */
+static int
+by_first(const void *x, const void *y)
+{
+    const article *a = *(article *const *)x, *b = *(article *const *)y;
+    return a->first < b->first ? -1 : a->first > b->first;
 }
 
 static int
@@ -427,6 +466,30 @@ rescore(run_ctx *c, uint32_t n, articles *as)
     return rc;
 }
 
+/* Rank the articles of as->order, a copy of a better one (dupes.h)
+ * getting no rank of its own (0). */
+static px_status
+rank_distinct(run_ctx *c, articles *as)
+{
+    const char **ids = calloc(as->n + 1, sizeof *ids);
+    if (!ids)
+        return PX_NOMEM;
+    for (size_t i = 0; i < as->n; i++)
+        ids[i] = as->order[i]->id;
+    xc_database *const *dbs = c->opts->ncatalogs ? c->opts->catalogs
+                                                 : &c->s->db;
+    size_t ndbs = c->opts->ncatalogs ? c->opts->ncatalogs : 1;
+    size_t want = c->opts->all_copies
+                      ? 0 : (size_t)c->opts->offset + c->opts->limit;
+    px_status rc = px_dupes_find(dbs, ndbs, ids, as->n, want, &as->dupes);
+    free(ids);
+    as->distinct = 0;
+    for (size_t i = 0; rc == PX_OK && i < as->n; i++)
+        as->order[i]->rank = as->dupes.of[i] == i
+                                 ? (uint32_t)++as->distinct : 0;
+    return rc;
+}
+
 /* Score each article of the result set: its best passage, plus `fusion`
  * times each next one up to `depth` passages; then rank them. */
 static px_status
@@ -440,7 +503,7 @@ score_articles(run_ctx *c, uint32_t n, articles *as)
     as->a = calloc(n + 1, sizeof *as->a);
     as->slot = calloc(cap, sizeof *as->slot);
     as->of = calloc(n + 1, sizeof *as->of);
-    article **order = calloc(n + 1, sizeof *order);
+    article **order = as->order = calloc(n + 1, sizeof *order);
     px_status rc = as->a && as->slot && as->of && order ? PX_OK : PX_NOMEM;
     for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
         xc_mset_item item = {0};
@@ -461,10 +524,26 @@ score_articles(run_ctx *c, uint32_t n, articles *as)
     for (size_t i = 0; rc == PX_OK && i < as->n; i++)
         order[i] = &as->a[i];
     if (rc == PX_OK)
-        qsort(order, as->n, sizeof *order, by_score);
-    for (size_t i = 0; rc == PX_OK && i < as->n; i++)
-        order[i]->rank = (uint32_t)(i + 1);
-    free(order);
+        qsort(order, as->n, sizeof *order,
+              c->opts->sort_date ? by_first : by_score);
+    if (rc == PX_OK)
+        rc = rank_distinct(c, as);
+    return rc;
+}
+
+/* Which hits (their passages docids[0, r->nhits)) are dated by their
+ * file's time (filedated.h). */
+static px_status
+mark_file_dated(run_ctx *c, px_results_t *r, const xc_docid *docids)
+{
+    unsigned char *dated = calloc(r->nhits + 1, 1);
+    if (!dated)
+        return PX_NOMEM;
+    px_status rc = px_file_dated_mark(c->s->db, docids, r->nhits, dated,
+                                      &c->modified);
+    for (size_t i = 0; rc == PX_OK && i < r->nhits; i++)
+        r->hits[i].file_dated = dated[i];
+    free(dated);
     return rc;
 }
 
@@ -480,20 +559,35 @@ collect(run_ctx *c, px_results_t *r)
     if (rc == PX_OK && !r->hits)
         rc = PX_NOMEM;
     uint32_t lo = c->opts->offset, hi = lo + c->opts->limit;
+    xc_docid *docids = rc == PX_OK ? calloc(n + 1, sizeof *docids) : NULL;
+    if (rc == PX_OK && !docids)
+        rc = PX_NOMEM;
     for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
         article *a = &as.a[as.of[i]];
-        if (a->rank <= lo || a->rank > hi ||
+        xc_mset_item item = {0};
+        if (a->rank == 0 || a->rank <= lo || a->rank > hi ||
             a->shown >= c->opts->per_article)
             continue;
+        rc = check(c, xc_mset_get(c->mset, i, &item));
+        docids[r->nhits] = item.docid;
         px_hit_t *h = &r->hits[r->nhits++];
-        rc = collect_hit(c, i, h);
+        if (rc == PX_OK)
+            rc = collect_hit(c, i, h);
         h->article_rank = a->rank - lo;
         h->article_score = a->score;
         a->shown++;
     }
     if (rc == PX_OK)
+        rc = mark_file_dated(c, r, docids);
+    free(docids);
+    if (rc == PX_OK)
         qsort(r->hits, r->nhits, sizeof *r->hits, by_article_then_rank);
-    r->narticles = as.n > lo ? (as.n > hi ? hi : as.n) - lo : 0;
+    if (rc == PX_OK)
+        rc = px_dupes_attach(&as.dupes, r->hits, r->nhits);
+    r->narticles = as.distinct > lo
+                       ? (as.distinct > hi ? hi : as.distinct) - lo : 0;
+    c->short_of_copies = as.distinct < hi && as.distinct < as.n &&
+                         n >= c->items;
     articles_free(&as);
     return rc;
 }
@@ -518,11 +612,12 @@ static xc_status
 fetch(run_ctx *c, px_results_t *r, uint32_t check_at_least)
 {
     /* In 64 bits: (offset + limit) * per_article can pass 2^32. */
-    uint64_t top = (uint64_t)c->opts->offset + c->opts->limit;
+    uint64_t top = (uint64_t)c->opts->offset + c->opts->limit + c->extra;
     if (c->is_long && px_rerank_on(&c->s->rank) && top < c->s->rank.rerank)
         top = c->s->rank.rerank;
     uint64_t want = top * collapse_max(c);
     uint32_t items = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
+    c->items = items;
     xc_mset_destroy(c->mset);
     c->mset = NULL;
     xc_status xs = xc_enquire_get_mset(c->enq, 0, items, check_at_least,
@@ -685,7 +780,36 @@ prepare(run_ctx *c, char **error)
         xc_enquire_set_collapse_key(c->enq, PX_SLOT_ARTICLE,
                                     collapse_max(c)) != XC_OK)
         return PX_XAPIAN;
+    /* Newest first; an article's passages stay in order of relevance, so
+     * the collapse keeps its best (its passages share its date). */
+    if (c->opts->sort_date &&
+        xc_enquire_set_sort_by_value_then_relevance(c->enq, PX_SLOT_DATE,
+                                                    1) != XC_OK)
+        return PX_XAPIAN;
     return PX_OK;
+}
+
+/* Copies of articles (dupes.h) took places on the page: fetch further
+ * until the page is full or the matches end. The facets spy counted the
+ * first match already and is not run again. */
+static px_status
+refetch_past_copies(run_ctx *c, px_results_t *r, xc_status *xs)
+{
+    px_status rc = PX_OK;
+    uint32_t estimated = r->estimated;
+    if (xc_enquire_clear_matchspies(c->enq) != XC_OK)
+        return PX_XAPIAN;
+    for (int round = 0; round < 4 && rc == PX_OK && c->short_of_copies;
+         round++) {
+        uint32_t page = c->opts->offset + c->opts->limit;
+        c->extra = c->extra ? 2 * c->extra : page > 16 ? page : 16;
+        free_hits(r);
+        *xs = fetch(c, r, 0);
+        rc = *xs == XC_OK ? collect(c, r) : check(c, *xs);
+    }
+    r->estimated = estimated;
+    c->extra = 0;
+    return rc;
 }
 
 /* One attempt: build the query with `op` as the default operator, run,
@@ -754,6 +878,12 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     }
     if (*rc == PX_OK)
         *rc = collect(c, r);
+    if (*rc == PX_OK && c->short_of_copies)
+        *rc = refetch_past_copies(c, r, &xs);
+    r->published = c->filters.published > 0;
+    if (*rc == PX_OK && r->published)
+        *rc = px_file_dated_count(c->s->db, sel, &r->file_dated,
+                                  &r->file_dated_known, &c->modified);
     if (*rc == PX_OK && c->opts->facets && r->nhits) {
         /* More values than shown are counted: the collection's vote on
          * each name's type (facets_vote.h) moves some between lists. */
@@ -863,6 +993,13 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
         r->fell_back_to_or = rc == PX_OK && r->nhits > 0;
     }
     forget_join(&c);
+    if (r) {
+        /* The results say what the name filters matched. */
+        r->names = c.filters.names;
+        r->nnames = c.filters.nnames;
+        c.filters.names = NULL;
+        c.filters.nnames = 0;
+    }
     px_termset_clear(&c.wildcards);
     px_termset_clear(&c.qterms);
     px_filters_free(&c.filters);

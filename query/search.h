@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "facets.h"
+#include "names.h"
 #include "passim/schema.h"
 #include "passim/status.h"
 #include "rank.h"
@@ -44,6 +45,10 @@ typedef struct px_hit {
     px_span_t *mentions;   /* entity mentions in text (from the index) */
     int *mention_types;    /* their px_entity_type */
     size_t nmentions;
+    char date[11];         /* the article's date, YYYY-MM-DD, or "" */
+    int file_dated;        /* that date is its file's time (filedated.h) */
+    char **copies;         /* the paths of the article's copies (dupes.h) */
+    size_t ncopies;
 } px_hit_t;
 
 typedef struct px_results {
@@ -55,6 +60,14 @@ typedef struct px_results {
     int filters;        /* how many entity/date filters the query had */
     int have_facets;
     px_facets facets;
+    /* With a published: filter: how many matching articles are dated by
+     * their file's time (filedated.h), when the database knows. */
+    uint32_t file_dated;
+    int file_dated_known;
+    int published; /* the query had a published: filter */
+    /* What each name filter matched in this collection (names.h). */
+    px_name_match *names;
+    size_t nnames;
 } px_results_t;
 
 typedef struct px_search_opts {
@@ -65,6 +78,12 @@ typedef struct px_search_opts {
     uint32_t facets;      /* top values per facet type; 0 = no facets */
     int bare;             /* no highlight spans (machine output) */
     int remote;           /* a shard is remote: facets_remote.h counts */
+    int sort_date;        /* newest article first, not the best */
+    int all_copies;       /* show copies of an article as articles */
+    /* The databases whose catalogs hold the articles (each shard's own
+     * handle), for finding copies (dupes.h); none: the searcher's. */
+    xc_database *const *catalogs;
+    size_t ncatalogs;
 } px_search_opts;
 
 /* What every query of one process shares: the database, the parsers, the

@@ -62,7 +62,7 @@ START_TEST(article_id_is_stable)
 END_TEST
 
 typedef struct terms_seen {
-    int text, stem, title, path, article, entity;
+    int text, stem, title, path, article, entity, file_dated;
 } terms_seen;
 
 static int
@@ -76,6 +76,8 @@ see_term(void *ctx, const char *term, size_t len, uint32_t freq)
     s->path += len == 9 && memcmp(term, "ZXPenergi", 9) == 0;
     s->article += len == 18 && memcmp(term, "XA", 2) == 0;
     s->entity += len == 16 && memcmp(term, "XPERamara okafor", 16) == 0;
+    s->file_dated += len == strlen(PX_TERM_FILE_DATED) &&
+                     memcmp(term, PX_TERM_FILE_DATED, len) == 0;
     return 0;
 }
 
@@ -89,7 +91,7 @@ START_TEST(passage_document_terms)
                      "Turbines spin.", 14, 0, 0, 14, NULL, 0};
     char per[] = "XPERamara okafor", day[] = "XDATE2024-03-16";
     char *terms[] = {per, day};
-    px_doc_extras extras = {terms, 2, "0Amara Okafor\n", 14};
+    px_doc_extras extras = {terms, 2, "0Amara Okafor\n", 14, 0};
     ck_assert_int_eq(px_schema_passage_document(tg, doc, "0123456789abcdef",
                                                 "20240316", &r, &extras),
                      PX_OK);
@@ -110,6 +112,17 @@ START_TEST(passage_document_terms)
     ck_assert_int_eq(xc_document_get_value(doc, PX_SLOT_DATE, &v, &len), XC_OK);
     ck_assert_uint_eq(len, 8);
     ck_assert_int_eq(memcmp(v, "20240316", 8), 0);
+    ck_assert_int_eq(s.file_dated, 0);
+    /* An article dated by its file's time says so on every passage. */
+    extras.file_dated = 1;
+    extras.nterms = 0;
+    ck_assert_int_eq(px_schema_passage_document(tg, doc, "0123456789abcdef",
+                                                "20240316", &r, &extras),
+                     PX_OK);
+    s = (terms_seen){0};
+    ck_assert_int_eq(xc_document_terms(doc, see_term, &s), XC_OK);
+    ck_assert_int_eq(s.file_dated, 1);
+    ck_assert_int_eq(s.entity, 0);
     xc_document_destroy(doc);
     xc_termgen_destroy(tg);
 }

@@ -1024,6 +1024,14 @@ START_TEST(test_weighting_and_sort)
     ck_assert_int_eq(xc_mset_get(mset, 0, &item), XC_OK);
     ck_assert_uint_eq(item.docid, 1);
     xc_mset_destroy(mset);
+    ck_assert_int_eq(
+        xc_enquire_set_sort_by_value_then_relevance(enq, 2, 1), XC_OK);
+    ck_assert_int_eq(xc_enquire_get_mset(enq, 0, 1, 0, &mset), XC_OK);
+    ck_assert_int_eq(xc_mset_get(mset, 0, &item), XC_OK);
+    ck_assert_uint_eq(item.docid, 5);
+    xc_mset_destroy(mset);
+    ck_assert_int_eq(xc_enquire_set_sort_by_value_then_relevance(NULL, 2, 1),
+                     XC_INVALID_ARGUMENT);
     xc_enquire_destroy(enq);
     xc_database_close(db);
 }

@@ -40,6 +40,13 @@ px_status px_catalog_load(xc_database *db, px_catalog_t **out);
  * path up marks it seen (see px_catalog_each_unseen). */
 const px_file_info_t *px_catalog_lookup(px_catalog_t *cat, const char *path);
 
+/* The entry of the article whose id is `id` (px_article_id()), read from
+ * db without a catalog (the query side): *info and *path (caller owns;
+ * free with free()). PX_NOT_FOUND when there is none, PX_XAPIAN on a
+ * database error (*path NULL on both). */
+px_status px_catalog_get(xc_database *db, const char *id,
+                         px_file_info_t *info, char **path);
+
 /* *empty is 1 when the catalog has no entry at all. */
 px_status px_catalog_is_empty(const px_catalog_t *cat, int *empty);
 

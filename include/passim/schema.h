@@ -53,6 +53,14 @@
 #define PX_PREFIX_MISC "XMISC"
 #define PX_PREFIX_DATE "XDATE"
 
+/* A boolean term on every passage of an article that states no date of
+ * its own, whose PX_SLOT_DATE is its file's modification time: published:
+ * says how many such articles it matched. Databases created since the
+ * term exists say so in metadata key PX_META_FILE_DATED ("1"); in older
+ * ones its absence tells nothing. */
+#define PX_TERM_FILE_DATED "XDSfile"
+#define PX_META_FILE_DATED "passim.file-dated-term"
+
 /* The longest entity key kept in a term (Xapian terms stop at 245 bytes). */
 #define PX_ENTITY_KEY_MAX 200
 
@@ -105,6 +113,7 @@ typedef struct px_doc_extras {
     size_t nterms;
     const char *entities;
     size_t entities_len;
+    int file_dated; /* the date is the file's time: PX_TERM_FILE_DATED */
 } px_doc_extras;
 
 /* Serialise r. Caller owns *data; free with free(). */

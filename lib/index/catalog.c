@@ -95,6 +95,17 @@ px_catalog_lookup(px_catalog_t *cat, const char *path)
 }
 
 px_status
+px_catalog_get(xc_database *db, const char *id, px_file_info_t *info,
+               char **path)
+{
+    char key[2 + PX_ARTICLE_ID_SIZE];
+    *path = NULL;
+    snprintf(key, sizeof key, "%s%.16s", PX_META_FILE_PREFIX, id);
+    int found = read_entry(db, key, NULL, info, path);
+    return found == 1 ? PX_OK : found == 0 ? PX_NOT_FOUND : PX_XAPIAN;
+}
+
+px_status
 px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
                const px_file_info_t *info)
 {

@@ -187,6 +187,9 @@ add_values(xc_document *doc, const char *id, const char *date,
     if (xs == XC_OK && extras && extras->entities_len)
         xs = xc_document_add_value(doc, PX_SLOT_ENTITIES, extras->entities,
                                    extras->entities_len);
+    if (xs == XC_OK && extras && extras->file_dated)
+        xs = xc_document_add_boolean_term(doc, PX_TERM_FILE_DATED,
+                                          strlen(PX_TERM_FILE_DATED));
     for (size_t i = 0; xs == XC_OK && extras && i < extras->nterms; i++)
         xs = xc_document_add_boolean_term(doc, extras->terms[i],
                                           strlen(extras->terms[i]));

@@ -250,13 +250,18 @@ class PassimCase(unittest.TestCase):
             self.assertEqual(r.status, expect, r)
         return r
 
-    def search(self, *words, expect=None, opts=(), db=None, env=None):
-        """passim --json: the parsed document (status 0 or 1 required)."""
+    def search(self, *words, expect=None, opts=(), db=None, env=None,
+               note=None):
+        """passim --json: the parsed document (status 0 or 1 required).
+        Nothing on stderr, or `note` (bytes) in it when given."""
         import json
         r = self.query(*words, db=db, env=env, expect=expect,
                        opts=('--json',) + tuple(opts))
         self.assertIn(r.status, (0, 1), r)
-        self.assertEqual(r.stderr, b'', r)
+        if note is None:
+            self.assertEqual(r.stderr, b'', r)
+        else:
+            self.assertIn(note, r.stderr, r)
         try:
             doc = json.loads(r.stdout.decode('utf-8'))  # strict UTF-8
         except ValueError as e:
@@ -271,4 +276,5 @@ class PassimCase(unittest.TestCase):
         """Every passage matching (up to 10000 articles, 100 passages
         each)."""
         return self.search(*words, opts=('--limit', '10000',
-                                         '--per-article', '100'))
+                                         '--per-article', '100',
+                                         '--all-copies'))

@@ -118,7 +118,9 @@ class FacetsTest(harness.PassimCase):
     def test_unknown_value_is_no_result_not_error(self):
         r = self.query('wind', 'person:"Nobody Atall"', db=self.shared_db)
         self.assertEqual(r.status, 1, r)
-        self.assertEqual(r.stderr, b'', r)
+        # Said on stderr, one line, and no error.
+        self.assertEqual(r.stderr.count(b'\n'), 1, r)
+        self.assertIn(b'no person named "Nobody Atall"', r.stderr, r)
 
     def test_date_filters(self):
         # The port strike began on March 16, 2024.
@@ -171,7 +173,9 @@ class NoEntitiesTest(harness.PassimCase):
         self.assertEqual(len(doc['hits']), 1)
         for kind in ('person', 'place', 'org', 'misc', 'date'):
             self.assertEqual(doc['facets'][kind], [], kind)
-        self.assertEqual(self.search('place:Rotterdam')['hits'], [])
+        self.assertEqual(self.search('place:Rotterdam',
+                                     note=b'no place named "Rotterdam"')
+                         ['hits'], [])
         # The same file indexed with entities has them.
         self.index('-q', self.docs, db=os.path.join(self.tmp, 'db2'))
         doc = self.search('strike', db=os.path.join(self.tmp, 'db2'))
@@ -214,7 +218,8 @@ class FilterJoinTest(harness.PassimCase):
         self.assertTrue(wider['fell_back_to_or'])
         self.assertEqual({h['path'] for h in wider['hits']}, {hit['path']})
         none = self.search('zqvortex', 'person:"Amara Okafor"',
-                           'place:Rotterdam', db=db, expect=1)
+                           'place:Rotterdam', db=db, expect=1,
+                           note=b'no place named "Rotterdam"')
         self.assertEqual(none['hits'], [])
 
     def test_filter_keeps_passages_without_the_entity(self):
@@ -371,6 +376,124 @@ class AccentTest(harness.PassimCase):
             doc = self.search(*q)
             self.assertEqual([os.path.basename(p)
                               for p in self.hit_paths(doc)], ['a.txt'], q)
+
+
+
+class NameResolutionTest(harness.PassimCase):
+    """A name filter forgives the way people type names: a surname finds
+    the full name when that is unambiguous, a typo gets a "did you mean",
+    and the JSON says what each filter matched."""
+
+    def write_articles(self):
+        self.write('a.txt', 'Chelsea\n\nJosé Mourinho said on Monday that '
+                   'Chelsea would win the league. Mourinho added that the '
+                   'squad was ready. zqname\n')
+        self.write('b.txt', 'Chelsea again\n\nChelsea manager Jose Mourinho '
+                   'spoke to reporters in London on Friday. zqname\n')
+        self.write('c.txt', 'Films\n\nThe actor Will Smith met the singer '
+                   'Adele in London on Tuesday. zqname\n')
+        self.write('d.txt', 'Football\n\nThe striker Alan Smith joined Leeds '
+                   'United on Wednesday. zqname\n')
+        self.index('-q', self.docs)
+
+    def names(self, *q, note=None, expect=None):
+        doc = self.search('zqname', *q, note=note, expect=expect)
+        return sorted(os.path.basename(p) for p in self.hit_paths(doc)), doc
+
+    def test_surname_finds_the_full_name(self):
+        self.write_articles()
+        for q in ('person:Mourinho', 'person:mourinho', 'name:Mourinho',
+                  'person:"Jose Mourinho"'):
+            found, doc = self.names(q)
+            self.assertEqual(found, ['a.txt', 'b.txt'], (q, doc))
+            m = doc['name_filters'][0]
+            self.assertEqual(m['value'], q.split(':', 1)[1].strip('"'))
+            spelled = [v['value'].replace('é', 'e') for v in m['matched']]
+            self.assertIn('Jose Mourinho', spelled, m)
+        found, doc = self.names('-person:Mourinho')
+        self.assertEqual(found, ['c.txt', 'd.txt'])
+        self.assertTrue(doc['name_filters'][0]['negated'])
+
+    def test_ambiguous_surname_says_so(self):
+        self.write_articles()
+        found, doc = self.names('person:Smith', expect=1,
+                                note=b'no person named "Smith" in the index; '
+                                b'did you mean')
+        self.assertEqual(found, [])
+        m = doc['name_filters'][0]
+        self.assertEqual(m['outcome'], 'none')
+        self.assertEqual(sorted(v['value'] for v in m['did_you_mean']),
+                         ['Alan Smith', 'Will Smith'])
+
+    def test_typo_gets_did_you_mean(self):
+        self.write_articles()
+        r = self.query('zqname', 'person:"Jose Mourino"', expect=1)
+        self.assertEqual(r.out, '')
+        self.assertRegex(r.err, r'^passim: no person named "Jose Mourino" in '
+                         r'the index; did you mean Jos[eé] Mourinho \(2\)\?\n$')
+        r = self.query('zqname', 'org:Zzyzx', expect=1)
+        self.assertIn('no organisation named "Zzyzx"', r.err)
+
+
+class CopiesTest(harness.PassimCase):
+    """Articles with identical text are shown once, with the other paths."""
+
+    TEXT = 'Harbour\n\nThe zqcopy harbour wall was rebuilt in spring.\n'
+
+    def test_copies_are_folded(self):
+        self.write('a/story.txt', self.TEXT)
+        self.write('b/story-copy.txt', self.TEXT)
+        self.write('c.txt', 'Other\n\nA different zqcopy text altogether.\n')
+        self.index('-q', self.docs)
+        doc = self.search('zqcopy')
+        self.assertEqual(doc['articles'], 2, doc)
+        first = [h for h in doc['hits'] if h['copies']]
+        self.assertEqual(len(first), 1, doc['hits'])
+        paths = {first[0]['path']} | set(first[0]['copies'])
+        self.assertEqual({os.path.relpath(p, self.docs) for p in paths},
+                         {'a/story.txt', 'b/story-copy.txt'})
+        r = self.query('--no-facets', 'zqcopy', expect=0)
+        self.assertEqual(r.out.count('also at '), 1, r)
+        # --all-copies and TREC runs show each copy.
+        every = self.search('zqcopy', opts=('--all-copies',))
+        self.assertEqual(every['articles'], 3)
+        self.assertEqual([h['copies'] for h in every['hits']], [[], [], []])
+        r = self.query('--trec', 'x', 'zqcopy', expect=0)
+        self.assertEqual(len(r.out.splitlines()), 3, r)
+
+
+class SortDateTest(harness.PassimCase):
+    """--sort date lists the newest article first; an article without a
+    date of its own is dated by its file's time, and passim says so."""
+
+    def test_newest_first_and_file_times_said(self):
+        for name, date in (('old.md', '2019-04-02'), ('new.md', '2023-08-15'),
+                           ('mid.md', '2021-01-20')):
+            self.write(name, '---\ntitle: %s\ndate: %s\n---\n\nThe zqsort '
+                       'report was filed.\n' % (name, date))
+        self.write('nodate.txt', 'Undated\n\nAnother zqsort report, zqsort '
+                   'zqsort, much more relevant.\n')
+        os.utime(os.path.join(self.docs, 'nodate.txt'), (946771200,) * 2)
+        self.index('-q', self.docs)
+        doc = self.search('zqsort', opts=('--sort', 'date'))
+        names = [os.path.basename(h['path']) for h in doc['hits']]
+        self.assertEqual(names, ['new.md', 'mid.md', 'old.md', 'nodate.txt'])
+        self.assertEqual([h['published'] for h in doc['hits']],
+                         ['2023-08-15', '2021-01-20', '2019-04-02',
+                          '2000-01-02'])
+        self.assertEqual([h['published_is_file_time'] for h in doc['hits']],
+                         [False, False, False, True])
+        self.assertEqual(self.search('zqsort', opts=('--sort', 'relevance')),
+                         self.search('zqsort'))
+        # published: says how many matches only the file's time dates.
+        doc = self.search('zqsort', 'published:..2020', note=b'published: 1 '
+                          b'of the matching articles state no date')
+        self.assertEqual(doc['file_dated_articles'], 1)
+        self.assertEqual(len(doc['hits']), 2)
+        doc = self.search('zqsort', 'published:2021..')
+        self.assertEqual(doc['file_dated_articles'], 0)
+        r = self.query('--sort', 'newest', 'zqsort', expect=2)
+        self.assertIn("--sort: give 'date' or 'relevance'", r.err)
 
 
 if __name__ == '__main__':

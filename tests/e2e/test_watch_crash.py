@@ -45,7 +45,7 @@ class CrashTest(harness.PassimCase):
         text output without facets: the check is about the index, and
         stays independent of facet counting."""
         r = self.query('--no-facets', '--limit', '100000', '--per-article',
-                       '100', 'wqcommon', expect=0)
+                       '100', '--all-copies', 'wqcommon', expect=0)
         seen, path = {}, None
         for line in r.out.splitlines():
             if line.startswith('   /'):

@@ -59,6 +59,7 @@ typedef struct watcher {
     int stopping;      /* a signal came: finish what is in flight */
     int closed;        /* handles are closing */
     int watching_said; /* the "watching" line was printed */
+    size_t folders_said; /* the number of folders it gave */
     int reconciling;   /* inside reconcile(): errors do not ask again */
     int enospc_said;
     const char *want_why; /* a reconcile asked for, and why (static) */
@@ -258,6 +259,10 @@ warn_path(void *ctx, const char *path, const char *message)
 static void
 crawl_new_dir(watcher_t *wt, const char *dir)
 {
+    struct stat st;
+    /* Gone again (renamed or deleted): its later events say where. */
+    if (lstat(dir, &st) != 0 && errno == ENOENT)
+        return;
     px_found_list found = {0};
     px_status rc = px_crawl(dir, &found, warn_path, NULL);
     if (rc == PX_NOMEM)
@@ -574,11 +579,17 @@ pump(watcher_t *wt)
         stop(wt);
     maybe_commit(wt);
     int idle = px_watchq_ready(wt->q) == 0 && px_pipe_busy(wt->pipe) == 0;
-    if (!wt->watching_said && idle && wt->b.changes == 0 && !wt->stopping) {
+    /* Said once the start is done, and with -v whenever the number of
+     * folders watched changed. */
+    size_t folders = wt->fs ? px_watchfs_count(wt->fs) : 0;
+    if (idle && wt->b.changes == 0 && !wt->stopping &&
+        (!wt->watching_said ||
+         (wt->o->verbose && folders != wt->folders_said))) {
         wt->watching_said = 1;
+        wt->folders_said = folders;
         if (!wt->o->quiet)
-            fprintf(stderr, PROG ": watching %zu folders\n",
-                    px_watchfs_count(wt->fs));
+            fprintf(stderr, PROG ": watching %zu folder%s\n", folders,
+                    folders == 1 ? "" : "s");
     }
     if (wt->stopping && !wt->closed && px_pipe_busy(wt->pipe) == 0) {
         commit(wt);

@@ -46,6 +46,7 @@ typedef struct pending_move {
 struct px_watchfs {
     uv_poll_t poll;
     uv_timer_t move_timer;
+    uv_timer_t rescan_timer;
     int fd;
     int closing; /* handles still to close */
     px_watchfs_fn fn;
@@ -54,7 +55,14 @@ struct px_watchfs {
     size_t nmap, capmap;
     pending_move *moves;
     size_t nmoves, capmoves;
+    /* Folders whose watch could not be added at the path an event gave
+     * (renamed or moved meanwhile): their nearest existing ancestor in
+     * the tree is walked again (rescan_later()). */
+    char **rescans;
+    size_t nrescans, caprescans;
 };
+
+static void rescan_later(px_watchfs_t *fs, const char *dir);
 
 static void
 emit(px_watchfs_t *fs, px_fs_kind kind, const char *path, const char *old,
@@ -190,8 +198,13 @@ add_tree(px_watchfs_t *fs, const char *dir, int root)
     int wd = inotify_add_watch(fs->fd, dir, WATCH_MASK);
     if (wd < 0) {
         int err = errno;
-        /* A folder that went or became a link meanwhile is no error. */
-        if (err != ENOENT && err != ENOTDIR && err != ELOOP)
+        /* A folder that went or became a link meanwhile is no error; but
+         * one that went because it or a folder above it was renamed
+         * before this event was read must still be watched under its new
+         * name: never leave a folder deaf on a guess. */
+        if (err == ENOENT && !root)
+            rescan_later(fs, dir);
+        else if (err != ENOENT && err != ENOTDIR && err != ELOOP)
             emit(fs, PX_FS_ERROR, dir, NULL, err);
         return err == ENOSPC ? -1 : 0;
     }
@@ -236,6 +249,95 @@ size_t
 px_watchfs_count(const px_watchfs_t *fs)
 {
     return fs->nmap;
+}
+
+/* -- folders to walk again */
+
+/* Whether the watch map holds `dir` at that path. */
+static int
+watched_at(const px_watchfs_t *fs, const char *dir)
+{
+    for (size_t i = 0; i < fs->nmap; i++)
+        if (strcmp(fs->map[i].path, dir) == 0)
+            return 1;
+    return 0;
+}
+
+/* The root of the tree `path` is in, or NULL. */
+static const char *
+root_of(const px_watchfs_t *fs, const char *path)
+{
+    for (size_t i = 0; i < fs->nmap; i++)
+        if (fs->map[i].root && under(path, fs->map[i].path))
+            return fs->map[i].path;
+    return NULL;
+}
+
+/* The nearest folder at or above `path` that exists, inside its root
+ * (cut in place), or NULL when even the root is gone. */
+static char *
+existing_ancestor(const px_watchfs_t *fs, char *path)
+{
+    const char *root = root_of(fs, path);
+    size_t rlen = root ? strlen(root) : 0;
+    struct stat st;
+    while (root && strlen(path) >= rlen) {
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return path;
+        char *slash = strrchr(path, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+    }
+    return NULL;
+}
+
+static void
+on_rescan_timer(uv_timer_t *t)
+{
+    px_watchfs_t *fs = t->data;
+    while (fs->nrescans > 0) {
+        char *dir = fs->rescans[--fs->nrescans];
+        char *at = existing_ancestor(fs, dir);
+        if (at) {
+            add_tree(fs, at, 0);
+            emit(fs, PX_FS_DIR_NEW, at, NULL, 0);
+        }
+        free(dir);
+    }
+}
+
+/* A watch for `dir` failed with ENOENT. When its parent is watched at
+ * its own path and exists, the folder was deleted or renamed in it, and
+ * the parent's watch reports that (its new name is walked then). Else a
+ * folder above it was renamed before its events were read: walk the
+ * nearest existing ancestor once the queued events are handled. */
+static void
+rescan_later(px_watchfs_t *fs, const char *dir)
+{
+    char *parent = strdup(dir);
+    char *slash = parent ? strrchr(parent, '/') : NULL;
+    struct stat st;
+    if (slash)
+        *slash = '\0';
+    int explained = slash && watched_at(fs, parent) &&
+                    lstat(parent, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!explained && parent && fs->nrescans == fs->caprescans) {
+        size_t cap = fs->caprescans ? 2 * fs->caprescans : 8;
+        char **r = realloc(fs->rescans, cap * sizeof *r);
+        if (r) {
+            fs->rescans = r;
+            fs->caprescans = cap;
+        }
+    }
+    if (explained || !parent || fs->nrescans == fs->caprescans) {
+        if (!explained)
+            emit(fs, PX_FS_LOST, dir, NULL, 0); /* reconcile instead */
+        free(parent);
+        return;
+    }
+    fs->rescans[fs->nrescans++] = parent;
+    uv_timer_start(&fs->rescan_timer, on_rescan_timer, MOVE_PAIR_MS, 0);
 }
 
 /* -- folder moves */
@@ -291,6 +393,11 @@ dir_arrived(px_watchfs_t *fs, uint32_t cookie, const char *path)
         char *old = fs->moves[i].path;
         fs->moves[i] = fs->moves[--fs->nmoves];
         rename_under(fs, old, path);
+        /* Walk it too: a folder made in it (or it itself) before the
+         * rename was read could not be watched at its old path. A folder
+         * watched already keeps its watch (the kernel gives the same
+         * descriptor back). */
+        add_tree(fs, path, 0);
         emit(fs, PX_FS_DIR_MOVED, path, old, 0);
         free(old);
         return;
@@ -423,6 +530,8 @@ px_watchfs_open(uv_loop_t *loop, px_watchfs_fn fn, void *ctx,
     }
     uv_timer_init(loop, &fs->move_timer);
     fs->move_timer.data = fs;
+    uv_timer_init(loop, &fs->rescan_timer);
+    fs->rescan_timer.data = fs;
     uv_poll_init(loop, &fs->poll, fs->fd);
     fs->poll.data = fs;
     uv_poll_start(&fs->poll, UV_READABLE, on_readable);
@@ -443,6 +552,9 @@ on_closed(uv_handle_t *h)
     for (size_t i = 0; i < fs->nmoves; i++)
         free(fs->moves[i].path);
     free(fs->moves);
+    for (size_t i = 0; i < fs->nrescans; i++)
+        free(fs->rescans[i]);
+    free(fs->rescans);
     free(fs);
 }
 
@@ -451,9 +563,10 @@ px_watchfs_close(px_watchfs_t *fs)
 {
     if (!fs)
         return;
-    fs->closing = 2;
+    fs->closing = 3;
     uv_close((uv_handle_t *)&fs->poll, on_closed);
     uv_close((uv_handle_t *)&fs->move_timer, on_closed);
+    uv_close((uv_handle_t *)&fs->rescan_timer, on_closed);
 }
 
 #else /* no inotify */

@@ -119,6 +119,15 @@ xc_status xc_database_reopen(xc_database *db) XC_NOEXCEPT;
  * xc_database_commit() first when they matter. */
 void xc_database_close(xc_database *db) XC_NOEXCEPT;
 
+/* After a failed write: let xc_database_close() release `db` without the
+ * commit it would make (Xapian 1.4 may abort the process in a commit
+ * after a write failed on a full disk). */
+void xc_database_abandon(xc_database *db) XC_NOEXCEPT;
+
+/* Set the message xc_database_last_error() gives (to keep a first error
+ * over a later one). */
+void xc_database_set_error(xc_database *db, const char *message) XC_NOEXCEPT;
+
 /* The message of the last failed call on `db`; borrowed, valid until the
  * next call on `db`. Never NULL. */
 const char *xc_database_last_error(const xc_database *db) XC_NOEXCEPT;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "crawl.h"
@@ -467,6 +468,32 @@ summary(const options *o, const tally *t, px_writer_t *w, double secs)
             (double)s.bytes_read / 1e6, secs);
 }
 
+/* After an error: what it was (a full disk named as such), and what the
+ * database kept: only what was committed before it. */
+static void
+failure_summary(const char *dbpath, px_writer_t *w, px_status rc)
+{
+    const char *why = rc == PX_XAPIAN ? px_writer_last_error(w)
+                                      : px_status_to_string(rc);
+    px_writer_stats s;
+    px_writer_get_stats(w, &s);
+    if (strstr(why, strerror(ENOSPC)) || strstr(why, strerror(EDQUOT))) {
+        struct statvfs fs;
+        double free_mb = statvfs(dbpath, &fs) == 0
+                             ? (double)fs.f_bavail * (double)fs.f_frsize / 1e6
+                             : 0;
+        fprintf(stderr, PROG ": database %s: the disk is full (%.1f MB "
+                "free): free some space or index into a database on "
+                "another disk, then run again\n", dbpath, free_mb);
+    } else {
+        fprintf(stderr, PROG ": database %s: %s\n", dbpath, why);
+    }
+    fprintf(stderr, PROG ": stopped: %zu files (%zu passages) were "
+            "committed before the error; the database is usable, and the "
+            "next run indexes the rest\n", s.files_committed,
+            s.passages_added);
+}
+
 /* Watch mode: the watcher commits itself (in batches bounded in time as
  * well as size), so the writer is opened with limits it never reaches. */
 static int
@@ -512,16 +539,19 @@ run(const options *o, const char *dbpath)
     }
     tally t = {0};
     rc = index_roots(o, w, &t);
-    if (rc != PX_OK)
-        fprintf(stderr, PROG ": database %s: %s\n", dbpath,
-                rc == PX_XAPIAN ? px_writer_last_error(w)
-                                : px_status_to_string(rc));
-    summary(o, &t, w, px_now() - start);
-    if (px_writer_close(w) != PX_OK && rc == PX_OK) {
+    /* The final commit too may find the disk full; the summary counts
+     * what was committed. */
+    px_status closed = rc == PX_OK ? px_writer_commit(w) : rc;
+    if (closed == PX_OK)
+        summary(o, &t, w, px_now() - start);
+    else
+        failure_summary(dbpath, w, rc == PX_OK ? PX_XAPIAN : rc);
+    if (px_writer_close(w) != PX_OK && closed == PX_OK) {
         fprintf(stderr, PROG ": database %s: the final commit failed\n",
                 dbpath);
-        rc = PX_XAPIAN;
+        closed = PX_XAPIAN;
     }
+    rc = closed;
     if (stop_requested && rc == PX_OK) {
         fputs(PROG ": interrupted; what was indexed is committed, the rest "
               "is indexed on the next run\n", stderr);

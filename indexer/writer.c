@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -50,6 +51,14 @@ typedef struct shard {
     int pending_lost; /* out of memory: the mark must stay stale */
     size_t batch_files;
     uint64_t batch_bytes;
+    /* A write failed (a full disk, say): the shard's transaction is
+     * cancelled and nothing more is written to it in this run, since
+     * Xapian 1.4 can abort the process in a later commit after such a
+     * failure (see fail_shard()). */
+    int broken;
+    char *path;            /* the shard's folder, for its free space */
+    size_t batch_passages; /* passages of the batch, counted at commit */
+    size_t batch_changes;  /* files of the batch, likewise */
     px_writer_stats stats;
 } shard;
 
@@ -207,7 +216,8 @@ open_shard(shard *s, const char *path, const px_writer_opts *opts,
         uv_mutex_destroy(&s->lock);
         return PX_NOMEM;
     }
-    px_status rc = open_database(path, &s->db, error);
+    s->path = strdup(path);
+    px_status rc = s->path ? open_database(path, &s->db, error) : PX_NOMEM;
     if (rc == PX_OK)
         rc = check_schema(s->db, path, error);
     if (rc == PX_OK)
@@ -226,6 +236,7 @@ close_shards(px_writer_t *w, size_t n)
         px_catalog_destroy(w->shards[i].cat);
         px_vocab_destroy(w->shards[i].vocab);
         xc_database_close(w->shards[i].db);
+        free(w->shards[i].path);
         px_idset_clear(&w->shards[i].planned);
         px_words_clear(&w->shards[i].pending);
         uv_mutex_destroy(&w->shards[i].plan_lock);
@@ -332,9 +343,38 @@ shard_of(px_writer_t *w, const char *path)
 
 /* The functions on one shard below expect its lock held. */
 
+#define ROOM_FIXED (4u << 20)
+#define ROOM_PER_BYTE 24u
+
+/* After a failed write: cancel the shard's transaction and write to it
+ * no more (shard.broken). The error stays on the handle for
+ * px_writer_last_error(). */
+static px_status
+fail_shard(shard *s, px_status rc)
+{
+    if (rc != PX_XAPIAN || s->broken)
+        return rc;
+    s->broken = 1;
+    if (s->in_txn) {
+        /* Keep the first error's message: the cancel may fail too. */
+        char *why = strdup(xc_database_last_error(s->db));
+        xc_database_cancel_transaction(s->db);
+        if (why)
+            xc_database_set_error(s->db, why);
+        free(why);
+    }
+    s->in_txn = 0;
+    s->batch_files = s->batch_changes = s->batch_passages = 0;
+    s->batch_bytes = 0;
+    px_vocab_forget(s->vocab);
+    return rc;
+}
+
 static px_status
 begin_batch(shard *s)
 {
+    if (s->broken)
+        return PX_XAPIAN;
     if (s->in_txn)
         return PX_OK;
     if (xc_database_begin_transaction(s->db, 1) != XC_OK)
@@ -384,21 +424,58 @@ hand_words_to_first(shard *s)
     return rc;
 }
 
+/* Whether the shard's disk has room for a commit of its batch. Xapian
+ * 1.4 (glass) writes a commit's blocks anew before it lets go of the old
+ * ones, and a commit that meets a full disk can abort the process from
+ * inside libxapian (terminate without an active exception, issue 15):
+ * so a commit is not tried without room for it. The room asked for is a
+ * generous bound measured on news-bbc (an index is about 10 times its
+ * text; a commit rewrites some of the tables' upper blocks too). */
+static px_status
+room_to_commit(shard *s)
+{
+    struct statvfs fs;
+    if (!s->path || statvfs(s->path, &fs) != 0)
+        return PX_OK; /* cannot tell: let Xapian try */
+    uint64_t free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+    uint64_t need = ROOM_FIXED + ROOM_PER_BYTE * s->batch_bytes;
+    if (free_bytes >= need)
+        return PX_OK;
+    char *why = px_asprintf("the disk holding %s is full: %.1f MB free, a "
+                            "commit of this batch needs about %.1f MB (%s)",
+                            s->path, (double)free_bytes / 1e6,
+                            (double)need / 1e6, strerror(ENOSPC));
+    xc_database_set_error(s->db, why ? why : strerror(ENOSPC));
+    free(why);
+    return PX_XAPIAN;
+}
+
 static px_status
 commit_shard(shard *s)
 {
+    if (s->broken)
+        return PX_XAPIAN;
     if (!s->in_txn)
         return PX_OK;
-    px_status rc = note_commit_time(s);
+    px_status rc = room_to_commit(s);
+    if (rc != PX_OK)
+        return fail_shard(s, rc);
+    rc = note_commit_time(s);
     if (rc == PX_OK && xc_database_commit_transaction(s->db) != XC_OK)
         rc = PX_XAPIAN;
-    if (rc != PX_OK) /* the words it remembers as stored may not be */
+    if (rc != PX_OK) { /* the words it remembers as stored may not be */
         px_vocab_forget(s->vocab);
+        s->broken = 1;
+    }
     s->in_txn = 0;
     s->batch_files = 0;
     s->batch_bytes = 0;
-    if (rc == PX_OK)
+    if (rc == PX_OK) {
         s->stats.commits++;
+        s->stats.passages_added += s->batch_passages;
+        s->stats.files_committed += s->batch_changes;
+    }
+    s->batch_passages = s->batch_changes = 0;
     if (rc == PX_OK && s->first)
         rc = hand_words_to_first(s);
     return rc;
@@ -412,6 +489,7 @@ static px_status
 batch_add(shard *s, uint64_t bytes)
 {
     s->batch_files++;
+    s->batch_changes++;
     s->batch_bytes += bytes;
     if (s->batch_files >= s->max_files || s->batch_bytes >= s->max_bytes)
         return commit_shard(s);
@@ -447,7 +525,7 @@ px_writer_remove(px_writer_t *w, const char *path)
 {
     shard *s = shard_of(w, path);
     uv_mutex_lock(&s->lock);
-    px_status rc = remove_file(s, path);
+    px_status rc = fail_shard(s, remove_file(s, path));
     uv_mutex_unlock(&s->lock);
     return rc;
 }
@@ -530,6 +608,7 @@ px_writer_get_stats(px_writer_t *w, px_writer_stats *stats)
         uv_mutex_lock(&s->lock);
         stats->passages_added += s->stats.passages_added;
         stats->commits += s->stats.commits;
+        stats->files_committed += s->stats.files_committed;
         stats->bytes_read += s->stats.bytes_read;
         uv_mutex_unlock(&s->lock);
     }
@@ -545,6 +624,11 @@ px_writer_close(px_writer_t *w)
         if (xc_database_commit(w->shards[i].db) != XC_OK)
             rc = PX_XAPIAN;
     }
+    /* A broken shard is closed without the commit that closing makes:
+     * its transaction was cancelled and nothing is pending. */
+    for (size_t i = 0; i < w->nshards; i++)
+        if (w->shards[i].broken)
+            xc_database_abandon(w->shards[i].db);
     close_shards(w, w->nshards);
     xc_termgen_destroy(w->tg);
     free(w);
@@ -635,7 +719,7 @@ replace_passages(shard *s, const px_job_t *job)
     if (rc == PX_OK)
         rc = px_catalog_put(s->cat, s->db, job->path, &info);
     if (rc == PX_OK) {
-        s->stats.passages_added += job->ndocs;
+        s->batch_passages += job->ndocs;
         rc = batch_add(s, job->bytes);
     }
     return rc;
@@ -709,7 +793,7 @@ px_writer_apply(px_writer_t *w, const px_job_t *job, char **message)
     s->stats.bytes_read += job->bytes;
     px_status rc = job->status;
     if (rc == PX_OK)
-        rc = apply_job(s, job);
+        rc = fail_shard(s, apply_job(s, job));
     uv_mutex_unlock(&s->lock);
     if (job->status == PX_OK)
         *message = job_message(w, job);
@@ -814,7 +898,8 @@ remove_unseen_all(px_writer_t *w, char *const *roots, size_t nroots,
         uv_mutex_lock(&s->lock);
         if (clear)
             px_catalog_clear_seen(s->cat);
-        rc = remove_unseen_in(s, roots, nroots, keep, nkeep, removed);
+        rc = fail_shard(s, remove_unseen_in(s, roots, nroots, keep, nkeep,
+                                            removed));
         uv_mutex_unlock(&s->lock);
     }
     return rc;

@@ -100,7 +100,8 @@ const char *px_writer_last_error(const px_writer_t *w);
 
 /* Figures of this run. */
 typedef struct px_writer_stats {
-    size_t passages_added;
+    size_t passages_added; /* committed */
+    size_t files_committed; /* files indexed or removed, committed */
     size_t commits;
     uint64_t bytes_read;
 } px_writer_stats;

@@ -57,6 +57,7 @@ struct xc_database {
     Xapian::Database db;
     Xapian::WritableDatabase wdb;
     bool writable = false;
+    bool abandoned = false; /* close without committing */
     /* A group's members, for what Xapian reads from the first one only
      * (metadata keys). */
     std::vector<Xapian::Database> members;
@@ -473,7 +474,7 @@ xc_database_close(xc_database *db) noexcept
          * even if an enquire or a query parser still holds a copy. Readers
          * are only let go of: their shards may live on in another handle
          * through xc_database_add(). */
-        if (db->writable) {
+        if (db->writable && !db->abandoned) {
             try {
                 db->wdb.commit();
             } catch (const Xapian::Error &) {
@@ -486,6 +487,23 @@ xc_database_close(xc_database *db) noexcept
             }
         }
         delete db;
+    }
+    XC_CATCH_RETURN()
+}
+
+void
+xc_database_abandon(xc_database *db) noexcept
+{
+    if (db != nullptr)
+        db->abandoned = true;
+}
+
+void
+xc_database_set_error(xc_database *db, const char *message) noexcept
+{
+    try {
+        if (db != nullptr && message != nullptr)
+            db->error = message;
     }
     XC_CATCH_RETURN()
 }

@@ -131,8 +131,13 @@ START_TEST(vanished_between_crawl_and_index)
     ck_assert_int_eq(oc[1], PX_OUTCOME_REMOVED);
     ck_assert_int_eq(oc[2], PX_OUTCOME_INDEXED);
     px_writer_stats st;
+    /* The stats count what is committed only. */
+    px_writer_get_stats(w, &st);
+    ck_assert_uint_eq(st.passages_added, 0);
+    ck_assert_int_eq(px_writer_commit(w), PX_OK);
     px_writer_get_stats(w, &st);
     ck_assert_uint_eq(st.passages_added, 2);
+    ck_assert_uint_eq(st.files_committed, 3);
     ck_assert_int_eq(px_writer_close(w), PX_OK);
     px_found_list_free(&found);
 }

@@ -424,13 +424,18 @@ hand_words_to_first(shard *s)
     return rc;
 }
 
-/* Whether the shard's disk has room for a commit of its batch. Xapian
- * 1.4 (glass) writes a commit's blocks anew before it lets go of the old
- * ones, and a commit that meets a full disk can abort the process from
- * inside libxapian (terminate without an active exception, issue 15):
- * so a commit is not tried without room for it. The room asked for is a
- * generous bound measured on news-bbc (an index is about 10 times its
- * text; a commit rewrites some of the tables' upper blocks too). */
+/* Whether the shard's disk has room for a commit of its batch. A commit
+ * that meets a full disk can abort the process from inside libxapian
+ * 1.4 (up to 1.4.29 and master): in glass_values.cc, merge_changes()'s
+ * write of the value slots throws ENOSPC, and while that unwinds
+ * ~ValueUpdater() writes again and throws from a destructor, which is
+ * std::terminate (issue 15). No catch can stop it, so a commit is not
+ * tried without room for it. The room asked for is a generous bound
+ * measured on news-bbc (an index is about 10 times its text; a commit
+ * rewrites some of the tables' upper blocks too). It is a check, not a
+ * reservation: another process filling the disk meanwhile can still
+ * reach the abort (a reserve file freed just before each commit would
+ * close that window). */
 static px_status
 room_to_commit(shard *s)
 {

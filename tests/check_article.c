@@ -153,6 +153,46 @@ START_TEST(txt_long_first_line)
 }
 END_TEST
 
+START_TEST(long_titles_capped_in_every_format)
+{
+    /* A title of every format is cut at a word within 300 bytes (it is
+     * copied into every passage); the text keeps what was cut. */
+    static const char *const head[] = {"# ", "<html><head><title>"};
+    static const char *const tail[] = {"\n\nBody one.\n",
+                                       "</title></head><body><p>Body one."
+                                       "</p></body></html>"};
+    static const px_format format[] = {PX_FORMAT_MARKDOWN, PX_FORMAT_HTML};
+    char *words = malloc(120001), *buf = malloc(121000);
+    words[0] = '\0';
+    size_t n = 0;
+    while (n < 120000 - 8) {
+        memcpy(words + n, "caf\xc3\xa9 ab ", 9);
+        n += 9;
+    }
+    words[n] = '\0';
+    for (int i = 0; i < 2; i++) {
+        snprintf(buf, 121000, "%s%s%s", head[i], words, tail[i]);
+        px_article_t *a = parse(buf, format[i]);
+        const char *t = px_article_title(a);
+        ck_assert_uint_gt(strlen(t), 150);
+        ck_assert_uint_le(strlen(t), 300);
+        ck_assert(strncmp(words, t, strlen(t)) == 0);
+        ck_assert(t[strlen(t) - 1] != ' ');
+        px_article_destroy(a);
+    }
+    /* No blank at all: cut at a character start, never inside one. */
+    memset(words, 'x', 1000);
+    memcpy(words + 299, "\xc3\xa9", 2);
+    words[1000] = '\0';
+    snprintf(buf, 121000, "%s%s%s", head[0], words, tail[0]);
+    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    ck_assert_uint_eq(strlen(px_article_title(a)), 299);
+    px_article_destroy(a);
+    free(words);
+    free(buf);
+}
+END_TEST
+
 START_TEST(txt_crlf)
 {
     const char *buf = "Title\r\n\r\nPara one\r\nline two\r\n \r\nPara two\r\n";
@@ -456,6 +496,8 @@ make_suite(void)
         {"txt_title_and_blocks", txt_title_and_blocks},
         {"txt_title_line_not_repeated", txt_title_line_not_repeated},
         {"txt_long_first_line", txt_long_first_line},
+        {"long_titles_capped_in_every_format",
+         long_titles_capped_in_every_format},
         {"txt_crlf", txt_crlf},
         {"txt_bom", txt_bom},
         {"txt_latin1_repaired", txt_latin1_repaired},

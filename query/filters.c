@@ -546,16 +546,10 @@ resolve_names(px_filters *f, xc_database *db, xc_query **article,
                           XC_OP_OR);
     for (size_t i = 0; i < f->nnames && rc == PX_OK; i++) {
         px_name_match *m = &f->names[i];
-        char *field = m->field, *typed = m->typed;
-        int negated = m->negated;
-        m->field = m->typed = NULL;
-        px_name_match_clear(m); /* a retry resolves again */
-        *m = (px_name_match){.field = field, .typed = typed,
-                             .negated = negated};
         xc_query *q = NULL;
         rc = px_names_resolve(db, m, &q, modified);
         if (rc == PX_OK)
-            rc = negated ? combine_into(article_not, q, XC_OP_OR)
+            rc = m->negated ? combine_into(article_not, q, XC_OP_OR)
                          : combine_into(article, q, XC_OP_AND);
     }
     return rc;

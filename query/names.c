@@ -221,6 +221,18 @@ walk_names(xc_database *db, walk *w)
     return xs;
 }
 
+/* The term of `key` under name type t, into term (PX_ENTITY_KEY_MAX + 16
+ * bytes); its length. */
+static size_t
+name_term(int t, const char *key, size_t klen, char *term)
+{
+    const char *prefix = px_entity_prefix(t);
+    size_t plen = strlen(prefix);
+    memcpy(term, prefix, plen);
+    memcpy(term + plen, key, klen);
+    return plen + klen;
+}
+
 /* The articles that name key under any name type. */
 static xc_status
 key_articles(xc_database *db, const char *key, size_t klen, uint32_t *n)
@@ -228,12 +240,9 @@ key_articles(xc_database *db, const char *key, size_t klen, uint32_t *n)
     char term[PX_ENTITY_KEY_MAX + 16];
     *n = 0;
     for (int t = 0; t < NAME_TYPES; t++) {
-        const char *prefix = px_entity_prefix(t);
-        size_t plen = strlen(prefix);
         uint32_t f = 0;
-        memcpy(term, prefix, plen);
-        memcpy(term + plen, key, klen);
-        xc_status xs = xc_database_termfreq(db, term, plen + klen, &f);
+        xc_status xs =
+            xc_database_termfreq(db, term, name_term(t, key, klen, term), &f);
         if (xs != XC_OK)
             return xs;
         *n += f;
@@ -280,12 +289,8 @@ spelled(xc_database *db, const char *key, size_t klen)
     char term[PX_ENTITY_KEY_MAX + 16];
     xc_docid docid = 0;
     for (int t = 0; t < NAME_TYPES && docid == 0; t++) {
-        const char *prefix = px_entity_prefix(t);
-        size_t plen = strlen(prefix);
-        memcpy(term, prefix, plen);
-        memcpy(term + plen, key, klen);
-        if (xc_database_postlist(db, term, plen + klen, first_doc, &docid) !=
-            XC_OK)
+        if (xc_database_postlist(db, term, name_term(t, key, klen, term),
+                                 first_doc, &docid) != XC_OK)
             docid = 0;
     }
     spelling s = {key, klen, NULL};
@@ -312,12 +317,9 @@ add_key_terms(xc_query **subs, size_t *n, const char *key, size_t klen)
 {
     char term[PX_ENTITY_KEY_MAX + 16];
     for (int t = 0; t < NAME_TYPES; t++) {
-        const char *prefix = px_entity_prefix(t);
-        size_t plen = strlen(prefix);
-        memcpy(term, prefix, plen);
-        memcpy(term + plen, key, klen);
         subs[*n] = NULL;
-        if (xc_query_create_term(term, plen + klen, 1, &subs[*n]) != XC_OK)
+        if (xc_query_create_term(term, name_term(t, key, klen, term), 1,
+                                 &subs[*n]) != XC_OK)
             return PX_NOMEM;
         (*n)++;
     }
@@ -411,10 +413,24 @@ decide(xc_database *db, px_name_match *m, const walk *w, uint32_t exact,
     return rc;
 }
 
+/* Forget what an earlier resolution filled in (a retry resolves again on
+ * the reopened database); the field, value and negation stay. */
+static void
+forget_outcome(px_name_match *m)
+{
+    for (size_t i = 0; i < m->nmatched; i++)
+        free(m->matched[i].value);
+    for (size_t i = 0; i < m->nothers; i++)
+        free(m->others[i].value);
+    m->nmatched = m->nothers = 0;
+    m->outcome = PX_NAME_EXACT;
+}
+
 px_status
 px_names_resolve(xc_database *db, px_name_match *m, xc_query **q, int *modified)
 {
     *q = NULL;
+    forget_outcome(m);
     char *key = NULL;
     size_t klen = 0;
     px_status rc = px_entity_key(m->typed, strlen(m->typed), &key, &klen);
@@ -452,11 +468,8 @@ px_names_resolve(xc_database *db, px_name_match *m, xc_query **q, int *modified)
 void
 px_name_match_clear(px_name_match *m)
 {
+    forget_outcome(m);
     free(m->field);
     free(m->typed);
-    for (size_t i = 0; i < m->nmatched; i++)
-        free(m->matched[i].value);
-    for (size_t i = 0; i < m->nothers; i++)
-        free(m->others[i].value);
     memset(m, 0, sizeof *m);
 }

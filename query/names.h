@@ -57,7 +57,7 @@ typedef struct px_name_match {
 } px_name_match;
 
 /* Resolve m->typed (m->field and m->typed set by the caller) on db: fill
- * the rest of *m and set *q to the OR of the matched names' terms under
+ * the rest of *m (replacing what an earlier call filled in) and set *q to the OR of the matched names' terms under
  * every name type (caller owns; free with xc_query_destroy()). A value
  * that matches nothing gives a query that matches nothing. PX_XAPIAN
  * with *modified set when the database changed under the reader. */

@@ -256,8 +256,9 @@ read_date(xc_document *doc, char date[11])
     return xs;
 }
 
+/* Item i of the result set as hit h; *docid gets its passage's docid. */
 static px_status
-collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
+collect_hit(run_ctx *c, uint32_t i, px_hit_t *h, xc_docid *docid)
 {
     xc_mset_item item = {0};
     xc_document *doc = NULL;
@@ -265,6 +266,7 @@ collect_hit(run_ctx *c, uint32_t i, px_hit_t *h)
     const char *data = NULL;
     size_t len = 0;
     px_status rc = check(c, xc_mset_get(c->mset, i, &item));
+    *docid = item.docid;
     if (rc == PX_OK)
         rc = check(c, xc_mset_get_document(c->mset, i, &doc));
     if (rc == PX_OK)
@@ -564,15 +566,11 @@ collect(run_ctx *c, px_results_t *r)
         rc = PX_NOMEM;
     for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
         article *a = &as.a[as.of[i]];
-        xc_mset_item item = {0};
         if (a->rank == 0 || a->rank <= lo || a->rank > hi ||
             a->shown >= c->opts->per_article)
             continue;
-        rc = check(c, xc_mset_get(c->mset, i, &item));
-        docids[r->nhits] = item.docid;
+        rc = collect_hit(c, i, &r->hits[r->nhits], &docids[r->nhits]);
         px_hit_t *h = &r->hits[r->nhits++];
-        if (rc == PX_OK)
-            rc = collect_hit(c, i, h);
         h->article_rank = a->rank - lo;
         h->article_score = a->score;
         a->shown++;

@@ -44,6 +44,7 @@ px_job_destroy(px_job_t *job)
         xc_document_destroy(job->docs[i]);
     px_words_clear(&job->words);
     free(job->docs);
+    free(job->cut);
     free(job->path);
     free(job);
 }
@@ -263,6 +264,8 @@ parse_and_build(px_job_t *job, xc_termgen *tg, const char *buf, size_t len)
         return;
     }
     job->repaired = px_article_repaired(a);
+    if (px_article_cut(a) != NULL)
+        job->cut = strdup(px_article_cut(a));
     job->status = build_docs(job, tg, a);
     job->outcome = PX_OUTCOME_INDEXED;
     px_article_destroy(a);

@@ -41,6 +41,7 @@ typedef struct px_job {
     uint64_t hash;
     uint64_t bytes;
     size_t repaired;     /* invalid UTF-8 bytes repaired */
+    char *cut;           /* what parsing left out (px_article_cut), owned */
     px_status parse_status;
     xc_document **docs;  /* one per passage */
     size_t ndocs;

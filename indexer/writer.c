@@ -780,9 +780,14 @@ job_message(const px_writer_t *w, const px_job_t *job)
         return px_asprintf("skipped: %s",
                            px_status_to_string(job->parse_status));
     case PX_OUTCOME_INDEXED:
+        if (job->repaired && job->cut)
+            return px_asprintf("repaired %zu bytes of invalid UTF-8 (read as "
+                               "Windows-1252); %s", job->repaired, job->cut);
         if (job->repaired)
             return px_asprintf("repaired %zu bytes of invalid UTF-8 (read as "
                           "Windows-1252)", job->repaired);
+        if (job->cut)
+            return px_asprintf("%s", job->cut);
         return NULL;
     default:
         return NULL;

@@ -14,6 +14,7 @@ static const char *const names[PX_STATUS_LAST] = {
     [PX_NOT_FOUND] = "not found",
     [PX_QUERY_SYNTAX] = "malformed query",
     [PX_INVALID_ARGUMENT] = "invalid argument",
+    [PX_TOO_COMPLEX] = "markup too complex to parse in the time allowed",
 };
 
 const char *

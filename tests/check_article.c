@@ -2,9 +2,11 @@
  * check_article.c — file bytes to articles: text, Markdown and HTML.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/article/article-internal.h" /* html_tame, test limits */
 #include "check_main.h"
 #include "passim/article.h"
 
@@ -423,6 +425,155 @@ START_TEST(html_repaired_and_bom)
 }
 END_TEST
 
+/* A growing buffer for generated pages. */
+typedef struct page {
+    char *s;
+    size_t len;
+    size_t cap;
+} page;
+
+static void
+add(page *p, const char *s)
+{
+    size_t n = strlen(s);
+    if (p->len + n + 1 > p->cap) {
+        p->cap = (p->len + n + 1) * 2;
+        p->s = realloc(p->s, p->cap);
+        ck_assert_ptr_nonnull(p->s);
+    }
+    memcpy(p->s + p->len, s, n + 1);
+    p->len += n;
+}
+
+/* All block texts joined by newlines (caller frees). */
+static char *
+joined(const px_article_t *a)
+{
+    page p = {0};
+    add(&p, "");
+    for (size_t i = 0; i < px_article_block_count(a); i++) {
+        add(&p, block(a, i)->text);
+        add(&p, "\n");
+    }
+    return p.s;
+}
+
+START_TEST(html_deep_nesting_tamed)
+{
+    /* 100,000 nested <div>s: gumbo alone walks its whole stack at each,
+     * minutes of work; the tamed page keeps every word. */
+    page p = {0};
+    add(&p, "<title>Deep</title><p>first words</p>");
+    for (int i = 0; i < 100000; i++)
+        add(&p, i % 1000 == 0 ? "<div>inner " : "<div>");
+    add(&p, "<p>last words</p>");
+    px_article_t *a = parse(p.s, PX_FORMAT_HTML);
+    ck_assert_str_eq(px_article_title(a), "Deep");
+    ck_assert_ptr_nonnull(px_article_cut(a));
+    ck_assert_ptr_nonnull(strstr(px_article_cut(a), "deeper than 256"));
+    ck_assert_str_eq(block(a, 0)->text, "first words");
+    size_t n = px_article_block_count(a);
+    ck_assert_str_eq(block(a, n - 1)->text, "last words");
+    assert_spans(p.s, a);
+    assert_span_is(p.s, a, n - 1, "last words");
+    char *all = joined(a);
+    size_t inner = 0;
+    for (const char *q = all; (q = strstr(q, "inner")) != NULL; q++)
+        inner++;
+    ck_assert_uint_eq(inner, 100);
+    ck_assert_uint_ge(n, 100); /* the blocks stay apart */
+    free(all);
+    px_article_destroy(a);
+    free(p.s);
+}
+END_TEST
+
+START_TEST(html_misnesting_tamed)
+{
+    /* The adoption agency's worst case, over and over. */
+    page p = {0};
+    char w[64];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(w, sizeof w, "<a><b><div>w%d</a>", i);
+        add(&p, w);
+    }
+    px_article_t *a = parse(p.s, PX_FORMAT_HTML);
+    ck_assert_ptr_nonnull(px_article_cut(a));
+    ck_assert_ptr_nonnull(strstr(px_article_cut(a), "misnested"));
+    char *all = joined(a);
+    const char *at = all;
+    for (int i = 0; i < 3000; i++) { /* every word, in order */
+        snprintf(w, sizeof w, "w%d\n", i);
+        at = strstr(at, w);
+        ck_assert_msg(at != NULL, "lost %s", w);
+    }
+    free(all);
+    px_article_destroy(a);
+    free(p.s);
+}
+END_TEST
+
+START_TEST(html_ordinary_pages_untouched)
+{
+    /* Sloppy but ordinary markup is parsed as is, and its balanced rewrite
+     * would read the same: the taming only changes what it must. */
+    const char *buf =
+        "<!DOCTYPE html><html><head><title>Sloppy</title></head><body>"
+        "<p>One<p>Two <b>bold <i>both</b> italic</i>"
+        "<ul><li>item one<li>item two<ul><li>inner</ul></ul>"
+        "<table><tr><td>cell a<td>cell b<tr><td>cell c</table>"
+        "<dl><dt>term<dd>definition</dl><div><span>end</div></span>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_ptr_null(px_article_cut(a));
+    ck_assert_int_eq(html_needs_taming(buf, strlen(buf)), 0);
+    html_tamed t;
+    ck_assert_int_eq(html_tame(buf, strlen(buf), 0, &t), PX_OK);
+    px_article_t *b = NULL;
+    ck_assert_int_eq(px_article_parse(t.text, t.len, PX_FORMAT_HTML, &b),
+                     PX_OK);
+    char *ja = joined(a), *jb = joined(b);
+    ck_assert_str_eq(ja, jb);
+    ck_assert_ptr_nonnull(strstr(ja, "item two\ninner\n"));
+    free(ja), free(jb);
+    px_article_destroy(b);
+    html_tamed_free(&t);
+    px_article_destroy(a);
+}
+END_TEST
+
+START_TEST(html_too_slow_read_flat)
+{
+    /* A parse that runs out of budget is read again as paragraphs; one
+     * that cannot be read even so is refused, not half-indexed. */
+    page p = {0};
+    add(&p, "<title>Slow</title><meta name=date content=2024-05-06>");
+    char w[64];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(w, sizeof w, "<p><span>w%d</span> <em>&amp;</em>", i);
+        add(&p, w);
+    }
+    html_test_limit_allocations(30000);
+    px_article_t *a = parse(p.s, PX_FORMAT_HTML);
+    html_test_limit_allocations(0);
+    ck_assert_ptr_nonnull(px_article_cut(a));
+    ck_assert_ptr_nonnull(strstr(px_article_cut(a), "plain paragraphs"));
+    ck_assert_str_eq(px_article_title(a), "Slow");
+    ck_assert_str_eq(px_article_date(a), "2024-05-06");
+    ck_assert_uint_eq(px_article_block_count(a), 2000);
+    ck_assert_str_eq(block(a, 1999)->text, "w1999 &");
+    assert_spans(p.s, a);
+    px_article_destroy(a);
+
+    html_test_limit_allocations(10);
+    px_article_t *b = (px_article_t *)1;
+    ck_assert_int_eq(px_article_parse(p.s, p.len, PX_FORMAT_HTML, &b),
+                     PX_TOO_COMPLEX);
+    html_test_limit_allocations(0);
+    ck_assert_ptr_null(b);
+    free(p.s);
+}
+END_TEST
+
 START_TEST(empty_files)
 {
     assert_fails("", 0, PX_FORMAT_TEXT, PX_EMPTY);
@@ -493,6 +644,10 @@ make_suite(void)
 {
     const px_check_case cases[] = {
         {"format_by_extension", format_by_extension},
+        {"html_deep_nesting_tamed", html_deep_nesting_tamed},
+        {"html_misnesting_tamed", html_misnesting_tamed},
+        {"html_ordinary_pages_untouched", html_ordinary_pages_untouched},
+        {"html_too_slow_read_flat", html_too_slow_read_flat},
         {"txt_title_and_blocks", txt_title_and_blocks},
         {"txt_title_line_not_repeated", txt_title_line_not_repeated},
         {"txt_long_first_line", txt_long_first_line},

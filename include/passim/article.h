@@ -70,6 +70,12 @@ const char *px_article_date(const px_article_t *a);
 /* How many invalid UTF-8 bytes were repaired (0 for clean text). */
 size_t px_article_repaired(const px_article_t *a);
 
+/* What parsing had to leave out or change to stay within its bounds, as a
+ * sentence for the user (borrowed, valid until destroy), or NULL when
+ * nothing: HTML nested deeper than 256 levels, misnested over and over,
+ * or too complex to parse in time (then read as plain paragraphs). */
+const char *px_article_cut(const px_article_t *a);
+
 void px_article_destroy(px_article_t *a);
 
 #endif /* PASSIM_ARTICLE_H */

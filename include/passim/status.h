@@ -21,6 +21,7 @@ typedef enum px_status {
     PX_NOT_FOUND,        /* no such database, file or entry */
     PX_QUERY_SYNTAX,     /* a malformed query */
     PX_INVALID_ARGUMENT, /* a bad argument */
+    PX_TOO_COMPLEX,      /* markup too complex to parse in the time allowed */
     PX_STATUS_LAST
 } px_status;
 

@@ -35,6 +35,8 @@ struct px_article {
     /* The article's own date, "YYYY-MM-DD", or "" when none was found
      * (px_article_date()). */
     char date[PX_DATECORE_ISO_MAX];
+    /* What parsing left out and why, for the user ("" when nothing). */
+    char cut[160];
 };
 
 /* Make room for `extra` more arena bytes. */
@@ -63,6 +65,43 @@ void article_finish(px_article_t *a);
  * BOM), into the empty article `a`; kind is the buffer's classification. */
 px_status html_parse(px_article_t *a, const char *buf, size_t len,
                      size_t skip, px_text_kind kind);
+
+/* Taming hostile HTML before gumbo sees it (htmltame.c). A page whose
+ * open elements would nest deeper than HTML_TAME_DEPTH, or that misnests
+ * formatting elements over blocks more than HTML_TAME_MISNESTED times,
+ * makes gumbo's work grow with the square of its size. */
+#define HTML_TAME_DEPTH 256
+#define HTML_TAME_MISNESTED 1024
+
+typedef struct tame_map {
+    size_t out; /* rewritten offset where a run copied from the input starts */
+    size_t in;  /* its offset in the input */
+} tame_map;
+
+typedef struct html_tamed {
+    char *text; /* the rewritten markup, NUL-terminated; owned */
+    size_t len;
+    tame_map *map; /* owned */
+    size_t nmap;
+    size_t dropped; /* start tags past the depth cap: left out or made
+                     * siblings */
+} html_tamed;
+
+/* Whether buf[0, len) needs taming (one linear scan). */
+int html_needs_taming(const char *buf, size_t len);
+
+/* Rewrite buf[0, len) into *out: balanced and depth-capped, or, when
+ * `flat`, text and paragraph breaks only. Free with html_tamed_free(). */
+px_status html_tame(const char *buf, size_t len, int flat, html_tamed *out);
+
+/* The input offset of rewritten offset `pos`. */
+size_t html_tamed_offset(const html_tamed *t, size_t pos);
+
+void html_tamed_free(html_tamed *t);
+
+/* For tests only: gumbo runs out of budget after `calls` allocations in
+ * every later parse (0 restores the CPU-time deadline alone). */
+void html_test_limit_allocations(unsigned long calls);
 
 /* Set a->date from a field value (front matter, HTML meta) holding a full
  * date; returns whether it did. A date already set is kept. */

@@ -490,6 +490,12 @@ px_article_block(const px_article_t *a, size_t i)
     return a != NULL && i < a->count ? &a->blocks[i] : NULL;
 }
 
+const char *
+px_article_cut(const px_article_t *a)
+{
+    return a != NULL && a->cut[0] != '\0' ? a->cut : NULL;
+}
+
 size_t
 px_article_repaired(const px_article_t *a)
 {

@@ -11,11 +11,23 @@
  *
  * The walk over the tree is iterative: gumbo sets no depth limit, and a
  * hostile page of a million nested <div>s must not overflow the C stack.
+ *
+ * gumbo's own work is bounded twice. A page that would nest or misnest
+ * its elements past what real pages do is tamed first (htmltame.c). And
+ * gumbo allocates through a budget that checks the thread's CPU time: a
+ * parse still running at its deadline (1 s plus 0.25 s per MB) is
+ * abandoned with a longjmp out of the allocator, all it allocated freed,
+ * and the page read again flattened to text and paragraphs. The article
+ * says which of these happened (px_article_cut()).
  */
 #include <gumbo.h>
+#include <setjmp.h>
+#include <stdalign.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "article-internal.h"
 
@@ -36,6 +48,7 @@ typedef struct walker {
     size_t file_len;
     const utf8_mark *marks; /* repairs made before parsing, if any */
     size_t nmarks;
+    const html_tamed *tamed; /* the rewrite gumbo parsed, if any */
     frame_t *stack;
     size_t depth;
     size_t cap;
@@ -98,6 +111,8 @@ block_tag(GumboTag tag)
 static size_t
 file_offset(const walker_t *w, size_t pos)
 {
+    if (w->tamed != NULL)
+        pos = html_tamed_offset(w->tamed, pos);
     if (w->marks != NULL)
         pos = utf8_map_offset(w->marks, w->nmarks, pos);
     pos += w->skip;
@@ -362,6 +377,215 @@ head_date(px_article_t *a, const GumboNode *root)
     }
 }
 
+/* --- gumbo on a budget ------------------------------------------------ */
+
+/* Each allocation gumbo makes is linked into a list, so that an abandoned
+ * parse can be freed whole. */
+typedef union alloc_hdr {
+    struct {
+        union alloc_hdr *prev, *next;
+    } link;
+    max_align_t align;
+} alloc_hdr;
+
+typedef struct budget {
+    jmp_buf jump;
+    alloc_hdr live;       /* the list's head */
+    unsigned long calls;
+    double deadline;      /* thread CPU seconds */
+    int expired;
+    int nomem;
+} budget_t;
+
+#define CHECK_EVERY 1024
+
+static double
+cpu_now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0 &&
+        clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Tests make a parse run out of budget after this many allocations
+ * (0: never), to reach the fallbacks without a slow page. */
+static unsigned long test_max_calls;
+
+void
+html_test_limit_allocations(unsigned long calls)
+{
+    test_max_calls = calls;
+}
+
+static int
+out_of_time(budget_t *b)
+{
+    ++b->calls;
+    if (test_max_calls > 0 && b->calls > test_max_calls)
+        return 1;
+    return b->calls % CHECK_EVERY == 0 && cpu_now() > b->deadline;
+}
+
+static void *
+budget_alloc(void *userdata, size_t size)
+{
+    budget_t *b = userdata;
+    if (out_of_time(b)) {
+        b->expired = 1;
+        longjmp(b->jump, 1);
+    }
+    alloc_hdr *h = size <= SIZE_MAX - sizeof *h ? malloc(sizeof *h + size)
+                                                : NULL;
+    if (h == NULL) { /* gumbo does not check; never give it NULL */
+        b->nomem = 1;
+        longjmp(b->jump, 1);
+    }
+    h->link.prev = &b->live;
+    h->link.next = b->live.link.next;
+    b->live.link.next->link.prev = h;
+    b->live.link.next = h;
+    return h + 1;
+}
+
+static void
+budget_free(void *userdata, void *p)
+{
+    (void)userdata;
+    if (p == NULL)
+        return;
+    alloc_hdr *h = (alloc_hdr *)p - 1;
+    h->link.prev->link.next = h->link.next;
+    h->link.next->link.prev = h->link.prev;
+    free(h);
+}
+
+static void
+budget_release(budget_t *b)
+{
+    while (b->live.link.next != &b->live)
+        budget_free(b, b->live.link.next + 1);
+}
+
+/* The deadline for `len` bytes: gumbo reads real pages at 10 MB/s and
+ * more, so this leaves room for a slow machine. */
+static double
+deadline_for(size_t len)
+{
+    return 1.0 + 0.25 * (double)len / 1e6;
+}
+
+/* gumbo_parse on a budget; NULL when it ran out of time or memory. Kept
+ * apart so that no local of the caller lives across the setjmp. */
+static GumboOutput *
+parse_bounded(budget_t *b, const GumboOptions *options, const char *text,
+              size_t len)
+{
+    if (setjmp(b->jump) != 0)
+        return NULL;
+    return gumbo_parse_with_options(options, text, len);
+}
+
+static GumboOutput *
+gumbo_budgeted(budget_t *b, GumboOptions *options, const char *text,
+               size_t len)
+{
+    *options = kGumboDefaultOptions;
+    /* Parse errors are of no use here; recording them costs memory and
+     * time on exactly the pages that have the most. */
+    options->max_errors = 0;
+    options->allocator = budget_alloc;
+    options->deallocator = budget_free;
+    options->userdata = b;
+    b->live.link.prev = b->live.link.next = &b->live;
+    b->calls = 0;
+    b->expired = b->nomem = 0;
+    b->deadline = cpu_now() + deadline_for(len);
+    GumboOutput *doc = parse_bounded(b, options, text, len);
+    if (doc == NULL)
+        budget_release(b);
+    return doc;
+}
+
+static px_status
+walk_document(walker_t *w, const GumboNode *root)
+{
+    px_status rc = head_title(w, root);
+    if (rc == PX_OK)
+        head_date(w->a, root);
+    if (rc == PX_OK)
+        rc = walk(w, root);
+    return rc;
+}
+
+/* Parse text[0, len) (tamed already when w->tamed says so) and walk it.
+ * Sets *expired when gumbo ran out of time, leaving the article as it
+ * was. */
+static px_status
+parse_and_walk(walker_t *w, const char *text, size_t len, int *expired)
+{
+    budget_t *b = malloc(sizeof *b);
+    if (b == NULL)
+        return PX_NOMEM;
+    GumboOptions options;
+    GumboOutput *doc = gumbo_budgeted(b, &options, text, len);
+    px_status rc = PX_OK;
+    *expired = doc == NULL && b->expired;
+    if (doc == NULL)
+        rc = b->expired ? PX_OK : PX_NOMEM;
+    else
+        rc = walk_document(w, doc->root);
+    if (doc != NULL)
+        gumbo_destroy_output(&options, doc);
+    budget_release(b);
+    free(b);
+    return rc;
+}
+
+/* Parse with gumbo; a page that needs it is tamed first, and one that
+ * still takes too long is read again flat. */
+static px_status
+parse_tamed(walker_t *w, const char *text, size_t len)
+{
+    html_tamed tamed = {0};
+    px_status rc = PX_OK;
+    int expired = 0;
+    if (html_needs_taming(text, len)) {
+        rc = html_tame(text, len, 0, &tamed);
+        if (rc == PX_OK)
+            w->tamed = &tamed;
+    }
+    if (rc == PX_OK)
+        rc = parse_and_walk(w, w->tamed ? tamed.text : text,
+                            w->tamed ? tamed.len : len, &expired);
+    if (rc == PX_OK && w->tamed != NULL && tamed.dropped > 0)
+        snprintf(w->a->cut, sizeof w->a->cut,
+                 "markup nested deeper than %d levels: %zu tags flattened, "
+                 "their text kept", HTML_TAME_DEPTH, tamed.dropped);
+    else if (rc == PX_OK && w->tamed != NULL)
+        snprintf(w->a->cut, sizeof w->a->cut,
+                 "markup misnested more than %d times: read with its "
+                 "elements closed in order", HTML_TAME_MISNESTED);
+    html_tamed_free(&tamed);
+    w->tamed = NULL;
+    if (rc != PX_OK || !expired)
+        return rc;
+    rc = html_tame(text, len, 1, &tamed);
+    w->tamed = &tamed;
+    if (rc == PX_OK)
+        rc = parse_and_walk(w, tamed.text, tamed.len, &expired);
+    if (rc == PX_OK && expired)
+        rc = PX_TOO_COMPLEX;
+    if (rc == PX_OK)
+        snprintf(w->a->cut, sizeof w->a->cut,
+                 "markup too complex to parse within %.1f s of CPU time: "
+                 "read as plain paragraphs", deadline_for(len));
+    html_tamed_free(&tamed);
+    w->tamed = NULL;
+    return rc;
+}
+
 px_status
 html_parse(px_article_t *a, const char *buf, size_t len, size_t skip,
            px_text_kind kind)
@@ -382,21 +606,7 @@ html_parse(px_article_t *a, const char *buf, size_t len, size_t skip,
         w.marks = marks;
         text = fixed, text_len = fixed_len;
     }
-    /* Parse errors are of no use here; recording them costs memory and
-     * time on exactly the pages that have the most. */
-    GumboOptions options = kGumboDefaultOptions;
-    options.max_errors = 0;
-    GumboOutput *doc = gumbo_parse_with_options(&options, text, text_len);
-    if (doc == NULL)
-        rc = PX_NOMEM;
-    if (rc == PX_OK)
-        rc = head_title(&w, doc->root);
-    if (rc == PX_OK)
-        head_date(a, doc->root);
-    if (rc == PX_OK)
-        rc = walk(&w, doc->root);
-    if (doc != NULL)
-        gumbo_destroy_output(&options, doc);
+    rc = parse_tamed(&w, text, text_len);
     free(w.stack);
     free(fixed);
     free(marks);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passim/format.h"
 #include "passim/schema.h"
 #include "passim/token.h"
 #include "passim/vocab.h"
@@ -161,8 +162,8 @@ is_stop_word(const char *w, size_t len)
 /* A parser for passim's schema whose unprefixed words search `prefix`
  * only, dropping stop words, stemming by `strategy`. */
 static px_status
-field_parser(xc_database *db, const char *prefix, xc_stem_strategy strategy,
-             xc_qparser **out)
+field_parser(xc_database *db, px_wild_budget *budget, const char *prefix,
+             xc_stem_strategy strategy, xc_qparser **out)
 {
     xc_stemmer *st = NULL;
     px_status rc = px_schema_stemmer(PX_LANGUAGE, &st);
@@ -185,7 +186,7 @@ field_parser(xc_database *db, const char *prefix, xc_stem_strategy strategy,
         xs = xc_qparser_set_stopwords(*out, stop_words, NSTOP);
     xc_stemmer_destroy(st);
     if (rc == PX_OK && xs == XC_OK)
-        rc = px_vocab_add_wildcard_fields(*out, db, &prefix, 1);
+        rc = px_vocab_add_wildcard_fields(*out, db, &prefix, 1, budget);
     return rc == PX_OK && xs != XC_OK ? PX_XAPIAN : rc;
 }
 
@@ -193,18 +194,22 @@ px_status
 px_parsers_create(xc_database *db, px_parsers *p)
 {
     memset(p, 0, sizeof *p);
-    px_status rc = px_schema_qparser(db, &p->all);
+    p->budget = calloc(1, sizeof *p->budget);
+    px_status rc = p->budget ? PX_OK : PX_NOMEM;
     if (rc == PX_OK)
-        rc = px_schema_qparser(db, &p->stop);
+        rc = px_schema_qparser(db, p->budget, &p->all);
+    if (rc == PX_OK)
+        rc = px_schema_qparser(db, p->budget, &p->stop);
     if (rc == PX_OK &&
         xc_qparser_set_stopwords(p->stop, stop_words, NSTOP) != XC_OK)
         rc = PX_XAPIAN;
     if (rc == PX_OK)
-        rc = field_parser(db, "", PX_STEM_STRATEGY, &p->text);
+        rc = field_parser(db, p->budget, "", PX_STEM_STRATEGY, &p->text);
     if (rc == PX_OK)
-        rc = field_parser(db, PX_PREFIX_TITLE, PX_STEM_STRATEGY, &p->title);
+        rc = field_parser(db, p->budget, PX_PREFIX_TITLE, PX_STEM_STRATEGY,
+                          &p->title);
     if (rc == PX_OK)
-        rc = field_parser(db, "", XC_STEM_NONE, &p->exact);
+        rc = field_parser(db, p->budget, "", XC_STEM_NONE, &p->exact);
     if (rc != PX_OK)
         px_parsers_destroy(p);
     return rc;
@@ -218,6 +223,7 @@ px_parsers_destroy(px_parsers *p)
     xc_qparser_destroy(p->text);
     xc_qparser_destroy(p->title);
     xc_qparser_destroy(p->exact);
+    free(p->budget);
     memset(p, 0, sizeof *p);
 }
 
@@ -267,8 +273,8 @@ syntax_message(const char *what)
 /* Parse with the full syntax, then without any operator: natural language
  * ("0-dimensional biomaterials (NOT ...)", "Figure: x*") must not fail. */
 static xc_status
-parse(xc_qparser *qp, const char *text, unsigned flags, xc_query_op op,
-      xc_query **q)
+parse(const px_parsers *p, xc_qparser *qp, const char *text, unsigned flags,
+      xc_query_op op, xc_query **q)
 {
     char *wild = NULL;
     if (px_vocab_rewrite(text, &wild) != PX_OK)
@@ -278,8 +284,14 @@ parse(xc_qparser *qp, const char *text, unsigned flags, xc_query_op op,
     xc_status xs = xc_qparser_set_default_op(qp, op);
     if (xs == XC_OK)
         xs = xc_qparser_parse(qp, text, flags, NULL, q);
-    if (xs == XC_QUERY_SYNTAX && flags != 0)
+    if (xs == XC_QUERY_SYNTAX && flags != 0 && !p->budget->exceeded)
         xs = xc_qparser_parse(qp, text, 0, NULL, q);
+    if (p->budget->exceeded) { /* the caller says so */
+        if (xs == XC_OK)
+            xc_query_destroy(*q);
+        *q = NULL;
+        xs = XC_QUERY_SYNTAX;
+    }
     free(wild);
     return xs;
 }
@@ -303,13 +315,13 @@ parse_fields(const px_parsers *p, const px_rank_opts *o, const char *text,
 {
     xc_query *part[3] = {NULL, NULL, NULL};
     size_t n = 2;
-    xc_status xs = parse(p->text, text, flags, XC_OP_OR, &part[0]);
+    xc_status xs = parse(p, p->text, text, flags, XC_OP_OR, &part[0]);
     if (xs == XC_OK)
-        xs = parse(p->title, text, flags, XC_OP_OR, &part[1]);
+        xs = parse(p, p->title, text, flags, XC_OP_OR, &part[1]);
     if (xs == XC_OK && o->title > 0)
         part[1] = scaled(o->title, part[1]);
     if (xs == XC_OK && o->exact > 0)
-        xs = parse(p->exact, original, flags, XC_OP_OR, &part[2]);
+        xs = parse(p, p->exact, original, flags, XC_OP_OR, &part[2]);
     if (xs == XC_OK && o->exact > 0 && part[2])
         part[n++] = scaled(o->exact, part[2]);
     if (xs == XC_OK && part[1])
@@ -353,11 +365,17 @@ parse_query(const px_parsers *p, const px_rank_opts *o, const char *text,
         qp = p->text;
         xs = parse_fields(p, o, text, original, flags, q);
     } else {
-        xs = parse(qp, text, flags, op, q);
+        xs = parse(p, qp, text, flags, op, q);
     }
     if (xs == XC_OK)
         return PX_OK;
     *q = NULL;
+    if (p->budget->exceeded) {
+        *error = px_asprintf("the query's wildcards match more than %d "
+                             "words in all: make them longer or fewer",
+                             PX_VOCAB_MAX_TOTAL_EXPANSION);
+        return PX_QUERY_SYNTAX;
+    }
     *error = syntax_message(xc_qparser_last_error(qp));
     return xs == XC_QUERY_SYNTAX ? PX_QUERY_SYNTAX : PX_XAPIAN;
 }
@@ -371,6 +389,8 @@ px_rank_query(const px_parsers *p, const px_rank_opts *o, const char *text,
     char *low = is_long && o->lower ? lowered(text, o->lower) : NULL;
     if (is_long && o->lower && !low)
         return PX_NOMEM;
+    p->budget->used = 0;
+    p->budget->exceeded = 0;
     px_status rc = parse_query(p, o, low ? low : text, text, is_long, op, q,
                                error);
     free(low);
@@ -463,7 +483,9 @@ px_rank_boost(const px_parsers *p, const px_rank_opts *o, const char *text,
                   px_rank_count_words(text) > (int)o->long_query;
     if (o->title > 1 && !is_long) {
         xc_query *t = NULL;
-        if (parse(p->title, text, 0, XC_OP_OR, &t) == XC_OK)
+        p->budget->used = 0;
+        p->budget->exceeded = 0;
+        if (parse(p, p->title, text, 0, XC_OP_OR, &t) == XC_OK)
             ev[0] = scaled(o->title - 1, t);
     }
     if (o->proximity > 0)

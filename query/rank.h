@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "passim/status.h"
+#include "passim/vocab.h"
 #include "xapian-c.h"
 
 /* Weighting schemes of passages (the `scheme` lever, by number: 0 BM25,
@@ -76,6 +77,7 @@ typedef struct px_parsers {
     xc_qparser *text;  /* passage text only, dropping stop words */
     xc_qparser *title; /* titles only, dropping stop words */
     xc_qparser *exact; /* passage text, unstemmed, dropping stop words */
+    px_wild_budget *budget; /* the wildcard expansions of one parse, shared */
 } px_parsers;
 
 px_status px_parsers_create(xc_database *db, px_parsers *p);

@@ -19,6 +19,13 @@
 
 #define PX_RETRIES 12
 
+/* Bounds on one query, so that any query answers or fails within a
+ * second on news-bbc (2,225 articles): 20,000 words took 10 s, 60 KB of
+ * random bytes 42 s, 10,000 times "NOT said" 6 s. Typed and pasted
+ * questions stay far below (SciFact's longest claim: 32 words). */
+#define PX_QUERY_MAX_BYTES 4096
+#define PX_QUERY_MAX_WORDS 256
+
 static void
 free_hits(px_results_t *r)
 {
@@ -966,6 +973,25 @@ run_with_retries(run_ctx *c, xc_query_op op, px_results_t *r, char **error)
     return PX_XAPIAN;
 }
 
+/* PX_QUERY_SYNTAX with a message when `q` is over the bounds. */
+static px_status
+within_bounds(const char *q, char **error)
+{
+    size_t len = strlen(q);
+    if (len > PX_QUERY_MAX_BYTES) {
+        *error = px_asprintf("the query is too long: %zu bytes (at most %d)",
+                             len, PX_QUERY_MAX_BYTES);
+        return *error ? PX_QUERY_SYNTAX : PX_NOMEM;
+    }
+    int words = px_rank_count_words(q);
+    if (words > PX_QUERY_MAX_WORDS) {
+        *error = px_asprintf("the query is too long: %d words (at most %d)",
+                             words, PX_QUERY_MAX_WORDS);
+        return *error ? PX_QUERY_SYNTAX : PX_NOMEM;
+    }
+    return PX_OK;
+}
+
 px_status
 px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
           char **error)
@@ -975,6 +1001,8 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
     px_results_t *r = calloc(1, sizeof *r);
     run_ctx c = {.s = s, .opts = opts, .failed = XC_OK};
     px_status rc = r ? PX_OK : PX_NOMEM;
+    if (rc == PX_OK)
+        rc = within_bounds(opts->query, error);
     if (rc == PX_OK)
         rc = px_filters_extract(opts->query, &c.filters, error);
     if (rc == PX_OK)

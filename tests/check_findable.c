@@ -181,7 +181,7 @@ START_TEST(every_word_is_found)
     xc_database *db;
     xc_qparser *qp;
     ck_assert_int_eq(xc_database_open(dbpath, &db, NULL), XC_OK);
-    ck_assert_int_eq(px_schema_qparser(db, &qp), PX_OK);
+    ck_assert_int_eq(px_schema_qparser(db, NULL, &qp), PX_OK);
     size_t accented = 0;
     for (size_t i = 0; i < ws.n; i++) {
         char *typed = ws.w[i];

@@ -141,7 +141,7 @@ START_TEST(qparser_uses_same_stems)
 {
     xc_qparser *qp;
     xc_query *q;
-    ck_assert_int_eq(px_schema_qparser(NULL, &qp), PX_OK);
+    ck_assert_int_eq(px_schema_qparser(NULL, NULL, &qp), PX_OK);
     ck_assert_int_eq(xc_qparser_parse(qp, "turbines title:wind", XC_FLAG_DEFAULT,
                                       NULL, &q), XC_OK);
     char buf[256] = "";

@@ -78,6 +78,13 @@ START_TEST(rewrite_wildcards)
     rewrites("a*b wind", NULL);     /* not a trailing wildcard */
     rewrites("* wind", NULL);
     rewrites("plain words", NULL);
+    /* NEAR and ADJ take single terms: beside a wildcard they are AND. */
+    rewrites("zimb* NEAR blair", "pxwild:zimb AND blair");
+    rewrites("blair NEAR/3 (zimb*)", "blair AND (pxwild:zimb)");
+    rewrites("a ADJ/2 b* ADJ c", "a AND pxwild:b AND c");
+    rewrites("a NEAR b", NULL);
+    rewrites("\"x* NEAR y\" z", NULL);
+    rewrites("NEARLY x*", "NEARLY pxwild:x");
 }
 END_TEST
 

@@ -33,6 +33,8 @@
 #include "passim/status.h"
 #include "xapian-c.h"
 
+typedef struct px_wild_budget px_wild_budget; /* passim/vocab.h */
+
 #define PX_SLOT_ARTICLE 0
 #define PX_SLOT_DATE 1
 #define PX_SLOT_PASSAGE 2
@@ -184,7 +186,10 @@ px_status px_schema_passage_document(xc_termgen *tg, xc_document *doc,
 
 /* A query parser set up for passim's schema on db: passim's stemmer, the
  * default field searching text and title, `title:` and `path:` prefixes
- * (entity and date filters are passim's own: query/filters.h). Caller owns *out; free with xc_qparser_destroy(). */
-px_status px_schema_qparser(xc_database *db, xc_qparser **out);
+ * (entity and date filters are passim's own: query/filters.h). Its
+ * wildcards count against `budget` (vocab.h; borrowed, may be NULL).
+ * Caller owns *out; free with xc_qparser_destroy(). */
+px_status px_schema_qparser(xc_database *db, px_wild_budget *budget,
+                            xc_qparser **out);
 
 #endif /* PASSIM_SCHEMA_H */

@@ -108,11 +108,26 @@ px_status px_vocab_expand(xc_database *db, px_stemmer_t *st,
  * text and title, the title or the path. *out is the caller's; NULL when
  * the query has no wildcard. */
 px_status px_vocab_rewrite(const char *query, char **out);
+/* The words all the wildcards of one parse may expand to, together: 200
+ * one-letter wildcards ORed (each up to PX_VOCAB_MAX_EXPANSION words) took
+ * 46 s on news-bbc; three of them, under 2,000 words, 0.73 s. */
+#define PX_VOCAB_MAX_TOTAL_EXPANSION 2000
+
+/* A count of the expansions made since `used` was last set to 0, shared by
+ * the parsers that take it; `exceeded` says a parse failed for going over
+ * PX_VOCAB_MAX_TOTAL_EXPANSION. */
+typedef struct px_wild_budget {
+    size_t used;
+    int exceeded;
+} px_wild_budget;
+
 /* `defaults`: the term prefixes of the parser's unprefixed field ("" for
  * the text, PX_PREFIX_TITLE for titles; at most two), which "word*"
- * searches too. */
+ * searches too. `budget` (borrowed, may be NULL for no total limit) must
+ * outlive qp. */
 px_status px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db,
                                        const char *const *defaults,
-                                       size_t ndefaults);
+                                       size_t ndefaults,
+                                       px_wild_budget *budget);
 
 #endif /* PASSIM_VOCAB_H */

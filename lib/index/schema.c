@@ -237,7 +237,7 @@ px_schema_passage_document(xc_termgen *tg, xc_document *doc, const char *id,
 }
 
 px_status
-px_schema_qparser(xc_database *db, xc_qparser **out)
+px_schema_qparser(xc_database *db, px_wild_budget *budget, xc_qparser **out)
 {
     static const char *const text_and_title[] = {"", PX_PREFIX_TITLE};
     xc_stemmer *st = NULL;
@@ -268,7 +268,7 @@ px_schema_qparser(xc_database *db, xc_qparser **out)
     if (rc == PX_OK && xs != XC_OK)
         rc = PX_XAPIAN;
     if (rc == PX_OK)
-        rc = px_vocab_add_wildcard_fields(qp, db, text_and_title, 2);
+        rc = px_vocab_add_wildcard_fields(qp, db, text_and_title, 2, budget);
     if (rc != PX_OK) {
         xc_qparser_destroy(qp);
         return rc;

@@ -506,8 +506,105 @@ put_token(strbuf *b, const char *tok, size_t len, int wild, int *changed)
     return put(b, word, wlen);
 }
 
-px_status
-px_vocab_rewrite(const char *query, char **out)
+/* Xapian's NEAR and ADJ take single terms, and a wildcard becomes the OR
+ * of its words: Xapian 1.4.22 then throws from inside its parser and
+ * leaks what the parser holds (LeakSanitizer shows it with Xapian alone,
+ * no passim code involved). So an operand that is a wildcard makes the
+ * operator an AND: "zimb* NEAR mugabe" finds both words in a passage. */
+static int
+is_space_char(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int
+is_proximity_op(const char *t, size_t n)
+{
+    size_t k = n >= 4 && memcmp(t, "NEAR", 4) == 0   ? 4
+               : n >= 3 && memcmp(t, "ADJ", 3) == 0 ? 3
+                                                    : 0;
+    if (k == 0 || (k < n && t[k] != '/'))
+        return 0;
+    for (size_t i = k + 1; i < n; i++)
+        if (t[i] < '0' || t[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int
+is_wild_token(const char *t, size_t n)
+{
+    while (n > 0 && t[n - 1] == ')')
+        n--;
+    return n > 1 && t[n - 1] == '*' && memchr(t, '"', n) == NULL;
+}
+
+typedef struct span {
+    const char *s;
+    size_t n;
+} span;
+
+/* The tokens of q between blanks, into a fresh array (NULL: no memory). */
+static span *
+blank_tokens(const char *q, size_t *count)
+{
+    size_t cap = 1;
+    for (const char *p = q; *p; p++)
+        cap += is_space_char(*p);
+    span *t = malloc(cap * sizeof *t);
+    size_t n = 0;
+    for (const char *p = q; t != NULL && *p;) {
+        while (*p && is_space_char(*p))
+            p++;
+        const char *start = p;
+        while (*p && !is_space_char(*p))
+            p++;
+        if (p > start)
+            t[n++] = (span){start, (size_t)(p - start)};
+    }
+    *count = n;
+    return t;
+}
+
+/* q with each NEAR or ADJ beside a wildcard made AND; *out NULL when
+ * there is none. */
+static px_status
+near_wildcards_to_and(const char *q, char **out)
+{
+    size_t n = 0;
+    *out = NULL;
+    span *t = blank_tokens(q, &n);
+    if (t == NULL)
+        return PX_NOMEM;
+    strbuf b = {0};
+    int changed = 0, quoted = 0, failed = 0;
+    const char *copied = q;
+    for (size_t i = 0; i < n && !failed; i++) {
+        int op = !quoted && is_proximity_op(t[i].s, t[i].n) &&
+                 ((i > 0 && is_wild_token(t[i - 1].s, t[i - 1].n)) ||
+                  (i + 1 < n && is_wild_token(t[i + 1].s, t[i + 1].n)));
+        for (size_t k = 0; k < t[i].n; k++)
+            quoted ^= t[i].s[k] == '"';
+        if (!op)
+            continue;
+        changed = 1;
+        failed = put(&b, copied, (size_t)(t[i].s - copied)) != 0 ||
+                 put(&b, "AND", 3) != 0;
+        copied = t[i].s + t[i].n;
+    }
+    if (!failed && changed)
+        failed = put(&b, copied, strlen(copied)) != 0;
+    free(t);
+    if (failed || !changed) {
+        free(b.s);
+        return failed ? PX_NOMEM : PX_OK;
+    }
+    *out = b.s;
+    return PX_OK;
+}
+
+static px_status
+rewrite_wildcards(const char *query, char **out)
 {
     strbuf b = {0};
     int quoted = 0, changed = 0;
@@ -543,8 +640,24 @@ nomem:
     return PX_NOMEM;
 }
 
+px_status
+px_vocab_rewrite(const char *query, char **out)
+{
+    char *anded = NULL;
+    px_status rc = near_wildcards_to_and(query, &anded);
+    if (rc == PX_OK)
+        rc = rewrite_wildcards(anded != NULL ? anded : query, out);
+    if (rc == PX_OK && *out == NULL && anded != NULL) {
+        *out = anded;
+        anded = NULL;
+    }
+    free(anded);
+    return rc;
+}
+
 typedef struct wild_ctx {
     xc_database *db;
+    px_wild_budget *budget; /* borrowed, may be NULL */
     px_stemmer_t *st;
     char prefix[2][8]; /* term prefixes of the stems ("": unused) */
 } wild_ctx;
@@ -554,12 +667,14 @@ typedef struct stem_queries {
     xc_query **q;
     size_t n, cap;
     int failed;
+    size_t stems; /* the words found: a term each in one or two fields */
 } stem_queries;
 
 static int
 add_stem_query(void *ctx, const char *stem, size_t len)
 {
     stem_queries *sq = ctx;
+    sq->stems++;
     for (size_t i = 0; i < 2 && sq->c->prefix[i][0]; i++) {
         char term[8 + PX_TOKEN_MAX_WORD * 4 + 1];
         size_t plen = strlen(sq->c->prefix[i]);
@@ -584,8 +699,12 @@ expand_field(void *ctx, const char *text, size_t len, xc_query **out)
     wild_ctx *c = ctx;
     char *folded = NULL;
     size_t flen = 0;
-    stem_queries sq = {c, NULL, 0, 0, 0};
+    stem_queries sq = {c, NULL, 0, 0, 0, 0};
     *out = NULL;
+    /* Over budget: match nothing, and let the caller say so. Failing here
+     * would throw through Xapian's parser, which leaks what it holds. */
+    if (c->budget != NULL && c->budget->exceeded)
+        return 0;
     /* The stemmer is made on first use: most queries have no wildcard. */
     if (!c->st && px_stemmer_create(PX_LANGUAGE, &c->st) != PX_OK)
         return 1;
@@ -595,7 +714,11 @@ expand_field(void *ctx, const char *text, size_t len, xc_query **out)
                                    add_stem_query, &sq);
     free(folded);
     int failed = rc != PX_OK || sq.failed;
-    if (!failed && sq.n &&
+    if (!failed && c->budget != NULL) {
+        c->budget->used += sq.stems;
+        c->budget->exceeded = c->budget->used > PX_VOCAB_MAX_TOTAL_EXPANSION;
+    }
+    if (!failed && sq.n && !(c->budget != NULL && c->budget->exceeded) &&
         xc_query_create_combined(XC_OP_SYNONYM, sq.q, sq.n, 0, out) != XC_OK)
         failed = 1;
     for (size_t i = 0; i < sq.n; i++)
@@ -614,13 +737,15 @@ destroy_wild_ctx(void *ctx)
 
 px_status
 px_vocab_add_wildcard_fields(xc_qparser *qp, xc_database *db,
-                             const char *const *defaults, size_t ndefaults)
+                             const char *const *defaults, size_t ndefaults,
+                             px_wild_budget *budget)
 {
     for (size_t i = 0; db && i < NWILD; i++) {
         wild_ctx *c = calloc(1, sizeof *c);
         if (!c)
             return PX_NOMEM;
         c->db = db;
+        c->budget = budget;
         /* The unprefixed field searches what the parser's default does. */
         int plain = wild_fields[i].user[0] == '\0';
         for (size_t k = 0; k < 2; k++) {

@@ -118,7 +118,8 @@ lone_title(int type, const char *value)
 static px_status
 entset_add(entset *s, int type, const char *value)
 {
-    if (!*value || s->n == PX_ENTITIES_MAX || lone_title(type, value))
+    if (!*value || s->n == PX_ENTITIES_MAX ||
+        strlen(value) > PX_ENTITY_VALUE_MAX || lone_title(type, value))
         return PX_OK;
     for (size_t i = 0; i < s->n; i++) {
         if (s->types[i] == type && strcmp(s->values[i], value) == 0)

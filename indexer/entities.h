@@ -21,6 +21,9 @@
 /* Entities kept per article, at most: a long document listing thousands
  * of names would otherwise bloat every one of its passages. */
 #define PX_ENTITIES_MAX 256
+/* A longer value is not a name but a tagging accident; leaving it out
+ * bounds the list every passage carries to 256 x 128 bytes. */
+#define PX_ENTITY_VALUE_MAX 128
 
 typedef struct px_article_entities {
     char *slot;          /* encoded list (schema.h px_entities_each) */

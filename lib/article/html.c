@@ -192,7 +192,8 @@ static px_status
 flush(walker_t *w, int h1)
 {
     px_article_t *a = w->a;
-    const char *s = a->text + w->block_start;
+    /* No arena yet before the first text: NULL + 0 is undefined. */
+    const char *s = a->text != NULL ? a->text + w->block_start : "";
     size_t n = a->text_len - w->block_start;
     px_status rc = PX_OK;
     int keep = 0;

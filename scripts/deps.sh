@@ -2,12 +2,13 @@
 # Install the Debian packages passim needs to build and test, if any is
 # missing. Runs apt-get as root (through sudo when not root). gettext,
 # iso-codes, libgeonames-common, wamerican and wbritish give the entity
-# tagger its lexicon at build time (tools/ner-gazetteer.py).
+# tagger its lexicon at build time (tools/ner-gazetteer.py); clang and
+# its runtime give the libFuzzer targets (scripts/fuzz.sh).
 set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config libxapian-dev
 libstemmer-dev libuv1-dev check libgumbo-dev libutf8proc-dev
-xapian-tools
+xapian-tools clang libclang-rt-14-dev
 python3 gettext iso-codes libgeonames-common wamerican wbritish"
 
 missing=""

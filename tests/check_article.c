@@ -541,6 +541,19 @@ START_TEST(html_ordinary_pages_untouched)
 }
 END_TEST
 
+START_TEST(html_block_before_any_text)
+{
+    /* Found by fuzz_article (UBSan, clang): a block ends before the arena
+     * exists, and NULL + 0 is undefined. */
+    const char *buf = "<div><section><p>Only words</p></section></div>";
+    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    ck_assert_uint_eq(px_article_block_count(a), 1);
+    ck_assert_str_eq(block(a, 0)->text, "Only words");
+    assert_span_is(buf, a, 0, "Only words");
+    px_article_destroy(a);
+}
+END_TEST
+
 START_TEST(html_too_slow_read_flat)
 {
     /* A parse that runs out of budget is read again as paragraphs; one
@@ -647,6 +660,7 @@ make_suite(void)
         {"html_deep_nesting_tamed", html_deep_nesting_tamed},
         {"html_misnesting_tamed", html_misnesting_tamed},
         {"html_ordinary_pages_untouched", html_ordinary_pages_untouched},
+        {"html_block_before_any_text", html_block_before_any_text},
         {"html_too_slow_read_flat", html_too_slow_read_flat},
         {"txt_title_and_blocks", txt_title_and_blocks},
         {"txt_title_line_not_repeated", txt_title_line_not_repeated},

@@ -380,6 +380,14 @@ parse_query(const px_parsers *p, const px_rank_opts *o, const char *text,
     return xs == XC_QUERY_SYNTAX ? PX_QUERY_SYNTAX : PX_XAPIAN;
 }
 
+/* A new query starts its wildcard budget afresh. */
+static void
+forget_expansions(const px_parsers *p)
+{
+    p->budget->used = 0;
+    p->budget->exceeded = 0;
+}
+
 px_status
 px_rank_query(const px_parsers *p, const px_rank_opts *o, const char *text,
               xc_query_op op, xc_query **q, char **error)
@@ -389,8 +397,7 @@ px_rank_query(const px_parsers *p, const px_rank_opts *o, const char *text,
     char *low = is_long && o->lower ? lowered(text, o->lower) : NULL;
     if (is_long && o->lower && !low)
         return PX_NOMEM;
-    p->budget->used = 0;
-    p->budget->exceeded = 0;
+    forget_expansions(p);
     px_status rc = parse_query(p, o, low ? low : text, text, is_long, op, q,
                                error);
     free(low);
@@ -483,8 +490,7 @@ px_rank_boost(const px_parsers *p, const px_rank_opts *o, const char *text,
                   px_rank_count_words(text) > (int)o->long_query;
     if (o->title > 1 && !is_long) {
         xc_query *t = NULL;
-        p->budget->used = 0;
-        p->budget->exceeded = 0;
+        forget_expansions(p);
         if (parse(p, p->title, text, 0, XC_OP_OR, &t) == XC_OK)
             ev[0] = scaled(o->title - 1, t);
     }

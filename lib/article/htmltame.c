@@ -34,6 +34,7 @@
 #include <strings.h>
 
 #include "article-internal.h"
+#include "passim/grow.h"
 
 enum {
     F_VOID = 1 << 0,       /* no content, never pushed */
@@ -388,20 +389,6 @@ same(const open_el *el, const token *t)
            (t->tag != GUMBO_TAG_UNKNOWN || el->name == t->name);
 }
 
-static px_status
-grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return PX_OK;
-    size_t c = *cap > 0 ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
-    if (q == NULL)
-        return PX_NOMEM;
-    *p = q, *cap = c;
-    return PX_OK;
-}
 
 /* Append s[0, n) to the output; `in` is its offset in the input, or
  * SIZE_MAX for markup the rewrite made up. */
@@ -411,11 +398,11 @@ put(tamer *tm, const char *s, size_t n, size_t in)
     html_tamed *o = tm->out;
     if (!tm->emit || n == 0 || tm->rc != PX_OK)
         return;
-    tm->rc = grow((void **)&o->text, &tm->out_cap, o->len + n + 1, 1);
+    tm->rc = px_grow((void **)&o->text, &tm->out_cap, o->len + n + 1, 1);
     if (tm->rc == PX_OK && in != SIZE_MAX) {
         const tame_map *last = o->nmap > 0 ? &o->map[o->nmap - 1] : NULL;
         if (last == NULL || last->in + (o->len - last->out) != in) {
-            tm->rc = grow((void **)&o->map, &tm->map_cap, o->nmap + 1,
+            tm->rc = px_grow((void **)&o->map, &tm->map_cap, o->nmap + 1,
                           sizeof *o->map);
             if (tm->rc == PX_OK)
                 o->map[o->nmap++] = (tame_map){.out = o->len, .in = in};
@@ -507,8 +494,7 @@ static int
 forget_pending(tamer *tm, const token *t)
 {
     for (size_t i = tm->npending; i-- > 0;) {
-        if (tm->pending[i].tag == t->tag &&
-            (t->tag != GUMBO_TAG_UNKNOWN || tm->pending[i].name == t->name)) {
+        if (same(&tm->pending[i], t)) {
             memmove(&tm->pending[i], &tm->pending[i + 1],
                     (tm->npending - i - 1) * sizeof *tm->pending);
             tm->npending--;
@@ -749,14 +735,11 @@ one_token(tamer *tm, const token *t)
         tm->drop_raw = 0;
         break;
     case T_START:
-        if (tm->flat)
-            flat_token(tm, t);
-        else
-            start_tag(tm, t);
-        break;
     case T_END:
         if (tm->flat)
             flat_token(tm, t);
+        else if (t->kind == T_START)
+            start_tag(tm, t);
         else
             end_tag(tm, t);
         break;
@@ -807,7 +790,7 @@ html_tame(const char *buf, size_t len, int flat, html_tamed *out)
     run(tm, buf, len);
     px_status rc = tm->rc;
     if (rc == PX_OK && out->text == NULL)
-        rc = grow((void **)&out->text, &tm->out_cap, 1, 1);
+        rc = px_grow((void **)&out->text, &tm->out_cap, 1, 1);
     if (rc == PX_OK)
         out->text[out->len] = '\0';
     free(tm);

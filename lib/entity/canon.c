@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "passim/canon.h"
+#include "passim/grow.h"
 #include "passim/token.h"
 
 /* Titles are looked for among this many leading words. */
@@ -338,24 +339,6 @@ px_canon_create(px_canon_t **out)
     return *out != NULL ? PX_OK : PX_NOMEM;
 }
 
-static px_status
-grow(void **items, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return PX_OK;
-    size_t n = *cap > 0 ? *cap : 16;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / size)
-            return PX_NOMEM;
-        n *= 2;
-    }
-    void *p = realloc(*items, n * size);
-    if (p == NULL)
-        return PX_NOMEM;
-    *items = p;
-    *cap = n;
-    return PX_OK;
-}
 
 static px_status
 add_one(px_canon_t *c, px_entity_type type, const char *s, size_t n)
@@ -363,11 +346,11 @@ add_one(px_canon_t *c, px_entity_type type, const char *s, size_t n)
     void *arena = c->arena;
     void *entries = c->entries;
     px_status rc = n < SIZE_MAX - c->alen - 1
-                       ? grow(&arena, &c->acap, c->alen + n + 1, 1)
+                       ? px_grow(&arena, &c->acap, c->alen + n + 1, 1)
                        : PX_NOMEM;
     c->arena = arena;
     if (rc == PX_OK)
-        rc = grow(&entries, &c->cap, c->count + 1, sizeof *c->entries);
+        rc = px_grow(&entries, &c->cap, c->count + 1, sizeof *c->entries);
     c->entries = entries;
     if (rc != PX_OK)
         return rc;
@@ -392,7 +375,7 @@ px_canon_add(px_canon_t *c, const char *text, size_t len,
             return PX_INVALID_ARGUMENT;
     }
     void *pieces = c->pieces;
-    px_status rc = grow(&pieces, &c->pcap, c->npieces + 1, sizeof(size_t));
+    px_status rc = px_grow(&pieces, &c->pcap, c->npieces + 1, sizeof(size_t));
     c->pieces = pieces;
     size_t first = c->count;
     size_t first_off = c->alen;

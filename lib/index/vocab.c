@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passim/grow.h"
 #include "passim/schema.h"
 #include "passim/token.h"
 
@@ -28,21 +29,6 @@ px_words_builder_create(void)
     return calloc(1, sizeof(px_words_builder));
 }
 
-static int
-grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 256;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *q = realloc(*p, cap2 * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = cap2;
-    return 0;
-}
 
 static int
 on_word(void *ctx, size_t start, size_t end, const char *folded, size_t len)
@@ -50,8 +36,8 @@ on_word(void *ctx, size_t start, size_t end, const char *folded, size_t len)
     px_words_builder *b = ctx;
     (void)start;
     (void)end;
-    if (grow((void **)&b->buf, &b->cap, b->len + len + 1, 1) != 0 ||
-        grow((void **)&b->offs, &b->ncap, b->n + 1, sizeof *b->offs) != 0) {
+    if (px_grow((void **)&b->buf, &b->cap, b->len + len + 1, 1) != 0 ||
+        px_grow((void **)&b->offs, &b->ncap, b->n + 1, sizeof *b->offs) != 0) {
         b->nomem = 1;
         return 1;
     }
@@ -481,7 +467,7 @@ typedef struct strbuf {
 static int
 put(strbuf *b, const char *s, size_t len)
 {
-    if (grow((void **)&b->s, &b->cap, b->len + len + 1, 1) != 0)
+    if (px_grow((void **)&b->s, &b->cap, b->len + len + 1, 1) != 0)
         return -1;
     memcpy(b->s + b->len, s, len);
     b->len += len;
@@ -682,7 +668,7 @@ add_stem_query(void *ctx, const char *stem, size_t len)
             continue;
         memcpy(term, sq->c->prefix[i], plen);
         memcpy(term + plen, stem, len);
-        if (grow((void **)&sq->q, &sq->cap, sq->n + 1, sizeof *sq->q) != 0 ||
+        if (px_grow((void **)&sq->q, &sq->cap, sq->n + 1, sizeof *sq->q) != 0 ||
             xc_query_create_term(term, plen + len, 1, &sq->q[sq->n]) !=
                 XC_OK) {
             sq->failed = 1;

@@ -63,15 +63,23 @@ class TapResult(unittest.TestResult):
         super().addSuccess(test)
         self._ok(test, True)
 
+    def _explain(self, test, err):
+        # On stdout as TAP comments, and on stderr too: meson prints a
+        # failing test's stderr, and CI logs show nothing else.
+        text = self._exc_info_to_string(err, test)
+        self._comment(text)
+        sys.stderr.write('%s failed:\n%s\n' % (self._name(test), text))
+        sys.stderr.flush()
+
     def addFailure(self, test, err):
         super().addFailure(test, err)
         self._ok(test, False)
-        self._comment(self._exc_info_to_string(err, test))
+        self._explain(test, err)
 
     def addError(self, test, err):
         super().addError(test, err)
         self._ok(test, False)
-        self._comment(self._exc_info_to_string(err, test))
+        self._explain(test, err)
 
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
@@ -91,7 +99,7 @@ class TapResult(unittest.TestResult):
         super().addSubTest(test, subtest, err)
         if err is not None:
             self._comment('subtest %s failed:' % subtest._subDescription())
-            self._comment(self._exc_info_to_string(err, test))
+            self._explain(test, err)
 
 
 def _flatten(suite):

@@ -150,10 +150,12 @@ note_mention(px_article_entities *out, const joined *j, int type,
     if (lo == 0 || end > j->ends[lo - 1])
         return PX_OK;
     size_t i = lo - 1;
-    char line[64];
-    int n = snprintf(line, sizeof line, "%d %zu %zu\n", type,
-                     start - j->offsets[i], end - j->offsets[i]);
-    if (out->mentions_len[i] + (size_t)n + 1 > out->mentions_cap[i]) {
+    char line[PX_MENTION_LINE_MAX];
+    size_t n = px_mention_format(line, type, start - j->offsets[i],
+                                 end - j->offsets[i]);
+    if (n == 0)
+        return PX_OK;
+    if (out->mentions_len[i] + n + 1 > out->mentions_cap[i]) {
         size_t cap = (out->mentions_cap[i] + (size_t)n + 1) * 2;
         char *p = realloc(out->mentions[i], cap);
         if (!p)
@@ -161,8 +163,8 @@ note_mention(px_article_entities *out, const joined *j, int type,
         out->mentions[i] = p;
         out->mentions_cap[i] = cap;
     }
-    memcpy(out->mentions[i] + out->mentions_len[i], line, (size_t)n + 1);
-    out->mentions_len[i] += (size_t)n;
+    memcpy(out->mentions[i] + out->mentions_len[i], line, n + 1);
+    out->mentions_len[i] += n;
     return PX_OK;
 }
 
@@ -210,42 +212,16 @@ entity_terms(px_article_entities *out, int type, const char *value)
     return rc;
 }
 
-static int
-by_type_value(const void *a, const void *b)
-{
-    const char *x = *(char *const *)a, *y = *(char *const *)b;
-    return strcmp(x, y);
-}
-
-/* Encode the set as sorted "Tvalue\n" lines and make its terms. */
+/* Encode the set (schema.h's entity list) and make its terms. */
 static px_status
 finish(px_article_entities *out, entset *s)
 {
-    char **lines = calloc(s->n + 1, sizeof *lines);
-    size_t total = 0;
-    px_status rc = lines ? PX_OK : PX_NOMEM;
-    for (size_t i = 0; rc == PX_OK && i < s->n; i++) {
-        size_t len = strlen(s->values[i]);
-        if (!(lines[i] = malloc(len + 3)))
-            rc = PX_NOMEM;
-        else
-            snprintf(lines[i], len + 3, "%d%s\n", s->types[i], s->values[i]);
-        total += len + 2;
-        if (rc == PX_OK)
-            rc = entity_terms(out, s->types[i], s->values[i]);
-    }
+    px_status rc = PX_OK;
+    for (size_t i = 0; rc == PX_OK && i < s->n; i++)
+        rc = entity_terms(out, s->types[i], s->values[i]);
     if (rc == PX_OK)
-        qsort(lines, s->n, sizeof *lines, by_type_value);
-    if (rc == PX_OK && !(out->slot = malloc(total + 1)))
-        rc = PX_NOMEM;
-    for (size_t i = 0; lines && i < s->n; i++) {
-        if (rc == PX_OK) {
-            memcpy(out->slot + out->slot_len, lines[i], strlen(lines[i]));
-            out->slot_len += strlen(lines[i]);
-        }
-        free(lines[i]);
-    }
-    free(lines);
+        rc = px_entities_encode(s->types, (const char *const *)s->values,
+                                s->n, &out->slot, &out->slot_len);
     return rc;
 }
 

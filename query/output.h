@@ -16,7 +16,8 @@ void px_output_text(FILE *out, const px_results_t *r, int color);
  * number of matching articles, and whether the counts are estimated. */
 void px_output_facets_text(FILE *out, const px_results_t *r, int color);
 
-/* Notes for people on what the filters matched (on stderr): a name
+/* Notes for people on how the query was read and what the filters
+ * matched (on stderr): bytes of the query that were not UTF-8; a name
  * filter that matched no name ("no person named ...; did you mean ..."),
  * how many articles a published: filter matched by their file's time;
  * and with `all` a name value taken for a longer name or an ambiguous one. */

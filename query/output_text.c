@@ -205,6 +205,10 @@ void
 px_output_name_notes(FILE *out, const char *prog, const px_results_t *r,
                      int all)
 {
+    if (r->query_repaired)
+        fprintf(out, "%s: the query is not valid UTF-8: %zu byte%s read as "
+                "Windows-1252\n", prog, r->query_repaired,
+                r->query_repaired == 1 ? "" : "s");
     for (size_t i = 0; i < r->nnames; i++)
         name_note(out, prog, &r->names[i], all);
     if (!r->published || !r->nhits || (r->file_dated_known && !r->file_dated))

@@ -15,6 +15,7 @@
 #include "filters.h"
 #include "highlight.h"
 #include "passim/format.h"
+#include "passim/utf8.h"
 #include "rerank.h"
 
 #define PX_RETRIES 12
@@ -70,54 +71,39 @@ dup_n(const char *s, size_t n)
     return p;
 }
 
-/* The decimal number at *p (before end), *p moved past it; -1 when none
- * or past 2^63. */
-static int64_t
-number(const char **p, const char *end)
+static int
+count_mention(void *ctx, int type, size_t start, size_t end)
 {
-    int64_t v = 0;
-    const char *q = *p;
-    if (q == end || *q < '0' || *q > '9')
-        return -1;
-    for (; q < end && *q >= '0' && *q <= '9'; q++) {
-        if (v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*q - '0');
-    }
-    *p = q;
-    return v;
+    (void)type, (void)start, (void)end;
+    ++*(size_t *)ctx;
+    return 0;
 }
 
-/* The entity mentions the indexer kept for a passage: "type start end"
- * lines, spans in its text. Lines that do not fit the text are dropped. */
+static int
+keep_mention(void *ctx, int type, size_t start, size_t end)
+{
+    px_hit_t *h = ctx;
+    h->mentions[h->nmentions] = (px_span_t){start, end};
+    h->mention_types[h->nmentions++] = type;
+    return 0;
+}
+
+/* The entity mentions the indexer kept for a passage (schema.h); lines
+ * that do not fit the text are dropped. */
 static px_status
 read_mentions(const px_record_t *r, px_hit_t *h)
 {
-    size_t cap = 0;
-    const char *p = r->mentions, *end = r->mentions + r->mentions_len;
-    for (const char *q = p; q < end; q++)
-        cap += *q == '\n';
-    if (cap == 0)
+    size_t n = 0;
+    px_mentions_each(r->mentions, r->mentions_len, r->text_len,
+                     count_mention, &n);
+    if (n == 0)
         return PX_OK;
-    h->mentions = malloc(cap * sizeof *h->mentions);
-    h->mention_types = malloc(cap * sizeof *h->mention_types);
+    h->mentions = malloc(n * sizeof *h->mentions);
+    h->mention_types = malloc(n * sizeof *h->mention_types);
     if (!h->mentions || !h->mention_types)
         return PX_NOMEM;
-    while (p < end && h->nmentions < cap) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *stop = nl ? nl : end;
-        int64_t type = number(&p, stop), s = -1, e = -1;
-        if (type >= 0 && p < stop && *p == ' ' && ++p)
-            s = number(&p, stop);
-        if (s >= 0 && p < stop && *p == ' ' && ++p)
-            e = number(&p, stop);
-        if (e >= 0 && p == stop && type <= INT32_MAX && s < e &&
-            (uint64_t)e <= h->text_len) {
-            h->mentions[h->nmentions] = (px_span_t){(size_t)s, (size_t)e};
-            h->mention_types[h->nmentions++] = (int)type;
-        }
-        p = nl ? nl + 1 : end;
-    }
+    px_mentions_each(r->mentions, r->mentions_len, r->text_len,
+                     keep_mention, h);
     return PX_OK;
 }
 
@@ -835,6 +821,19 @@ exclude_words(run_ctx *c, char **error)
     return rc;
 }
 
+/* The message for a search that failed with rc and said nothing. */
+static char *
+failure(const run_ctx *c, px_status rc)
+{
+    const char *why = c->enq ? xc_enquire_last_error(c->enq) : "";
+    if (!*why && c->failed != XC_OK)
+        why = xc_status_to_string(c->failed);
+    if (!*why)
+        return px_asprintf("search failed: %s", px_status_to_string(rc));
+    return px_asprintf("search failed (%s): %s", px_status_to_string(rc),
+                       why);
+}
+
 static xc_status
 attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
         char **error)
@@ -906,10 +905,7 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     if (c->modified)
         xs = XC_MODIFIED;
     if (*rc != PX_OK && !*error)
-        *error = px_asprintf("search failed (%s): %s", px_status_to_string(*rc),
-                        *xc_enquire_last_error(c->enq)
-                            ? xc_enquire_last_error(c->enq)
-                            : xc_status_to_string(c->failed));
+        *error = failure(c, *rc);
     xc_query_destroy(sel);
     xc_query_destroy(q);
     xc_mset_destroy(c->mset);
@@ -992,6 +988,21 @@ within_bounds(const char *q, char **error)
     return PX_OK;
 }
 
+/* `q` as valid UTF-8, its invalid bytes read as Windows-1252 as the
+ * indexer reads text: *fixed is NULL when q is valid already, else the
+ * caller's to free. */
+static px_status
+query_as_utf8(const char *q, char **fixed, size_t *repaired)
+{
+    size_t len = 0;
+    px_status rc = px_utf8_repair(q, strlen(q), fixed, &len, repaired);
+    if (rc == PX_OK && *repaired == 0) {
+        free(*fixed);
+        *fixed = NULL;
+    }
+    return rc;
+}
+
 px_status
 px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
           char **error)
@@ -1000,11 +1011,15 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
     *error = NULL;
     px_results_t *r = calloc(1, sizeof *r);
     run_ctx c = {.s = s, .opts = opts, .failed = XC_OK};
+    char *fixed = NULL;
     px_status rc = r ? PX_OK : PX_NOMEM;
     if (rc == PX_OK)
-        rc = within_bounds(opts->query, error);
+        rc = query_as_utf8(opts->query, &fixed, &r->query_repaired);
+    const char *query = fixed ? fixed : opts->query;
     if (rc == PX_OK)
-        rc = px_filters_extract(opts->query, &c.filters, error);
+        rc = within_bounds(query, error);
+    if (rc == PX_OK)
+        rc = px_filters_extract(query, &c.filters, error);
     if (rc == PX_OK)
         rc = px_wildcards_of(c.filters.rest, &c.wildcards);
     if (rc == PX_OK)
@@ -1029,6 +1044,7 @@ px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
     px_termset_clear(&c.wildcards);
     px_termset_clear(&c.qterms);
     px_filters_free(&c.filters);
+    free(fixed);
     if (rc != PX_OK) {
         px_results_free(r);
         return rc;

@@ -65,6 +65,8 @@ typedef struct px_results {
     uint32_t file_dated;
     int file_dated_known;
     int published; /* the query had a published: filter */
+    /* Bytes of the query that were not UTF-8, read as Windows-1252. */
+    size_t query_repaired;
     /* What each name filter matched in this collection (names.h). */
     px_name_match *names;
     size_t nnames;

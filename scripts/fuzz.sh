@@ -1,6 +1,8 @@
 #!/bin/sh
 # Build the libFuzzer targets (clang, ASan + UBSan) in build-fuzz and run
-# each for SECONDS (default 20), seeded from corpus/. Prints, per target,
+# each for SECONDS (default 20), seeded from corpus/ (articles, dates,
+# names), fuzz/queries.txt (queries, on an index of corpus/) and records
+# written here. Prints, per target,
 # the runs, runs per second and coverage (edges) libFuzzer reports, and
 # fails when a target crashes, leaks or exceeds its time per input (10 s):
 # the input is kept as build-fuzz/<target>-crash-* for a regression test.
@@ -11,10 +13,30 @@ secs=${1:-20}
 dir=build-fuzz
 [ -d "$dir" ] || CC=clang CXX=clang++ meson setup "$dir" -Dfuzz=true \
     -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-ninja -C "$dir" fuzz/fuzz_article fuzz/fuzz_date fuzz/fuzz_canon >/dev/null
+targets="fuzz_article fuzz_date fuzz_canon fuzz_record fuzz_query"
+ninja -C "$dir" indexer/passim-index $(printf 'fuzz/%s ' $targets) >/dev/null
+
+# The query target searches an index of corpus/ (made by the instrumented
+# indexer: incremental, so a second run only checks it).
+export PASSIM_FUZZ_DB="$PWD/$dir/fuzz-db"
+"$dir/indexer/passim-index" --quiet --db "$PASSIM_FUZZ_DB" corpus
 
 seeds="$dir/fuzz-seeds"
-mkdir -p "$seeds/article" "$seeds/text"
+rm -rf "$seeds"
+mkdir -p "$seeds/article" "$seeds/text" "$seeds/record" "$seeds/query"
+# The query target's first byte picks options: facets and highlights on.
+i=0
+grep -v '^#' fuzz/queries.txt | while IFS= read -r q; do
+    i=$((i + 1))
+    { printf '\002'; printf '%s' "$q"; } >"$seeds/query/q$i"
+done
+# A stored record, mention lines (first byte: text length / 97) and an
+# entity list, as the indexer writes them.
+printf 'R2 3 100 220 12 5 20 14\n/tmp/a/b.txtTitleSome passage text..0 0 4\n2 5 9\n' \
+    >"$seeds/record/record"
+printf '\0010 0 4\n2 5 9\n3 1 2\n' >"$seeds/record/mentions"
+printf '0Amara Okafor\n1Lisbon\n2Reuters\n4 2024-03-16\n' \
+    >"$seeds/record/entities"
 for f in corpus/*; do
     [ -f "$f" ] || continue
     b=$(basename "$f")
@@ -27,8 +49,11 @@ for f in corpus/*; do
 done
 
 status=0
-for t in fuzz_article fuzz_date fuzz_canon; do
-    case $t in fuzz_article) s=article ;; *) s=text ;; esac
+for t in $targets; do
+    case $t in
+    fuzz_article) s=article ;; fuzz_record) s=record ;;
+    fuzz_query) s=query ;; *) s=text ;;
+    esac
     work="$dir/fuzz-corpus/$t"
     mkdir -p "$work"
     log="$dir/$t.log"

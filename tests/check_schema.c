@@ -178,6 +178,59 @@ START_TEST(entity_list_and_keys)
 }
 END_TEST
 
+START_TEST(entity_list_encodes_sorted)
+{
+    const int types[] = {1, 0, 3, 0, 12, 2, -1};
+    const char *values[] = {"Lisbon", "Amara Okafor", "Two\nlines", "",
+                            "Bad type", "Reuters", "Negative"};
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(px_entities_encode(types, values, 7, &data, &len),
+                     PX_OK);
+    /* Sorted; a line break, an empty value or a type that is not one
+     * digit would break the list, and is left out. */
+    ck_assert_str_eq(data, "0Amara Okafor\n1Lisbon\n2Reuters\n");
+    ck_assert_uint_eq(len, strlen(data));
+    char buf[256] = "";
+    px_entities_each(data, len, see_entity, buf);
+    ck_assert_str_eq(buf, "0:Amara Okafor;1:Lisbon;2:Reuters;");
+    free(data);
+    ck_assert_int_eq(px_entities_encode(types, values, 0, &data, &len),
+                     PX_OK);
+    ck_assert_uint_eq(len, 0);
+    free(data);
+}
+END_TEST
+
+static int
+see_mention(void *ctx, int type, size_t start, size_t end)
+{
+    char *buf = ctx;
+    snprintf(buf + strlen(buf), 64, "%d:%zu-%zu;", type, start, end);
+    return 0;
+}
+
+START_TEST(mention_lines_round_trip)
+{
+    char line[PX_MENTION_LINE_MAX];
+    ck_assert_uint_eq(px_mention_format(line, 2, 5, 12), 7);
+    ck_assert_str_eq(line, "2 5 12\n");
+    ck_assert_uint_eq(px_mention_format(line, 0, 4, 4), 0);
+    ck_assert_uint_eq(px_mention_format(line, -1, 0, 4), 0);
+    size_t n = px_mention_format(line, 1, (size_t)-2, (size_t)-1);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_uint_lt(n, PX_MENTION_LINE_MAX);
+    /* Well-formed lines inside a 20-byte text are read; the rest (past
+     * the text, empty spans, stray characters, numbers past 2^63, a
+     * missing field) are skipped, not guessed at. */
+    const char *data = "0 0 5\n1 3 30\n2 7 7\n3 1 2x\n"
+                       "1 99999999999999999999 3\n4 2\n\n2 15 20";
+    char buf[256] = "";
+    px_mentions_each(data, strlen(data), 20, see_mention, buf);
+    ck_assert_str_eq(buf, "0:0-5;2:15-20;");
+}
+END_TEST
+
 START_TEST(entity_key_buf_agrees)
 {
     char longv[301];
@@ -381,6 +434,8 @@ make_suite(void)
     t = tcase_create("entities");
     tcase_add_test(t, entity_list_and_keys);
     tcase_add_test(t, entity_key_buf_agrees);
+    tcase_add_test(t, entity_list_encodes_sorted);
+    tcase_add_test(t, mention_lines_round_trip);
     suite_add_tcase(s, t);
     t = tcase_create("document");
     tcase_add_test(t, passage_document_terms);

@@ -118,6 +118,21 @@ typedef struct px_doc_extras {
     int file_dated; /* the date is the file's time: PX_TERM_FILE_DATED */
 } px_doc_extras;
 
+/* A passage's entity mentions (px_record_t.mentions): one line per
+ * mention, "type start end\n" in decimal, the span in the passage's text.
+ * px_mention_format() writes one line into line[PX_MENTION_LINE_MAX] and
+ * returns its length (0 for a negative type or an empty span). */
+#define PX_MENTION_LINE_MAX 64
+size_t px_mention_format(char line[PX_MENTION_LINE_MAX], int type,
+                         size_t start, size_t end);
+
+typedef int (*px_mention_fn)(void *ctx, int type, size_t start, size_t end);
+/* Call fn for each well-formed mention of data[0, len) whose span lies in
+ * a text of text_len bytes (others are skipped; stops when fn returns
+ * non-zero). */
+void px_mentions_each(const char *data, size_t len, size_t text_len,
+                        px_mention_fn fn, void *ctx);
+
 /* Serialise r. Caller owns *data; free with free(). */
 px_status px_record_encode(const px_record_t *r, char **data, size_t *len);
 /* PX_INVALID_ARGUMENT when data is not a record. */
@@ -159,9 +174,16 @@ px_status px_date_range_terms(px_day a, px_day b, px_term_fn fn, void *ctx);
 const char *px_entity_prefix(int type);
 
 /* An article's entities for PX_SLOT_ENTITIES: one line per entity, its
- * type as one digit then its display value ("0Vladimir Putin\n"). */
+ * type as one digit then its display value ("0Vladimir Putin\n"), the
+ * lines sorted. */
 typedef int (*px_entity_fn)(void *ctx, int type, const char *value,
                             size_t len);
+/* Encode entities i < n, of types[i] and values[i] (NUL-terminated); one
+ * whose type is not a digit, or whose value is empty or holds a line
+ * break, is left out. Caller owns *data (NUL-terminated); free with
+ * free(). */
+px_status px_entities_encode(const int *types, const char *const *values,
+                             size_t n, char **data, size_t *len);
 /* Call fn for each entity of an encoded list (stops when fn returns
  * non-zero). */
 void px_entities_each(const char *data, size_t len, px_entity_fn fn,

@@ -107,6 +107,70 @@ px_record_decode(const char *data, size_t len, px_record_t *r)
     return PX_OK;
 }
 
+size_t
+px_mention_format(char line[PX_MENTION_LINE_MAX], int type, size_t start,
+                  size_t end)
+{
+    if (type < 0 || start >= end)
+        return 0;
+    int n = snprintf(line, PX_MENTION_LINE_MAX, "%d %zu %zu\n", type, start,
+                     end);
+    return n > 0 && n < PX_MENTION_LINE_MAX ? (size_t)n : 0;
+}
+
+/* The decimal number at *p (before end), *p moved past it; -1 when none
+ * or past 2^63. */
+static int64_t
+number(const char **p, const char *end)
+{
+    int64_t v = 0;
+    const char *q = *p;
+    if (q == end || *q < '0' || *q > '9')
+        return -1;
+    for (; q < end && *q >= '0' && *q <= '9'; q++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*q - '0');
+    }
+    *p = q;
+    return v;
+}
+
+/* One mention line, p[0, stop), in a text of text_len bytes: its fields
+ * when it is well formed and fits, else 0. */
+static int
+mention_line(const char *p, const char *stop, size_t text_len, int *type,
+             size_t *start, size_t *end)
+{
+    int64_t t = number(&p, stop), s = -1, e = -1;
+    if (t >= 0 && p < stop && *p == ' ' && ++p)
+        s = number(&p, stop);
+    if (s >= 0 && p < stop && *p == ' ' && ++p)
+        e = number(&p, stop);
+    if (e < 0 || p != stop || t > INT32_MAX || s >= e ||
+        (uint64_t)e > text_len)
+        return 0;
+    *type = (int)t, *start = (size_t)s, *end = (size_t)e;
+    return 1;
+}
+
+void
+px_mentions_each(const char *data, size_t len, size_t text_len,
+                 px_mention_fn fn, void *ctx)
+{
+    const char *p = data, *end = data + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        int type;
+        size_t s, e;
+        if (mention_line(p, eol, text_len, &type, &s, &e) &&
+            fn(ctx, type, s, e))
+            return;
+        p = nl ? nl + 1 : end;
+    }
+}
+
 static int
 stem_callback(void *ctx, const char *word, size_t len, const char **stem,
               size_t *stem_len)
@@ -368,6 +432,73 @@ px_entity_key_buf(const char *value, size_t len,
     return rc;
 }
 
+static int
+entity_fits(int type, const char *value)
+{
+    return type >= 0 && type <= 9 && value[0] != '\0' &&
+           strpbrk(value, "\n") == NULL;
+}
+
+static int
+by_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of the entities that fit, each "Tvalue\n"; *total their
+ * length. Caller frees each and the array. */
+static char **
+entity_lines(const int *types, const char *const *values, size_t n,
+             size_t *count, size_t *total)
+{
+    char **lines = calloc(n + 1, sizeof *lines);
+    *count = *total = 0;
+    for (size_t i = 0; lines && i < n; i++) {
+        if (!entity_fits(types[i], values[i]))
+            continue;
+        size_t len = strlen(values[i]);
+        char *line = malloc(len + 3);
+        if (!line) {
+            for (size_t j = 0; j < *count; j++)
+                free(lines[j]);
+            free(lines);
+            return NULL;
+        }
+        line[0] = (char)('0' + types[i]);
+        memcpy(line + 1, values[i], len);
+        memcpy(line + 1 + len, "\n", 2);
+        lines[(*count)++] = line;
+        *total += len + 2;
+    }
+    return lines;
+}
+
+px_status
+px_entities_encode(const int *types, const char *const *values, size_t n,
+                   char **data, size_t *len)
+{
+    size_t count = 0, total = 0;
+    char **lines = entity_lines(types, values, n, &count, &total);
+    char *out = lines ? malloc(total + 1) : NULL;
+    *data = NULL;
+    *len = 0;
+    if (lines)
+        qsort(lines, count, sizeof *lines, by_line);
+    for (size_t i = 0; i < count; i++) {
+        size_t l = strlen(lines[i]);
+        if (out)
+            memcpy(out + *len, lines[i], l);
+        *len += l;
+        free(lines[i]);
+    }
+    free(lines);
+    if (!out)
+        return *len = 0, PX_NOMEM;
+    out[*len] = '\0';
+    *data = out;
+    return PX_OK;
+}
+
 void
 px_entities_each(const char *data, size_t len, px_entity_fn fn, void *ctx)
 {
@@ -378,6 +509,6 @@ px_entities_each(const char *data, size_t len, px_entity_fn fn, void *ctx)
         if (stop - data >= 2 && data[0] >= '0' && data[0] <= '9' &&
             fn(ctx, data[0] - '0', data + 1, (size_t)(stop - data - 1)))
             return;
-        data = stop + 1;
+        data = nl ? nl + 1 : end;
     }
 }

@@ -262,6 +262,27 @@ class BadInputsTest(harness.PassimCase):
                 self.search('adoptword' + tag(i))), [adopt], i)
         self.assert_good_searchable()
 
+    def test_query_not_utf8(self):
+        """A query that is not UTF-8 (a Latin-1 terminal) is read as the
+        indexer reads such text, as Windows-1252, and says so; a filter's
+        value too (it failed with "search failed (...): success" when the
+        fuzzer found it)."""
+        self.make_good()
+        cafe = self.write('cafe.txt', 'Caf\u00e9\n\nThe caf\u00e9 on the '
+                          'corner serves goodcoffee to Jos\u00e9 Ram\u00edrez.')
+        self.index()
+        note = b'the query is not valid UTF-8: 1 byte read as Windows-1252'
+        doc = self.search(b'caf\xe9 goodcoffee', note=note)
+        self.assertEqual(self.hit_paths(doc), [cafe], doc)
+        self.assertEqual(doc['query'], 'caf\u00e9 goodcoffee', doc)
+        r = self.query(b'person:"Jos\xe9 Ram\xedrez" goodcoffee')
+        self.assertIn(r.status, (0, 1), r)
+        self.assertIn(b'2 bytes read as Windows-1252', r.stderr, r)
+        self.assertNotIn(b'search failed', r.stderr, r)
+        r = self.query(b'person:amark"af.r"\xf0\x88\x07 wind', expect=1)
+        self.assertNotIn(b'search failed', r.stderr, r)
+        self.assertIn(b'no person named', r.stderr, r)
+
     def test_hostile_queries(self):
         """A query over the bounds fails at once with a message saying
         which (exit 2); one within them answers. 20,000 words took 10 s

@@ -262,6 +262,35 @@ class BadInputsTest(harness.PassimCase):
                 self.search('adoptword' + tag(i))), [adopt], i)
         self.assert_good_searchable()
 
+    def test_entity_value_bound(self):
+        """An entity value over 128 bytes is a tagging accident, not a
+        name: left out of the facets and filters (every passage carries the
+        article's list), while a 128-byte one is kept and the article is
+        found by its words either way."""
+        self.make_good()
+        names = {}
+        for suffix, rel in (('ab', 'kept.txt'), ('abc', 'dropped.txt')):
+            name = 'Amara Van' + 'derberghe' * 13 + suffix
+            names[rel] = name
+            self.write(rel, 'Strike\n\nOn Monday, Ms %s said in Rotterdam '
+                       'that Ms Lena Hartmann would lead the talks. %s is '
+                       'the union chief.\n' % (name, name))
+        self.index()
+        self.assertEqual(len(names['kept.txt'].encode()), 128)
+        doc = self.search('Rotterdam', opts=('--limit', '10'))
+        people = [v['value'] for v in doc['facets']['person']]
+        self.assertIn(names['kept.txt'], people, doc['facets'])
+        self.assertNotIn(names['dropped.txt'], people, doc['facets'])
+        self.assertIn('Lena Hartmann', people, doc['facets'])
+        for rel, name in names.items():
+            doc = self.search('person:"%s"' % name, note=None
+                              if rel == 'kept.txt' else b'no person named')
+            want = [os.path.join(self.docs, rel)] if rel == 'kept.txt' else []
+            self.assertEqual(self.hit_paths(doc), want, rel)
+        doc = self.search('"union chief"')
+        self.assertEqual(sorted(self.hit_paths(doc)), sorted(
+            os.path.join(self.docs, rel) for rel in names), doc)
+
     def test_query_not_utf8(self):
         """A query that is not UTF-8 (a Latin-1 terminal) is read as the
         indexer reads such text, as Windows-1252, and says so; a filter's

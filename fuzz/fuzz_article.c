@@ -1,7 +1,7 @@
 /*
  * fuzz_article.c — libFuzzer target: file bytes to an article and its
- * passages. The first byte picks the format (text, Markdown, HTML); the
- * rest is the file.
+ * passages. The first byte picks the format (text, Markdown, HTML, or
+ * by content); the rest is the file.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,10 +15,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const px_format formats[] = {PX_FORMAT_TEXT, PX_FORMAT_MARKDOWN,
-                                        PX_FORMAT_HTML};
+                                        PX_FORMAT_HTML, PX_FORMAT_UNKNOWN};
     if (size == 0)
         return 0;
-    px_format f = formats[data[0] % 3];
+    px_format f = formats[data[0] % 4];
     px_article_t *a = NULL;
     if (px_article_parse((const char *)data + 1, size - 1, f, &a) != PX_OK)
         return 0;

@@ -3,6 +3,7 @@
  */
 #include "crawl.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -46,6 +47,10 @@ px_crawl_ignore_add(const char *glob)
     return PX_OK;
 }
 
+/* The user's --ext list: ",txt,log," (lower case, a comma each side),
+ * or NULL for passim's own choice. */
+static char *only_exts;
+
 void
 px_crawl_ignore_clear(void)
 {
@@ -54,6 +59,56 @@ px_crawl_ignore_clear(void)
     free(ignore_globs);
     ignore_globs = NULL;
     nignore_globs = 0;
+    free(only_exts);
+    only_exts = NULL;
+}
+
+px_status
+px_crawl_only_exts(const char *list)
+{
+    size_t n = strlen(list), o = 0;
+    char *l = malloc(n + 3);
+    if (!l)
+        return PX_NOMEM;
+    l[o++] = ',';
+    for (size_t i = 0; i < n; i++) {
+        int starts = i == 0 || list[i - 1] == ',';
+        if (!(starts && list[i] == '.'))  /* ".txt" as "txt" */
+            l[o++] = (char)tolower((unsigned char)list[i]);
+    }
+    memcpy(l + o, ",", 2);
+    free(only_exts);
+    only_exts = l;
+    return PX_OK;
+}
+
+/* Is the extension of `path` in the --ext list? */
+static int
+listed_ext(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    const char *ext = dot && dot != base ? dot + 1 : "";
+    size_t n = strlen(ext);
+    char *item = malloc(n + 3);
+    if (!item)
+        return 0;
+    item[0] = ',';
+    for (size_t i = 0; i < n; i++)
+        item[i + 1] = (char)tolower((unsigned char)ext[i]);
+    memcpy(item + n + 1, ",", 2);
+    int listed = strstr(only_exts, item) != NULL;
+    free(item);
+    return listed;
+}
+
+int
+px_crawl_wanted(const char *path)
+{
+    if (only_exts)
+        return listed_ext(path);
+    return px_article_format_of(path) != PX_FORMAT_NONE;
 }
 
 static int
@@ -221,6 +276,7 @@ struct px_crawler {
     char *path; /* the last file returned */
     char **unread; /* folders that could not be listed */
     size_t nunread;
+    size_t ignored; /* files not read for their names */
 };
 
 static void
@@ -292,11 +348,13 @@ visit(px_crawler_t *c, char *path, struct stat *st, px_status *rc)
         free(path);
         return 0;
     }
-    if (S_ISREG(st->st_mode) && px_article_format_of(path) != PX_FORMAT_NONE) {
+    if (S_ISREG(st->st_mode) && px_crawl_wanted(path)) {
         free(c->path);
         c->path = path;
         return 1;
     }
+    if (S_ISREG(st->st_mode))
+        c->ignored++;
     if (S_ISDIR(st->st_mode)) {
         int fresh = mark_dir(&c->seen, st);
         if (fresh < 0) {
@@ -379,6 +437,12 @@ px_crawler_unread(const px_crawler_t *c, char *const **dirs, size_t *n)
 {
     *dirs = c ? c->unread : NULL;
     *n = c ? c->nunread : 0;
+}
+
+size_t
+px_crawler_ignored(const px_crawler_t *c)
+{
+    return c->ignored;
 }
 
 void

@@ -3,8 +3,9 @@
  *
  * A recursive walk that follows symbolic links (a folder reached twice, as
  * through a link loop, is walked once and the loop reported), skips hidden
- * and temporary files, and keeps only files whose names passim reads
- * (article.h). Paths are absolute and NUL-terminated, byte strings as the
+ * and temporary files, and keeps the files whose names passim reads:
+ * all but those of images, archives and other files that are not text
+ * (article.h), or those of the --ext list. Paths are absolute and NUL-terminated, byte strings as the
  * file system gave them (they need not be UTF-8).
  */
 #ifndef PASSIM_INDEXER_CRAWL_H
@@ -52,7 +53,19 @@ int px_crawl_ignored(const char *name);
  * from one thread. PX_NOMEM when out of memory. */
 px_status px_crawl_ignore_add(const char *glob);
 
-/* Forget the patterns added (at exit, for leak checkers). */
+/* Read only files whose extensions are in `list` (comma-separated, case
+ * and leading dots ignored; an empty item for files without one), by
+ * their content where passim does not know the extension. Process-wide,
+ * like px_crawl_ignore_add. */
+px_status px_crawl_only_exts(const char *list);
+
+/* Is the file at `path` one to read, by its name: in the --ext list when
+ * there is one, else any name but those of files that are not text
+ * (article.h's PX_FORMAT_NONE)? Hidden and ignored names are the
+ * caller's to check (px_crawl_ignored). */
+int px_crawl_wanted(const char *path);
+
+/* Forget the patterns and the --ext list (at exit, for leak checkers). */
 void px_crawl_ignore_clear(void);
 
 /* Append the articles under the folder `root` (absolute) to `list`, sorted
@@ -75,6 +88,8 @@ px_status px_crawler_next(px_crawler_t *c, px_found_t *f, int *got);
  * the files the index has under them are not to be taken as gone. Valid
  * until the crawler is closed. */
 void px_crawler_unread(const px_crawler_t *c, char *const **dirs, size_t *n);
+/* How many files the walk passed over for their names (px_crawl_wanted). */
+size_t px_crawler_ignored(const px_crawler_t *c);
 void px_crawler_close(px_crawler_t *c);
 
 #endif /* PASSIM_INDEXER_CRAWL_H */

@@ -271,6 +271,22 @@ parse_and_build(px_job_t *job, xc_termgen *tg, const char *buf, size_t len)
     px_article_destroy(a);
 }
 
+const char *
+px_job_skip_reason(const px_job_t *job)
+{
+    if (job->outcome != PX_OUTCOME_SKIPPED)
+        return NULL;
+    if (job->err == EFBIG)
+        return "over --max-file-size";
+    switch (job->parse_status) {
+    case PX_BINARY: return "not text";
+    case PX_EMPTY: return "empty";
+    case PX_TOO_COMPLEX: return "too complex";
+    case PX_UNSUPPORTED: return "not a format passim reads";
+    default: return px_status_to_string(job->parse_status);
+    }
+}
+
 void
 px_job_run(px_job_t *job, xc_termgen *tg)
 {

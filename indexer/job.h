@@ -56,6 +56,11 @@ px_job_t *px_job_create(const char *path, int known, uint64_t known_hash,
 /* Do the work, with `tg` (borrowed; one per thread). */
 void px_job_run(px_job_t *job, xc_termgen *tg);
 
+/* Why a skipped job's file was skipped, for a count by reason: a short
+ * phrase ("not text", "empty", "over --max-file-size"); NULL when it was
+ * not skipped. */
+const char *px_job_skip_reason(const px_job_t *job);
+
 void px_job_destroy(px_job_t *job);
 
 #endif

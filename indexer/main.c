@@ -38,8 +38,14 @@ typedef struct options {
     size_t nroots;
 } options;
 
+/* The skipped files by reason (px_job_skip_reason: a handful). */
+#define SKIP_REASONS 8
+
 typedef struct tally {
     size_t indexed, touched, unchanged, skipped, failed, removed;
+    const char *reason[SKIP_REASONS]; /* static strings */
+    size_t by_reason[SKIP_REASONS];
+    size_t ignored; /* files not read for their names */
 } tally;
 
 static volatile sig_atomic_t stop_requested;
@@ -57,9 +63,11 @@ usage(FILE *out)
     fputs("Usage: " PROG " [OPTION]... DIR...\n"
           "  or:  " PROG " --watch [OPTION]... DIR...\n"
           "  or:  " PROG " --status [--db PATH]\n"
-          "Index the articles (.txt, .md, .html, .htm) under each DIR into a\n"
-          "passim database: new and changed files are indexed, files that\n"
-          "are gone are removed, unchanged files are skipped unread.\n"
+          "Index the articles under each DIR into a passim database: .txt,\n"
+          ".md, .html, .htm, and files of other names whose content is text\n"
+          "(not images, archives and the like). New and changed files are\n"
+          "indexed, files that are gone are removed, unchanged files are\n"
+          "skipped unread.\n"
           "\n"
           "  -w, --watch            index, then keep following changes until\n"
           "                         SIGINT or SIGTERM (Linux: inotify; not\n"
@@ -69,6 +77,9 @@ usage(FILE *out)
           "      --ignore GLOB      also ignore names matching GLOB (fnmatch;\n"
           "                         repeatable; hidden and temporary files\n"
           "                         are always ignored)\n"
+          "      --ext LIST         read only files with these extensions\n"
+          "                         (comma-separated, e.g. txt,md,log; an\n"
+          "                         empty item: files without one)\n"
           "      --settle MS        watch: read a file changed without a\n"
           "                         close (hard link, touch) after MS of\n"
           "                         quiet (default 100)\n"
@@ -171,8 +182,10 @@ parse_watch_option(int c, options *o)
     switch (c) {
     case 'w': o->watch = 1; return 0;
     case 'S': o->status = 1; return 0;
+    case 'X':
     case 'I':
-        if (px_crawl_ignore_add(optarg) != PX_OK) {
+        if ((c == 'I' ? px_crawl_ignore_add : px_crawl_only_exts)(optarg) !=
+            PX_OK) {
             fputs(PROG ": out of memory\n", stderr);
             return 2;
         }
@@ -223,6 +236,7 @@ parse_options(int argc, char **argv, options *o)
         {"watch", no_argument, NULL, 'w'},
         {"status", no_argument, NULL, 'S'},
         {"ignore", required_argument, NULL, 'I'},
+        {"ext", required_argument, NULL, 'X'},
         {"settle", required_argument, NULL, 's'},
         {"commit-interval", required_argument, NULL, 'c'},
         {"reconcile-every", required_argument, NULL, 'r'},
@@ -286,6 +300,19 @@ parse_options(int argc, char **argv, options *o)
 }
 
 static void
+count_skip(tally *t, const char *why)
+{
+    size_t i = 0;
+    while (i < SKIP_REASONS - 1 && t->reason[i] && strcmp(t->reason[i], why))
+        i++;
+    if (!t->reason[i])
+        t->reason[i] = why;
+    else if (strcmp(t->reason[i], why) != 0)
+        t->reason[i] = "other reasons"; /* the last slot takes the rest */
+    t->by_reason[i]++;
+}
+
+static void
 count_outcome(tally *t, px_outcome oc)
 {
     switch (oc) {
@@ -319,12 +346,14 @@ typedef struct run_state {
 
 static void
 on_file_done(void *ctx, const char *path, uint64_t size, px_outcome oc,
-             const char *msg)
+             const char *msg, const char *skipped)
 {
     run_state *rs = ctx;
     px_progress_clear(&rs->prog);
     report(rs->o, path, oc, msg);
     count_outcome(rs->t, oc);
+    if (skipped)
+        count_skip(rs->t, skipped);
     rs->done++;
     rs->bytes += size;
     px_progress_update(&rs->prog, rs->done, rs->bytes);
@@ -448,10 +477,25 @@ index_roots(const options *o, px_writer_t *w, tally *t)
     }
     if (rc == PX_OK && !stop_requested)
         rc = remove_gone(o, w, rs.crawlers, t);
-    for (size_t i = 0; rs.crawlers && i < o->nroots; i++)
+    for (size_t i = 0; rs.crawlers && i < o->nroots; i++) {
+        t->ignored += rs.crawlers[i] ? px_crawler_ignored(rs.crawlers[i]) : 0;
         px_crawler_close(rs.crawlers[i]);
+    }
     free(rs.crawlers);
     return rc;
+}
+
+/* " (2 not text, 1 empty)", or "" when nothing was skipped. */
+static void
+skip_reasons(const tally *t, char *out, size_t size)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < SKIP_REASONS && t->reason[i] && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%zu %s",
+                                 i ? ", " : " (", t->by_reason[i],
+                                 t->reason[i]);
+    if (used > 0 && used + 1 < size)
+        memcpy(out + used, ")", 2);
 }
 
 static void
@@ -461,11 +505,17 @@ summary(const options *o, const tally *t, px_writer_t *w, double secs)
         return;
     px_writer_stats s;
     px_writer_get_stats(w, &s);
+    char why[256] = "";
+    skip_reasons(t, why, sizeof why);
+    char ignored[64] = "";
+    if (t->ignored)
+        snprintf(ignored, sizeof ignored, ", %zu not read for their names",
+                 t->ignored);
     fprintf(stderr, PROG ": %zu indexed, %zu unchanged, %zu touched, "
-            "%zu skipped, %zu unreadable, %zu removed; %zu passages, "
+            "%zu skipped%s, %zu unreadable, %zu removed%s; %zu passages, "
             "%.1f MB read in %.2f s\n", t->indexed, t->unchanged, t->touched,
-            t->skipped, t->failed, t->removed, s.passages_added,
-            (double)s.bytes_read / 1e6, secs);
+            t->skipped, why, t->failed, t->removed, ignored,
+            s.passages_added, (double)s.bytes_read / 1e6, secs);
 }
 
 /* After an error: what it was (a full disk named as such), and what the

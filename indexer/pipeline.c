@@ -146,7 +146,8 @@ finish(px_pipe_t *p, work_t *wk)
         p->done(p->ctx, wk->job, msg);
     else if (p->opts->report)
         p->opts->report(p->opts->ctx, wk->job->path, wk->size,
-                        wk->job->outcome, msg);
+                        wk->job->outcome, msg,
+                        px_job_skip_reason(wk->job));
     free(msg);
     px_job_destroy(wk->job);
     free(wk);
@@ -252,7 +253,7 @@ submit_next(px_pipe_t *p)
         if (!job) {
             if (p->opts->report)
                 p->opts->report(p->opts->ctx, f.path, f.size,
-                                PX_OUTCOME_UNCHANGED, NULL);
+                                PX_OUTCOME_UNCHANGED, NULL, NULL);
             continue;
         }
         p->rc = start_job(p, job, f.size);

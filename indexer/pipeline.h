@@ -25,11 +25,12 @@
 #include "crawl.h"
 #include "writer.h"
 
-/* Told about each file once it is done: its size as found, msg may be
+/* Told about each file once it is done: its size as found; msg may be
+ * NULL; skipped: why a skipped file was (px_job_skip_reason()), else
  * NULL. */
 typedef void (*px_pipeline_report_fn)(void *ctx, const char *path,
                                       uint64_t size, px_outcome outcome,
-                                      const char *msg);
+                                      const char *msg, const char *skipped);
 
 /* Where a run's files come from, one at a time (a crawler, a list): *got
  * 1 and *f (its path valid until the next call), or *got 0 at the end. */

@@ -22,7 +22,6 @@
 #include <uv.h>
 
 #include "crawl.h"
-#include "passim/article.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "watchfs.h"
@@ -72,7 +71,7 @@ static void pump(watcher_t *wt);
 static int
 is_article(const char *path)
 {
-    return px_article_format_of(path) != PX_FORMAT_NONE;
+    return px_crawl_wanted(path);
 }
 
 static void

@@ -40,7 +40,8 @@ printf '0Amara Okafor\n1Lisbon\n2Reuters\n4 2024-03-16\n' \
 for f in corpus/*; do
     [ -f "$f" ] || continue
     b=$(basename "$f")
-    # The article target's first byte picks the format: 0 text, 1 md, 2 html.
+    # The article target's first byte picks the format: 0 text, 1 md,
+    # 2 html, 3 by content.
     case "$f" in
     *.md) k='\001' ;; *.html | *.htm) k='\002' ;; *) k='\000' ;;
     esac

@@ -78,10 +78,41 @@ START_TEST(format_by_extension)
     ck_assert_int_eq(px_article_format_of("x.html"), PX_FORMAT_HTML);
     ck_assert_int_eq(px_article_format_of("x.pdf"), PX_FORMAT_NONE);
     ck_assert_int_eq(px_article_format_of("x.txt.gz"), PX_FORMAT_NONE);
-    ck_assert_int_eq(px_article_format_of("dir.md/README"), PX_FORMAT_NONE);
-    ck_assert_int_eq(px_article_format_of(".md"), PX_FORMAT_NONE);
-    ck_assert_int_eq(px_article_format_of("x.mdx"), PX_FORMAT_NONE);
+    ck_assert_int_eq(px_article_format_of("x.JPG"), PX_FORMAT_NONE);
+    /* Other names are read by their content. */
+    ck_assert_int_eq(px_article_format_of("dir.md/README"), PX_FORMAT_UNKNOWN);
+    ck_assert_int_eq(px_article_format_of("news/53134"), PX_FORMAT_UNKNOWN);
+    ck_assert_int_eq(px_article_format_of(".md"), PX_FORMAT_UNKNOWN);
+    ck_assert_int_eq(px_article_format_of("x.mdx"), PX_FORMAT_UNKNOWN);
+    ck_assert_int_eq(px_article_format_of("x.log"), PX_FORMAT_UNKNOWN);
     ck_assert_int_eq(px_article_format_of(NULL), PX_FORMAT_NONE);
+}
+END_TEST
+
+START_TEST(unknown_names_sniffed)
+{
+    const char *prose = "Port strike\n\nDockers in Rotterdam walked out on "
+                        "Monday over pay.\n";
+    ck_assert_int_eq(px_article_sniff(prose, strlen(prose)), PX_FORMAT_TEXT);
+    /* Windows-1252 prose: a few bytes to repair. */
+    const char *latin = "Caf\xe9 society\n\nThe caf\xe9s of Lisbon open "
+                        "early, and the pastries go fast.\n";
+    ck_assert_int_eq(px_article_sniff(latin, strlen(latin)), PX_FORMAT_TEXT);
+    /* Bytes without NULs or control bytes that are not UTF-8 either. */
+    char high[512];
+    for (size_t i = 0; i < sizeof high; i++)
+        high[i] = (char)(0x80 + (i * 37) % 0x7F);
+    ck_assert_int_eq(px_article_sniff(high, sizeof high), PX_FORMAT_NONE);
+    const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0";
+    ck_assert_int_eq(px_article_sniff(elf, sizeof elf - 1), PX_FORMAT_NONE);
+    /* Parsed as text, or refused as binary. */
+    px_article_t *a = NULL;
+    ck_assert_int_eq(px_article_parse(prose, strlen(prose), PX_FORMAT_UNKNOWN,
+                                      &a), PX_OK);
+    ck_assert_str_eq(px_article_title(a), "Port strike");
+    px_article_destroy(a);
+    assert_fails(high, sizeof high, PX_FORMAT_UNKNOWN, PX_BINARY);
+    assert_fails("", 0, PX_FORMAT_UNKNOWN, PX_EMPTY);
 }
 END_TEST
 
@@ -657,6 +688,7 @@ make_suite(void)
 {
     const px_check_case cases[] = {
         {"format_by_extension", format_by_extension},
+        {"unknown_names_sniffed", unknown_names_sniffed},
         {"html_deep_nesting_tamed", html_deep_nesting_tamed},
         {"html_misnesting_tamed", html_misnesting_tamed},
         {"html_ordinary_pages_untouched", html_ordinary_pages_untouched},

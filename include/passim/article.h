@@ -2,7 +2,8 @@
  * article.h — from the bytes of a file to an article: title and text blocks.
  *
  * passim reads .txt and .md (title: the first heading, else the first
- * non-empty line) and .html/.htm (title from <title>, else the first <h1>;
+ * non-empty line), files of other names whose content is text (as .txt),
+ * and .html/.htm (title from <title>, else the first <h1>;
  * visible text from a real HTML parser, gumbo, with script and style
  * dropped and entities decoded). Binary files are refused (PX_BINARY);
  * invalid UTF-8 is repaired (utf8.h) and the article says how many bytes.
@@ -24,13 +25,20 @@ typedef enum px_format {
     PX_FORMAT_NONE = 0, /* not an article */
     PX_FORMAT_TEXT,
     PX_FORMAT_MARKDOWN,
-    PX_FORMAT_HTML
+    PX_FORMAT_HTML,
+    PX_FORMAT_UNKNOWN   /* read as text when the content is text */
 } px_format;
 
 /* The format for a file name, by its extension (case-insensitive):
  * .txt, .text -> TEXT; .md, .markdown -> MARKDOWN; .html, .htm -> HTML;
- * anything else PX_FORMAT_NONE. */
+ * the extensions of images, sound, video, archives, office documents,
+ * fonts and programs -> NONE; any other, or none -> UNKNOWN. */
 px_format px_article_format_of(const char *path);
+
+/* What an UNKNOWN file holds, by its first bytes: TEXT when they are
+ * text (valid UTF-8, or repairable with few bytes to repair; no NUL;
+ * few control bytes), else NONE. */
+px_format px_article_sniff(const char *buf, size_t len);
 
 typedef struct px_block {
     const char *text;  /* UTF-8, NUL-terminated; borrowed from the article */

@@ -50,6 +50,18 @@ ext_is(const char *ext, const char *want)
     return *ext == '\0' && *want == '\0';
 }
 
+/* Extensions of files that are not text, skipped unread. */
+static const char *const not_text[] = {
+    "7z", "a", "aac", "ai", "apk", "avi", "bin", "bmp", "bz2", "class",
+    "db", "deb", "dll", "dmg", "doc", "docx", "dylib", "eot", "epub", "exe",
+    "flac", "gif", "gz", "heic", "ico", "img", "iso", "jar", "jpeg", "jpg",
+    "m4a", "m4v", "mkv", "mov", "mp3", "mp4", "mpeg", "mpg", "o", "odp",
+    "ods", "odt", "ogg", "opus", "otf", "pdf", "png", "ppt", "pptx", "psd",
+    "pyc", "rar", "rpm", "so", "sqlite", "svgz", "tar", "tgz", "tif",
+    "tiff", "ttf", "wav", "webm", "webp", "wma", "wmv", "woff", "woff2",
+    "xls", "xlsx", "xz", "zip", "zst",
+};
+
 px_format
 px_article_format_of(const char *path)
 {
@@ -59,7 +71,7 @@ px_article_format_of(const char *path)
     const char *base = slash != NULL ? slash + 1 : path;
     const char *dot = strrchr(base, '.');
     if (dot == NULL || dot == base)
-        return PX_FORMAT_NONE;
+        return PX_FORMAT_UNKNOWN;
     dot++;
     if (ext_is(dot, "txt") || ext_is(dot, "text"))
         return PX_FORMAT_TEXT;
@@ -67,7 +79,35 @@ px_article_format_of(const char *path)
         return PX_FORMAT_MARKDOWN;
     if (ext_is(dot, "html") || ext_is(dot, "htm"))
         return PX_FORMAT_HTML;
-    return PX_FORMAT_NONE;
+    for (size_t i = 0; i < sizeof not_text / sizeof *not_text; i++)
+        if (ext_is(dot, not_text[i]))
+            return PX_FORMAT_NONE;
+    return PX_FORMAT_UNKNOWN;
+}
+
+/* How much of a file of unknown name is looked at, and how many of its
+ * bytes may need repair for it still to be text: Windows-1252 prose has
+ * a few accented letters in a hundred; random bytes have one in two. */
+#define SNIFF_BYTES 8192
+#define SNIFF_MAX_REPAIRS_PERCENT 5
+
+px_format
+px_article_sniff(const char *buf, size_t len)
+{
+    size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES;
+    if (buf == NULL || px_utf8_classify(buf, n) == PX_TEXT_BINARY)
+        return PX_FORMAT_NONE;
+    size_t bad = 0, i = 0;
+    while (i < n) {
+        size_t used = px_utf8_decode(buf + i, n - i, NULL);
+        /* A sequence cut by the end of the sample is not counted. */
+        if (used == 0 && n - i < 4 && n < len)
+            break;
+        bad += used == 0;
+        i += used ? used : 1;
+    }
+    return bad * 100 > n * SNIFF_MAX_REPAIRS_PERCENT ? PX_FORMAT_NONE
+                                                     : PX_FORMAT_TEXT;
 }
 
 /* The builder. */
@@ -441,6 +481,11 @@ px_article_parse(const char *buf, size_t len, px_format format,
         *out = NULL;
     if (out == NULL || (buf == NULL && len > 0))
         return PX_INVALID_ARGUMENT;
+    if (format == PX_FORMAT_UNKNOWN && len > 0 &&
+        (format = px_article_sniff(buf, len)) == PX_FORMAT_NONE)
+        return PX_BINARY;
+    if (format == PX_FORMAT_UNKNOWN)
+        format = PX_FORMAT_TEXT;
     if (format != PX_FORMAT_TEXT && format != PX_FORMAT_MARKDOWN &&
         format != PX_FORMAT_HTML)
         return PX_UNSUPPORTED;

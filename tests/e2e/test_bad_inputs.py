@@ -70,7 +70,7 @@ class BadInputsTest(harness.PassimCase):
         self.assert_reported(r, empty)
         self.assert_reported(r, blank)
         self.assertIn(' 3 indexed,', r.err, r)
-        self.assertIn(' 2 skipped,', r.err, r)
+        self.assertIn(' 2 skipped (2 empty),', r.err, r)
         self.assert_good_searchable()
         # Skipped files are catalogued: not read again.
         r = self.index()
@@ -96,10 +96,48 @@ class BadInputsTest(harness.PassimCase):
         self.assertEqual(r.status, 0, r)
         self.assert_reported(r, binary)
         self.assert_reported(r, elf)
-        self.assertIn(' 2 skipped,', r.err, r)
+        self.assertIn(' 2 skipped (2 not text),', r.err, r)
         self.search('binarywordzeta', expect=1)
         self.search('binarywordeta', expect=1)
         self.assert_good_searchable()
+
+    def test_names_passim_does_not_know(self):
+        """A file without an extension passim knows is read when its
+        content is text, and skipped with a message when not; images and
+        archives are passed over for their names, and the summary counts
+        each kind, so that "0 indexed" never comes alone. --ext chooses."""
+        self.make_good()
+        post = self.write('news/53134', 'Subject line here\n\nA post '
+                          'about nameswordalpha, stored as news spools do.\n')
+        log = self.write('notes/today.log', 'Today\n\nnameswordbeta and '
+                         'more.\n')
+        rnd = random.Random(3)
+        blob = self.write('news/53135', bytes(rnd.randrange(256)
+                                              for _ in range(2048)))
+        self.write('photo.JPG', b'\xff\xd8\xff\xe0' + b'nameswordgamma' * 9)
+        self.write('pack.zip', b'PK\x03\x04nameswordgamma')
+        r = self.index()
+        self.assert_reported(r, blob, 'not text')
+        self.assertIn(' 5 indexed, 0 unchanged, 0 touched, 1 skipped '
+                      '(1 not text), 0 unreadable, 0 removed, 2 not read for '
+                      'their names;', r.err, r)
+        self.assertEqual(self.hit_paths(self.search('nameswordalpha')), [post])
+        self.assertEqual(self.hit_paths(self.search('nameswordbeta')), [log])
+        self.search('nameswordgamma', expect=1)
+        self.assert_good_searchable()
+        # --ext: only these (an empty item: no extension); the others go.
+        r = self.index('--ext', 'log,', self.docs)
+        self.assertIn(' 0 indexed, 3 unchanged, 0 touched, 0 skipped, '
+                      '0 unreadable, 3 removed, 5 not read for their names;',
+                      r.err, r)
+        self.assertEqual(self.hit_paths(self.search('nameswordalpha')), [post])
+        self.search('goodwordalpha', expect=1)
+        # A folder of nothing passim reads says so.
+        only = os.path.join(self.tmp, 'pictures')
+        self.write('a.png', b'\x89PNG', root=only)
+        r = self.index(only, db=os.path.join(self.tmp, 'p.db'))
+        self.assertIn(' 0 indexed, ', r.err, r)
+        self.assertIn(' 1 not read for their names;', r.err, r)
 
     def test_invalid_utf8_repaired(self):
         self.make_good()
@@ -401,8 +439,8 @@ class BadInputsTest(harness.PassimCase):
         # Still too large on the next run: still skipped, and said so.
         r = self.index('--max-file-size', '1', self.docs)
         self.assert_reported(r, big, '--max-file-size')
-        self.assertIn(' 0 indexed, 3 unchanged, 0 touched, 1 skipped,',
-                      r.err, r)
+        self.assertIn(' 0 indexed, 3 unchanged, 0 touched, 1 skipped '
+                      '(1 over --max-file-size),', r.err, r)
         # A larger limit lets it in.
         r = self.index('--max-file-size', '2', self.docs)
         self.assertIn(' 1 indexed,', r.err, r)

@@ -116,6 +116,70 @@ START_TEST(unknown_names_sniffed)
 }
 END_TEST
 
+START_TEST(mail_and_news_posts)
+{
+    /* A news post as 20 Newsgroups has them: headers, a folded one, a
+     * quoted reply, a signature. */
+    const char *post =
+        "From: jdoe@example.edu (Jane Q. Doe)\n"
+        "Subject: Re: RE: Fwd: Orbital debris\n"
+        " and launch costs\n"
+        "Date: Tue, 20 Apr 1993 14:03:11 GMT\n"
+        "Organization: Example University\n"
+        "Nntp-Posting-Host: ws1.example.edu\n"
+        "Lines: 9\n"
+        "\n"
+        "In article <1@x.org> bob@x.org writes:\n"
+        ">Debris is the problem.\n"
+        "\n"
+        "Launch costs matter more.\n"
+        "\n"
+        "-- \n"
+        "Jane Doe, sigword department\n";
+    px_article_t *a = parse(post, PX_FORMAT_UNKNOWN);
+    ck_assert_str_eq(px_article_title(a), "Orbital debris and launch costs");
+    ck_assert_str_eq(px_article_author(a), "Jane Q. Doe");
+    ck_assert_str_eq(px_article_date(a), "1993-04-20");
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "In article <1@x.org> bob@x.org "
+                     "writes:\n>Debris is the problem.");
+    ck_assert_str_eq(block(a, 1)->text, "Launch costs matter more.");
+    assert_spans(post, a);
+    px_article_destroy(a);
+
+    /* A mail (.eml), CRLF, an mbox line, a display name in quotes, no
+     * subject: the title is the body's first line. */
+    const char *mail = "From someone Tue Apr 20 1993\r\n"
+                       "From: \"Doe, Jane\" <jane@example.org>\r\n"
+                       "To: team@example.org\r\n"
+                       "\r\n"
+                       "Agenda for Monday\r\n\r\nItem one.\r\n";
+    a = parse(mail, PX_FORMAT_MAIL);
+    ck_assert_str_eq(px_article_title(a), "Agenda for Monday");
+    ck_assert_str_eq(px_article_author(a), "Doe, Jane");
+    ck_assert_ptr_null(px_article_date(a));
+    ck_assert_str_eq(block(a, 0)->text, "Item one.");
+    px_article_destroy(a);
+    ck_assert_int_eq(px_article_format_of("inbox/1.EML"), PX_FORMAT_MAIL);
+
+    /* Not posts: a "From:" line alone, headers with no From:, a From:
+     * in a paragraph. Their first lines stay the titles. */
+    const char *notes[] = {
+        "From: the editor\n\nA note.\n",
+        "Title: Port strike\nDate: 2024-03-16\n\nDockers walked out.\n",
+        "Port strike\nFrom: the editor\nSubject: pay\n\nText.\n",
+    };
+    const char *titles[] = {"From: the editor", "Title: Port strike",
+                            "Port strike"};
+    for (size_t i = 0; i < 3; i++) {
+        a = parse(notes[i], PX_FORMAT_TEXT);
+        ck_assert_str_eq(px_article_title(a), titles[i]);
+        ck_assert_ptr_null(px_article_author(a));
+        px_article_destroy(a);
+    }
+}
+END_TEST
+
 START_TEST(txt_title_and_blocks)
 {
     const char *buf = "Ad sales boost profit\n"
@@ -689,6 +753,7 @@ make_suite(void)
     const px_check_case cases[] = {
         {"format_by_extension", format_by_extension},
         {"unknown_names_sniffed", unknown_names_sniffed},
+        {"mail_and_news_posts", mail_and_news_posts},
         {"html_deep_nesting_tamed", html_deep_nesting_tamed},
         {"html_misnesting_tamed", html_misnesting_tamed},
         {"html_ordinary_pages_untouched", html_ordinary_pages_untouched},

@@ -26,11 +26,13 @@ typedef enum px_format {
     PX_FORMAT_TEXT,
     PX_FORMAT_MARKDOWN,
     PX_FORMAT_HTML,
-    PX_FORMAT_UNKNOWN   /* read as text when the content is text */
+    PX_FORMAT_UNKNOWN,  /* read as text when the content is text */
+    PX_FORMAT_MAIL      /* a mail or news post (RFC 5322 headers) */
 } px_format;
 
 /* The format for a file name, by its extension (case-insensitive):
  * .txt, .text -> TEXT; .md, .markdown -> MARKDOWN; .html, .htm -> HTML;
+ * .eml -> MAIL;
  * the extensions of images, sound, video, archives, office documents,
  * fonts and programs -> NONE; any other, or none -> UNKNOWN. */
 px_format px_article_format_of(const char *path);
@@ -74,6 +76,10 @@ const px_block_t *px_article_block(const px_article_t *a, size_t i);
  * 2023 -", or a block that is only a date). Only a full, valid day counts;
  * a time or zone after it is ignored. */
 const char *px_article_date(const px_article_t *a);
+
+/* A mail or news post's author (its From:, the display name when it has
+ * one), or NULL. */
+const char *px_article_author(const px_article_t *a);
 
 /* How many invalid UTF-8 bytes were repaired (0 for clean text). */
 size_t px_article_repaired(const px_article_t *a);

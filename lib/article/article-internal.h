@@ -37,6 +37,7 @@ struct px_article {
     char date[PX_DATECORE_ISO_MAX];
     /* What parsing left out and why, for the user ("" when nothing). */
     char cut[160];
+    char *author; /* a post's From: (mail.c), or NULL */
 };
 
 /* Make room for `extra` more arena bytes. */
@@ -60,6 +61,18 @@ px_status article_set_title(px_article_t *a, const char *s, size_t n);
 
 /* Point every block's text into the arena; call once building is done. */
 void article_finish(px_article_t *a);
+
+/* Plain text (Markdown when `markdown`) from buf[pos, len). */
+px_status text_parse(px_article_t *a, const char *buf, size_t len,
+                     size_t pos, int markdown);
+
+/* Does buf[skip, len) open with a mail or news post's headers? */
+int mail_sniff(const char *buf, size_t len, size_t skip);
+
+/* A post: title, date and author from its headers, its body as text
+ * without the signature; plain text when it has no post's headers. */
+px_status mail_parse(px_article_t *a, const char *buf, size_t len,
+                     size_t skip);
 
 /* Parse HTML buf[0, len), where the text proper starts at `skip` (after a
  * BOM), into the empty article `a`; kind is the buffer's classification. */

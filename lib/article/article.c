@@ -79,6 +79,8 @@ px_article_format_of(const char *path)
         return PX_FORMAT_MARKDOWN;
     if (ext_is(dot, "html") || ext_is(dot, "htm"))
         return PX_FORMAT_HTML;
+    if (ext_is(dot, "eml"))
+        return PX_FORMAT_MAIL;
     for (size_t i = 0; i < sizeof not_text / sizeof *not_text; i++)
         if (ext_is(dot, not_text[i]))
             return PX_FORMAT_NONE;
@@ -444,7 +446,7 @@ text_line(px_article_t *a, const char *buf, const line_t *l, int markdown,
     return PX_OK;
 }
 
-static px_status
+px_status
 text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
            int markdown)
 {
@@ -487,7 +489,7 @@ px_article_parse(const char *buf, size_t len, px_format format,
     if (format == PX_FORMAT_UNKNOWN)
         format = PX_FORMAT_TEXT;
     if (format != PX_FORMAT_TEXT && format != PX_FORMAT_MARKDOWN &&
-        format != PX_FORMAT_HTML)
+        format != PX_FORMAT_HTML && format != PX_FORMAT_MAIL)
         return PX_UNSUPPORTED;
     px_text_kind kind = px_utf8_classify(buf, len);
     if (kind == PX_TEXT_BINARY)
@@ -500,6 +502,10 @@ px_article_parse(const char *buf, size_t len, px_format format,
     size_t skip = bom_len(buf, len);
     px_status rc = format == PX_FORMAT_HTML
                        ? html_parse(a, buf, len, skip, kind)
+                   : format == PX_FORMAT_TEXT && mail_sniff(buf, len, skip)
+                       ? mail_parse(a, buf, len, skip)
+                   : format == PX_FORMAT_MAIL
+                       ? mail_parse(a, buf, len, skip)
                        : text_parse(a, buf, len, skip,
                                     format == PX_FORMAT_MARKDOWN);
     if (rc == PX_OK) {
@@ -556,5 +562,12 @@ px_article_destroy(px_article_t *a)
     free(a->blocks);
     free(a->text);
     free(a->front_matter);
+    free(a->author);
     free(a);
+}
+
+const char *
+px_article_author(const px_article_t *a)
+{
+    return a != NULL ? a->author : NULL;
 }

@@ -139,6 +139,45 @@ class BadInputsTest(harness.PassimCase):
         self.assertIn(' 0 indexed, ', r.err, r)
         self.assertIn(' 1 not read for their names;', r.err, r)
 
+    def test_news_and_mail_posts(self):
+        """A news post (no extension) and a mail (.eml): the Subject,
+        without its Re: chain, is the title and the Date the article's
+        date; headers and the signature are not searchable text, the body
+        and its quoted reply are."""
+        self.make_good()
+        post = self.write('sci.space/61001', (
+            'From: jdoe@example.edu (Jane Doe)\n'
+            'Subject: Re: Re: Orbital debris postwordalpha\n'
+            'Date: Tue, 20 Apr 1993 14:03:11 GMT\n'
+            'Organization: Headerword University\n'
+            'Nntp-Posting-Host: ws1.example.edu\n'
+            'Lines: 7\n\n'
+            'In article <1@x.org> bob@x.org writes:\n'
+            '>Debris is the problem, quotewordbeta.\n\n'
+            'Launch costs bodywordgamma matter more.\n\n'
+            '-- \nJane Doe, sigworddelta department\n'))
+        mail = self.write('inbox/note.eml', (
+            'From: "Okafor, Amara" <amara@example.org>\r\n'
+            'To: team@example.org\r\n'
+            'Subject: Fwd: Agenda mailwordepsilon\r\n\r\n'
+            'Item one: mailwordzeta.\r\n'))
+        r = self.index()
+        self.assertIn(' 5 indexed,', r.err, r)
+        doc = self.search('bodywordgamma')
+        self.assertEqual(self.hit_paths(doc), [post], doc)
+        hit = doc['hits'][0]
+        self.assertEqual(hit['title'], 'Orbital debris postwordalpha', hit)
+        self.assertEqual(hit['published'], '1993-04-20', hit)
+        self.assertFalse(hit['published_is_file_time'], hit)
+        self.assertEqual(self.hit_paths(self.search('quotewordbeta')), [post])
+        self.assertEqual(self.hit_paths(self.search('postwordalpha')), [post])
+        for w in ('headerword', 'sigworddelta', 'Nntp'):
+            self.search(w, expect=1)
+        doc = self.search('mailwordzeta')
+        self.assertEqual(self.hit_paths(doc), [mail], doc)
+        self.assertEqual(doc['hits'][0]['title'], 'Agenda mailwordepsilon')
+        self.assert_good_searchable()
+
     def test_invalid_utf8_repaired(self):
         self.make_good()
         latin = self.write('latin1.txt',

@@ -180,6 +180,35 @@ START_TEST(mail_and_news_posts)
 }
 END_TEST
 
+START_TEST(data_lines_left_out)
+{
+    const char *buf =
+        "Attachment\n"
+        "\n"
+        "Here is the file.\n"
+        "mQCNAitfksQAAAEEAKceEjWI9f5KMJyKP0LOgC5dGHRpbMY2xhOo8kpEHMDyuf8a\n"
+        "1BfDQSj53kosTz6HRoshSDzLVuL1/40vPjmMNtFR+vyZ4jvd3rL4iuq2umMmex3M\n"
+        "AJIiF6Tsm+YMqBwm==\n"
+        "\n"
+        "00003020  de 3b 69 23 82 30 59 18 44 71 35 62 92 69 92 db\n"
+        "00003030  30 0e 87 53 a9 39 29 28 36 09 1a 15 90 51 dd 78\n"
+        "\n"
+        "Scores: 12 34 56 78 90 12 34 56 78\n"
+        "https://example.com/a/very/long/path/that/is/not/base64/at/all\n"
+        "Pneumonoultramicroscopicsilicovolcanoconiosisandmore\n";
+    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "Here is the file.");
+    /* A table of numbers, a URL and a long word are words. */
+    ck_assert(strstr(block(a, 1)->text, "Scores: 12 34") == block(a, 1)->text);
+    ck_assert_ptr_nonnull(strstr(block(a, 1)->text, "Pneumono"));
+    ck_assert_str_eq(px_article_cut(a),
+                     "5 lines of base64 or hex dump left out (data, not words)");
+    assert_spans(buf, a);
+    px_article_destroy(a);
+}
+END_TEST
+
 START_TEST(txt_title_and_blocks)
 {
     const char *buf = "Ad sales boost profit\n"
@@ -754,6 +783,7 @@ make_suite(void)
         {"format_by_extension", format_by_extension},
         {"unknown_names_sniffed", unknown_names_sniffed},
         {"mail_and_news_posts", mail_and_news_posts},
+        {"data_lines_left_out", data_lines_left_out},
         {"html_deep_nesting_tamed", html_deep_nesting_tamed},
         {"html_misnesting_tamed", html_misnesting_tamed},
         {"html_ordinary_pages_untouched", html_ordinary_pages_untouched},

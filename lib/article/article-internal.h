@@ -66,6 +66,12 @@ void article_finish(px_article_t *a);
 px_status text_parse(px_article_t *a, const char *buf, size_t len,
                      size_t pos, int markdown);
 
+/* Is s[0, n) (a line, blanks at its ends trimmed) data rather than
+ * words: base64 of at least JUNK_BASE64_MIN bytes (any length right after
+ * such a line: `after_junk`), or a hex dump? */
+#define JUNK_BASE64_MIN 40
+int junk_line(const char *s, size_t n, int after_junk);
+
 /* Does buf[skip, len) open with a mail or news post's headers? */
 int mail_sniff(const char *buf, size_t len, size_t skip);
 

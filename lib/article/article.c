@@ -8,6 +8,7 @@
  * holds invalid bytes is repaired (and loses `exact`).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -454,9 +455,13 @@ text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
     /* Plain text may carry front matter too (notes exported from static
      * site tools do); it holds the article's date, not its text. */
     px_status rc = md_front_matter(a, buf, len, &pos, markdown);
+    size_t junk = 0;
+    int is_junk = 0;
     while (rc == PX_OK && pos < len) {
         line_t l = read_line(buf, len, pos);
-        if (l.s == l.e)
+        is_junk = l.s < l.e && junk_line(buf + l.s, l.e - l.s, is_junk);
+        junk += is_junk;
+        if (l.s == l.e || is_junk)
             rc = flush_para(a, buf, &para);
         else
             rc = text_line(a, buf, &l, markdown, &para);
@@ -464,6 +469,9 @@ text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
     }
     if (rc == PX_OK)
         rc = flush_para(a, buf, &para);
+    if (junk > 0 && a->cut[0] == '\0')
+        snprintf(a->cut, sizeof a->cut, "%zu line%s of base64 or hex dump "
+                 "left out (data, not words)", junk, junk == 1 ? "" : "s");
     return rc;
 }
 

@@ -178,6 +178,26 @@ class BadInputsTest(harness.PassimCase):
         self.assertEqual(doc['hits'][0]['title'], 'Agenda mailwordepsilon')
         self.assert_good_searchable()
 
+    def test_base64_blob_costs_little(self):
+        """A 1 MB base64 blob in a .txt file is data, not words: said, left
+        out, and the index stays small (a 4 MB one made 112 MB before);
+        the words around it are found."""
+        import base64
+        self.make_good()
+        rnd = random.Random(5)
+        blob = base64.encodebytes(bytes(rnd.randrange(256)
+                                        for _ in range(768 * 1024)))
+        path = self.write('dump.txt', b'Attachment\n\nThe file blobwordeta '
+                          b'follows.\n' + blob + b'\nThanks, blobwordtheta.\n')
+        r = self.index()
+        self.assert_reported(r, path, 'lines of base64 or hex dump left out')
+        size = sum(os.path.getsize(os.path.join(d, f))
+                   for d, _, fs in os.walk(self.db) for f in fs)
+        self.assertLess(size, 3 * 1024 * 1024, size)
+        for w in ('blobwordeta', 'blobwordtheta'):
+            self.assertEqual(self.hit_paths(self.search(w)), [path], w)
+        self.assert_good_searchable()
+
     def test_invalid_utf8_repaired(self):
         self.make_good()
         latin = self.write('latin1.txt',

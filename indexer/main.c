@@ -15,6 +15,7 @@
 #include "dbstatus.h"
 #include "pipeline.h"
 #include "passim/dbpath.h"
+#include "passim/format.h"
 #include "progress.h"
 #include "watch.h"
 #include "writer.h"
@@ -32,6 +33,7 @@ typedef struct options {
     int verbose;
     int watch;    /* --watch */
     int status;   /* --status */
+    int forget;   /* --forget */
     px_writer_opts writer;
     px_watch_opts watching;
     char **roots; /* absolute folder paths */
@@ -63,6 +65,7 @@ usage(FILE *out)
     fputs("Usage: " PROG " [OPTION]... DIR...\n"
           "  or:  " PROG " --watch [OPTION]... DIR...\n"
           "  or:  " PROG " --status [--db PATH]\n"
+          "  or:  " PROG " --forget [--db PATH] DIR...\n"
           "Index the articles under each DIR into a passim database: .txt,\n"
           ".md, .html, .htm, and files of other names whose content is text\n"
           "(not images, archives and the like). New and changed files are\n"
@@ -74,6 +77,9 @@ usage(FILE *out)
           "                         available on other systems yet)\n"
           "      --status           print files, passages, size and last\n"
           "                         commit of the database, and exit\n"
+          "      --forget           remove the files indexed under each DIR\n"
+          "                         (or each file) from the database; the\n"
+          "                         files themselves are left alone\n"
           "      --ignore GLOB      also ignore names matching GLOB (fnmatch;\n"
           "                         repeatable; hidden and temporary files\n"
           "                         are always ignored)\n"
@@ -182,6 +188,7 @@ parse_watch_option(int c, options *o)
     switch (c) {
     case 'w': o->watch = 1; return 0;
     case 'S': o->status = 1; return 0;
+    case 'F': o->forget = 1; return 0;
     case 'X':
     case 'I':
         if ((c == 'I' ? px_crawl_ignore_add : px_crawl_only_exts)(optarg) !=
@@ -204,6 +211,36 @@ parse_watch_option(int c, options *o)
     }
 }
 
+/* The absolute path of `arg`, which --forget allows to be gone: then its
+ * folder's real path and its last name. NULL (errno set) when neither
+ * exists. */
+static char *
+absolute(const char *arg, int may_be_gone)
+{
+    char *abs = realpath(arg, NULL);
+    if (abs || !may_be_gone || errno != ENOENT)
+        return abs;
+    char *copy = strdup(arg);
+    if (!copy)
+        return NULL;
+    size_t n = strlen(copy);
+    while (n > 1 && copy[n - 1] == '/')
+        copy[--n] = '\0';
+    char *slash = strrchr(copy, '/');
+    const char *name = slash ? slash + 1 : copy;
+    char *dir = slash == copy ? strdup("/")
+                : slash ? (*slash = '\0', realpath(copy, NULL))
+                        : realpath(".", NULL);
+    abs = dir && *name ? px_asprintf("%s%s%s", dir,
+                                     strcmp(dir, "/") ? "/" : "", name)
+                       : NULL;
+    if (!abs && dir)
+        errno = ENOENT;
+    free(dir);
+    free(copy);
+    return abs;
+}
+
 /* Turn the folder arguments into absolute paths. */
 static int
 resolve_roots(options *o, char **argv, int argc)
@@ -212,7 +249,7 @@ resolve_roots(options *o, char **argv, int argc)
     if (!o->roots)
         return -1;
     for (int i = 0; i < argc; i++) {
-        char *abs = realpath(argv[i], NULL);
+        char *abs = absolute(argv[i], o->forget);
         if (!abs) {
             fprintf(stderr, PROG ": %s: %s\n", argv[i], strerror(errno));
             return -1;
@@ -235,6 +272,7 @@ parse_options(int argc, char **argv, options *o)
         {"shards", required_argument, NULL, 'H'},
         {"watch", no_argument, NULL, 'w'},
         {"status", no_argument, NULL, 'S'},
+        {"forget", no_argument, NULL, 'F'},
         {"ignore", required_argument, NULL, 'I'},
         {"ext", required_argument, NULL, 'X'},
         {"settle", required_argument, NULL, 's'},
@@ -284,6 +322,10 @@ parse_options(int argc, char **argv, options *o)
             fputs("Try '" PROG " --help' for more information.\n", stderr);
             return 2;
         }
+    }
+    if (o->forget + o->status + o->watch > 1) {
+        fputs(PROG ": --forget, --status and --watch go alone\n", stderr);
+        return 2;
     }
     if (o->status && optind < argc) {
         fputs(PROG ": --status takes no folder\n", stderr);
@@ -575,6 +617,51 @@ run_watch(options *o, const char *dbpath)
     return status;
 }
 
+/* --forget: the files indexed under each root (or the root itself, a
+ * file) leave the index; the files stay where they are. */
+static px_status
+forget_roots(const options *o, px_writer_t *w)
+{
+    px_status rc = PX_OK;
+    for (size_t i = 0; rc == PX_OK && i < o->nroots; i++) {
+        size_t n = 0;
+        if (px_writer_has(w, o->roots[i]))
+            rc = px_writer_remove(w, o->roots[i]), n = 1;
+        else
+            rc = px_writer_remove_under(w, o->roots[i], &n);
+        if (rc == PX_OK && !o->quiet && n)
+            fprintf(stderr, PROG ": %s: %zu file%s forgotten\n", o->roots[i],
+                    n, n == 1 ? "" : "s");
+        else if (rc == PX_OK && !o->quiet)
+            fprintf(stderr, PROG ": %s: nothing indexed there\n",
+                    o->roots[i]);
+    }
+    return rc == PX_OK ? px_writer_commit(w) : rc;
+}
+
+static int
+run_forget(const options *o, const char *dbpath)
+{
+    px_writer_t *w = NULL;
+    char *err = NULL;
+    px_status rc = px_writer_open(dbpath, &o->writer, &w, &err);
+    if (rc != PX_OK) {
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+        free(err);
+        return 2;
+    }
+    rc = forget_roots(o, w);
+    if (rc != PX_OK)
+        fprintf(stderr, PROG ": %s\n", rc == PX_XAPIAN
+                ? px_writer_last_error(w) : px_status_to_string(rc));
+    if (px_writer_close(w) != PX_OK && rc == PX_OK) {
+        fprintf(stderr, PROG ": database %s: the final commit failed\n",
+                dbpath);
+        rc = PX_XAPIAN;
+    }
+    return rc == PX_OK ? 0 : 2;
+}
+
 static int
 run(const options *o, const char *dbpath)
 {
@@ -638,6 +725,8 @@ main(int argc, char **argv)
     }
     if (status < 0 && o.status) {
         status = px_dbstatus_print(dbpath, stdout);
+    } else if (status < 0 && o.forget) {
+        status = run_forget(&o, dbpath);
     } else if (status < 0 && o.watch) {
         status = run_watch(&o, dbpath);
     } else if (status < 0) {

@@ -12,3 +12,8 @@ build/indexer/passim-index corpus
 echo
 echo "== build/query/passim offshore wind"
 build/query/passim offshore wind
+echo
+echo "These demo articles are now in your default database, beside your own;"
+echo "build/indexer/passim-index --forget corpus takes them out again."
+echo "To put passim on your PATH, see \"Installing\" in README.md."
+

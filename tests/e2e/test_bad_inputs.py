@@ -198,6 +198,29 @@ class BadInputsTest(harness.PassimCase):
             self.assertEqual(self.hit_paths(self.search(w)), [path], w)
         self.assert_good_searchable()
 
+    def test_forget_a_folder(self):
+        """--forget takes a folder's articles (or one file) out of the
+        index and leaves the files and the rest alone; a folder that is
+        gone can be forgotten too; the next run indexes them again."""
+        self.make_good()
+        r = self.index()
+        sub = os.path.join(self.docs, 'good', 'sub')
+        r = self.index('--forget', sub, os.path.join(self.tmp, 'gone'),
+                       self.good['good/alpha.txt'])
+        self.assertIn('sub: 2 files forgotten', r.err, r)
+        self.assertIn('gone: nothing indexed there', r.err, r)
+        self.assertIn('alpha.txt: 1 file forgotten', r.err, r)
+        for w in ('goodwordalpha', 'goodwordbeta', 'goodwordgamma'):
+            self.search(w, expect=1)
+        self.assertTrue(os.path.exists(self.good['good/alpha.txt']))
+        st = self.index('--status').stdout
+        self.assertIn(b'files: 0', st, st)
+        r = self.index('--forget', '--watch', sub, expect=2)
+        self.assertIn('go alone', r.err, r)
+        r = self.index()
+        self.assertIn(' 3 indexed,', r.err, r)
+        self.assert_good_searchable()
+
     def test_invalid_utf8_repaired(self):
         self.make_good()
         latin = self.write('latin1.txt',

@@ -13,6 +13,7 @@
 #include "passim/catalog.h"
 #include "passim/dbpath.h"
 #include "passim/format.h"
+#include "passim/grow.h"
 #include "passim/schema.h"
 #include "xapian-c.h"
 
@@ -97,9 +98,65 @@ open_retrying(const char *path, xc_database **db, char **err)
     return xs;
 }
 
-/* The files catalogued in one database (a shard or the only one). */
+/* The folders indexed (PX_META_ROOT keys) and the files under each. */
+typedef struct roots {
+    char **path;
+    size_t *files;
+    size_t n, path_cap, files_cap;
+    px_status rc;
+} roots;
+
+static int
+add_root(void *ctx, const char *key, size_t len)
+{
+    roots *r = ctx;
+    size_t skip = strlen(PX_META_ROOT);
+    if (px_grow((void **)&r->path, &r->path_cap, r->n + 1, sizeof *r->path) !=
+            PX_OK ||
+        px_grow((void **)&r->files, &r->files_cap, r->n + 1,
+                sizeof *r->files) != PX_OK ||
+        !(r->path[r->n] = px_asprintf("%.*s", (int)(len - skip), key + skip))) {
+        r->rc = PX_NOMEM;
+        return 1;
+    }
+    r->files[r->n++] = 0;
+    return 0;
+}
+
+static void
+count_under_roots(void *ctx, const char *path, const px_file_info_t *info)
+{
+    roots *r = ctx;
+    (void)info;
+    for (size_t i = 0; i < r->n; i++) {
+        size_t n = strlen(r->path[i]);
+        if (strncmp(path, r->path[i], n) == 0 &&
+            (path[n] == '/' || (n == 1 && path[0] == '/')))
+            r->files[i]++;
+    }
+}
+
+static void
+roots_free(roots *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->path[i]);
+    free(r->path);
+    free(r->files);
+}
+
+static void
+print_roots(const roots *r, FILE *out)
+{
+    for (size_t i = 0; i < r->n; i++)
+        fprintf(out, "root: %s (%zu file%s)\n", r->path[i], r->files[i],
+                r->files[i] == 1 ? "" : "s");
+}
+
+/* The files catalogued in one database (a shard or the only one), and
+ * under each root. */
 static px_status
-count_files(const char *path, size_t *files, char **err)
+count_files(const char *path, size_t *files, roots *r, char **err)
 {
     xc_database *db = NULL;
     px_catalog_t *cat = NULL;
@@ -116,6 +173,8 @@ count_files(const char *path, size_t *files, char **err)
     }
     if (rc == PX_OK)
         *files += px_catalog_count(cat);
+    if (rc == PX_OK && r->n)
+        px_catalog_each_unseen(cat, count_under_roots, r);
     else
         *err = px_asprintf("%s", rc == PX_XAPIAN ? xc_database_last_error(db)
                                               : px_status_to_string(rc));
@@ -126,14 +185,14 @@ count_files(const char *path, size_t *files, char **err)
 
 /* Each shard holds its own part of the catalog: sum them. */
 static px_status
-count_all_files(const char *path, size_t *files, char **err)
+count_all_files(const char *path, size_t *files, roots *r, char **err)
 {
     char **paths = NULL;
     size_t n = 0;
     px_status rc = px_dbpath_shards(path, &paths, &n);
     *files = 0;
     for (size_t i = 0; rc == PX_OK && i < n; i++)
-        rc = count_files(paths[i], files, err);
+        rc = count_files(paths[i], files, r, err);
     if (rc != PX_OK && !*err)
         *err = px_asprintf("%s", px_status_to_string(rc));
     px_dbpath_shards_free(paths, n);
@@ -154,7 +213,11 @@ px_dbstatus_print(const char *path, FILE *out)
         free(err);
         return 2;
     }
-    px_status rc = count_all_files(path, &files, &err);
+    roots r = {0};
+    if (xc_database_metadata_keys(db, PX_META_ROOT, add_root, &r) != XC_OK)
+        r.rc = PX_XAPIAN;
+    px_status rc = r.rc != PX_OK ? r.rc : count_all_files(path, &files, &r,
+                                                           &err);
     if (rc == PX_OK && xc_database_doccount(db, &docs) != XC_OK) {
         rc = PX_XAPIAN;
         err = px_asprintf("%s", xc_database_last_error(db));
@@ -168,7 +231,9 @@ px_dbstatus_print(const char *path, FILE *out)
                 "size: %.1f MB (%" PRIu64 " bytes)\n", path, files, docs,
                 (double)bytes / 1e6, bytes);
         print_last_commit(db, out);
+        print_roots(&r, out);
     }
+    roots_free(&r);
     free(err);
     xc_database_close(db);
     return rc == PX_OK ? 0 : 2;

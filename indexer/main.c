@@ -602,6 +602,13 @@ run_watch(options *o, const char *dbpath)
         free(err);
         return 2;
     }
+    for (size_t i = 0; rc == PX_OK && i < o->nroots; i++)
+        rc = px_writer_note_root(w, o->roots[i], 0);
+    if (rc != PX_OK) {
+        fprintf(stderr, PROG ": %s\n", px_writer_last_error(w));
+        px_writer_close(w);
+        return 2;
+    }
     o->watching.roots = o->roots;
     o->watching.nroots = o->nroots;
     o->watching.batch_files = o->writer.batch_files;
@@ -629,6 +636,8 @@ forget_roots(const options *o, px_writer_t *w)
             rc = px_writer_remove(w, o->roots[i]), n = 1;
         else
             rc = px_writer_remove_under(w, o->roots[i], &n);
+        if (rc == PX_OK)
+            rc = px_writer_note_root(w, o->roots[i], 1);
         if (rc == PX_OK && !o->quiet && n)
             fprintf(stderr, PROG ": %s: %zu file%s forgotten\n", o->roots[i],
                     n, n == 1 ? "" : "s");
@@ -676,6 +685,8 @@ run(const options *o, const char *dbpath)
     }
     tally t = {0};
     rc = index_roots(o, w, &t);
+    for (size_t i = 0; rc == PX_OK && !stop_requested && i < o->nroots; i++)
+        rc = px_writer_note_root(w, o->roots[i], 0);
     /* The final commit too may find the disk full; the summary counts
      * what was committed. */
     px_status closed = rc == PX_OK ? px_writer_commit(w) : rc;

@@ -17,6 +17,7 @@
 #include "passim/catalog.h"
 #include "passim/dbpath.h"
 #include "passim/format.h"
+#include "passim/grow.h"
 #include "passim/idset.h"
 #include "passim/schema.h"
 #include "passim/vocab.h"
@@ -522,6 +523,88 @@ remove_file(shard *s, const char *path)
         rc = px_catalog_remove(s->cat, s->db, path);
     if (rc == PX_OK)
         rc = batch_add(s, 0);
+    return rc;
+}
+
+typedef struct roots_under {
+    const char *dir;
+    size_t len;
+    char **keys;
+    size_t n, cap;
+    px_status rc;
+} roots_under;
+
+/* A root key at or under r->dir: kept for removal. */
+static int
+root_under(void *ctx, const char *key, size_t len)
+{
+    roots_under *r = ctx;
+    const char *path = key + strlen(PX_META_ROOT);
+    size_t plen = len - strlen(PX_META_ROOT);
+    if (plen < r->len || memcmp(path, r->dir, r->len) != 0 ||
+        (plen > r->len && path[r->len] != '/' && r->len > 1))
+        return 0;
+    if (px_grow((void **)&r->keys, &r->cap, r->n + 1, sizeof *r->keys) !=
+            PX_OK ||
+        !(r->keys[r->n] = px_asprintf("%.*s", (int)len, key))) {
+        r->rc = PX_NOMEM;
+        return 1;
+    }
+    r->n++;
+    return 0;
+}
+
+static px_status
+forget_roots_under(shard *s, const char *dir)
+{
+    roots_under r = {dir, strlen(dir), NULL, 0, 0, PX_OK};
+    if (xc_database_metadata_keys(s->db, PX_META_ROOT, root_under, &r) !=
+        XC_OK)
+        r.rc = PX_XAPIAN;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.rc == PX_OK && xc_database_set_metadata(
+                                 s->db, r.keys[i], strlen(r.keys[i]), "",
+                                 0) != XC_OK)
+            r.rc = PX_XAPIAN;
+        free(r.keys[i]);
+    }
+    free(r.keys);
+    return r.rc;
+}
+
+/* Is `key` set in s's database? (A run that changes nothing must not
+ * commit just to note its root again.) */
+static int
+has_key(shard *s, const char *key)
+{
+    char *value = NULL;
+    size_t len = 0;
+    int has = xc_database_get_metadata(s->db, key, strlen(key), &value,
+                                       &len) == XC_OK && len > 0;
+    free(value);
+    return has;
+}
+
+px_status
+px_writer_note_root(px_writer_t *w, const char *root, int forget)
+{
+    shard *s = &w->shards[0];
+    char *key = px_asprintf("%s%s", PX_META_ROOT, root);
+    if (!key)
+        return PX_NOMEM;
+    uv_mutex_lock(&s->lock);
+    px_status rc = PX_OK;
+    if (forget || !has_key(s, key))
+        rc = begin_batch(s);
+    if (rc == PX_OK && forget)
+        rc = forget_roots_under(s, root);
+    else if (rc == PX_OK && s->in_txn &&
+             xc_database_set_metadata(s->db, key, strlen(key), "1", 1) !=
+                 XC_OK)
+        rc = PX_XAPIAN;
+    free(key);
+    rc = fail_shard(s, rc);
+    uv_mutex_unlock(&s->lock);
     return rc;
 }
 

@@ -92,6 +92,11 @@ int px_writer_has(px_writer_t *w, const char *path);
 px_status px_writer_remove_under(px_writer_t *w, const char *dir,
                                  size_t *removed);
 
+/* Record `root` (absolute) as a folder indexed into the database, or
+ * (forget) take it out of the list, with every root under it; both are
+ * committed with the next commit. */
+px_status px_writer_note_root(px_writer_t *w, const char *root, int forget);
+
 /* Commit the current batch, if any. */
 px_status px_writer_commit(px_writer_t *w);
 

@@ -70,6 +70,9 @@ typedef struct px_wild_budget px_wild_budget; /* passim/vocab.h */
 #define PX_SCHEMA_VERSION "4"
 #define PX_META_SCHEMA "passim.schema"
 #define PX_META_LAST_COMMIT "passim.last-commit"
+/* The folders indexed (passim-index DIR; --status lists them): a key per
+ * folder, PX_META_ROOT + its absolute path, in the first shard. */
+#define PX_META_ROOT "passim.root:"
 
 /* The stemming language of index and queries alike. */
 #define PX_LANGUAGE "english"

@@ -203,7 +203,17 @@ class BadInputsTest(harness.PassimCase):
         index and leaves the files and the rest alone; a folder that is
         gone can be forgotten too; the next run indexes them again."""
         self.make_good()
-        r = self.index()
+        other = os.path.join(self.tmp, 'other')
+        self.write('note.txt', 'Note\n\notherwordkappa\n', root=other)
+        r = self.index(self.docs, other)
+        st = self.index('--status').stdout
+        self.assertIn(('root: %s (3 files)' % self.docs).encode(), st, st)
+        self.assertIn(('root: %s (1 file)' % other).encode(), st, st)
+        r = self.index('--forget', other)
+        self.assertIn('other: 1 file forgotten', r.err, r)
+        self.search('otherwordkappa', expect=1)
+        st = self.index('--status').stdout
+        self.assertNotIn(other.encode(), st, st)
         sub = os.path.join(self.docs, 'good', 'sub')
         r = self.index('--forget', sub, os.path.join(self.tmp, 'gone'),
                        self.good['good/alpha.txt'])
@@ -215,6 +225,7 @@ class BadInputsTest(harness.PassimCase):
         self.assertTrue(os.path.exists(self.good['good/alpha.txt']))
         st = self.index('--status').stdout
         self.assertIn(b'files: 0', st, st)
+        self.assertIn(('root: %s (0 files)' % self.docs).encode(), st, st)
         r = self.index('--forget', '--watch', sub, expect=2)
         self.assertIn('go alone', r.err, r)
         r = self.index()

@@ -19,17 +19,12 @@
 #include <string.h>
 
 #include "dbopen.h"
+#include "fuzz.h"
 #include "output.h"
 #include "search.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                                                              \
-    do {                                                                      \
-        if (!(x))                                                             \
-            __builtin_trap();                                                 \
-    } while (0)
 
 static px_shards_t *shards;
 static px_searcher_t *searcher;

@@ -18,15 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "passim/schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                                                              \
-    do {                                                                      \
-        if (!(x))                                                             \
-            __builtin_trap();                                                 \
-    } while (0)
 
 static int
 same(const char *a, size_t alen, const char *b, size_t blen)

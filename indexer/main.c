@@ -586,6 +586,19 @@ failure_summary(const char *dbpath, px_writer_t *w, px_status rc)
             s.passages_added);
 }
 
+/* The writer on dbpath, or NULL after saying why. */
+static px_writer_t *
+open_writer(const char *dbpath, const px_writer_opts *opts)
+{
+    px_writer_t *w = NULL;
+    char *err = NULL;
+    px_status rc = px_writer_open(dbpath, opts, &w, &err);
+    if (rc != PX_OK)
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+    free(err);
+    return rc == PX_OK ? w : NULL;
+}
+
 /* Watch mode: the watcher commits itself (in batches bounded in time as
  * well as size), so the writer is opened with limits it never reaches. */
 static int
@@ -594,14 +607,10 @@ run_watch(options *o, const char *dbpath)
     px_writer_opts wo = o->writer;
     wo.batch_files = SIZE_MAX;
     wo.batch_bytes = SIZE_MAX;
-    px_writer_t *w = NULL;
-    char *err = NULL;
-    px_status rc = px_writer_open(dbpath, &wo, &w, &err);
-    if (rc != PX_OK) {
-        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
-        free(err);
+    px_writer_t *w = open_writer(dbpath, &wo);
+    if (!w)
         return 2;
-    }
+    px_status rc = PX_OK;
     for (size_t i = 0; rc == PX_OK && i < o->nroots; i++)
         rc = px_writer_note_root(w, o->roots[i], 0);
     if (rc != PX_OK) {
@@ -651,15 +660,10 @@ forget_roots(const options *o, px_writer_t *w)
 static int
 run_forget(const options *o, const char *dbpath)
 {
-    px_writer_t *w = NULL;
-    char *err = NULL;
-    px_status rc = px_writer_open(dbpath, &o->writer, &w, &err);
-    if (rc != PX_OK) {
-        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
-        free(err);
+    px_writer_t *w = open_writer(dbpath, &o->writer);
+    if (!w)
         return 2;
-    }
-    rc = forget_roots(o, w);
+    px_status rc = forget_roots(o, w);
     if (rc != PX_OK)
         fprintf(stderr, PROG ": %s\n", rc == PX_XAPIAN
                 ? px_writer_last_error(w) : px_status_to_string(rc));
@@ -675,16 +679,11 @@ static int
 run(const options *o, const char *dbpath)
 {
     double start = px_now();
-    px_writer_t *w = NULL;
-    char *err = NULL;
-    px_status rc = px_writer_open(dbpath, &o->writer, &w, &err);
-    if (rc != PX_OK) {
-        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
-        free(err);
+    px_writer_t *w = open_writer(dbpath, &o->writer);
+    if (!w)
         return 2;
-    }
     tally t = {0};
-    rc = index_roots(o, w, &t);
+    px_status rc = index_roots(o, w, &t);
     for (size_t i = 0; rc == PX_OK && !stop_requested && i < o->nroots; i++)
         rc = px_writer_note_root(w, o->roots[i], 0);
     /* The final commit too may find the disk full; the summary counts

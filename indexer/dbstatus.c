@@ -171,10 +171,10 @@ count_files(const char *path, size_t *files, roots *r, char **err)
             break;
         rc = px_catalog_load(db, &cat);
     }
-    if (rc == PX_OK)
-        *files += px_catalog_count(cat);
     if (rc == PX_OK && r->n)
         px_catalog_each_unseen(cat, count_under_roots, r);
+    if (rc == PX_OK)
+        *files += px_catalog_count(cat);
     else
         *err = px_asprintf("%s", rc == PX_XAPIAN ? xc_database_last_error(db)
                                               : px_status_to_string(rc));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "passim/article.h"
 #include "passim/format.h"
@@ -91,16 +92,13 @@ listed_ext(const char *path)
     const char *dot = strrchr(base, '.');
     const char *ext = dot && dot != base ? dot + 1 : "";
     size_t n = strlen(ext);
-    char *item = malloc(n + 3);
-    if (!item)
-        return 0;
-    item[0] = ',';
-    for (size_t i = 0; i < n; i++)
-        item[i + 1] = (char)tolower((unsigned char)ext[i]);
-    memcpy(item + n + 1, ",", 2);
-    int listed = strstr(only_exts, item) != NULL;
-    free(item);
-    return listed;
+    for (const char *item = only_exts + 1; *item; item++) {
+        const char *comma = strchr(item, ',');
+        if ((size_t)(comma - item) == n && strncasecmp(item, ext, n) == 0)
+            return 1;
+        item = comma;
+    }
+    return 0;
 }
 
 int

@@ -72,9 +72,6 @@ px_status text_parse(px_article_t *a, const char *buf, size_t len,
 #define JUNK_BASE64_MIN 40
 int junk_line(const char *s, size_t n, int after_junk);
 
-/* Does buf[skip, len) open with a mail or news post's headers? */
-int mail_sniff(const char *buf, size_t len, size_t skip);
-
 /* A post: title, date and author from its headers, its body as text
  * without the signature; plain text when it has no post's headers. */
 px_status mail_parse(px_article_t *a, const char *buf, size_t len,

@@ -97,18 +97,14 @@ px_article_format_of(const char *path)
 px_format
 px_article_sniff(const char *buf, size_t len)
 {
-    size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES;
+    size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES, bad = 0;
     if (buf == NULL || px_utf8_classify(buf, n) == PX_TEXT_BINARY)
         return PX_FORMAT_NONE;
-    size_t bad = 0, i = 0;
-    while (i < n) {
-        size_t used = px_utf8_decode(buf + i, n - i, NULL);
-        /* A sequence cut by the end of the sample is not counted. */
-        if (used == 0 && n - i < 4 && n < len)
-            break;
-        bad += used == 0;
-        i += used ? used : 1;
-    }
+    /* The sample ends on a character, not inside one cut in two. */
+    for (int back = 0; n < len && back < 3 && (buf[n] & 0xC0) == 0x80;
+         back++)
+        n--;
+    utf8_repair_into(buf, n, NULL, &bad);
     return bad * 100 > n * SNIFF_MAX_REPAIRS_PERCENT ? PX_FORMAT_NONE
                                                      : PX_FORMAT_TEXT;
 }
@@ -510,9 +506,7 @@ px_article_parse(const char *buf, size_t len, px_format format,
     size_t skip = bom_len(buf, len);
     px_status rc = format == PX_FORMAT_HTML
                        ? html_parse(a, buf, len, skip, kind)
-                   : format == PX_FORMAT_TEXT && mail_sniff(buf, len, skip)
-                       ? mail_parse(a, buf, len, skip)
-                   : format == PX_FORMAT_MAIL
+                   : format == PX_FORMAT_TEXT || format == PX_FORMAT_MAIL
                        ? mail_parse(a, buf, len, skip)
                        : text_parse(a, buf, len, skip,
                                     format == PX_FORMAT_MARKDOWN);

@@ -116,13 +116,6 @@ read_headers(const char *buf, size_t len, size_t p, mail_head *h)
     return 0; /* headers and no body */
 }
 
-int
-mail_sniff(const char *buf, size_t len, size_t skip)
-{
-    mail_head h;
-    return read_headers(buf, len, skip, &h);
-}
-
 /* A header value, folded lines joined, as valid UTF-8: caller frees. */
 static char *
 header_value(const char *buf, span v, size_t *n)

@@ -436,7 +436,7 @@ static int
 entity_fits(int type, const char *value)
 {
     return type >= 0 && type <= 9 && value[0] != '\0' &&
-           strpbrk(value, "\n") == NULL;
+           strchr(value, '\n') == NULL;
 }
 
 static int

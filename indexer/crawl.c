@@ -136,6 +136,23 @@ px_crawl_ignored(const char *name)
     return matches_glob(name);
 }
 
+static int
+is_dir_at(const char *dir, const char *name)
+{
+    char *p = px_asprintf("%s/%s", dir, name);
+    struct stat st;
+    int yes = p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    free(p);
+    return yes;
+}
+
+int
+px_crawl_maildir_tmp(const char *dir, const char *name)
+{
+    return strcmp(name, "tmp") == 0 && is_dir_at(dir, "cur") &&
+           is_dir_at(dir, "new");
+}
+
 /* Record a folder; 1 if it was new, 0 if walked already, -1 on no memory. */
 static int
 mark_dir(seen_dirs *s, const struct stat *st)
@@ -239,7 +256,8 @@ list_dir(const char *dir, size_t *count, int *err)
     size_t cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (px_crawl_ignored(e->d_name))
+        if (px_crawl_ignored(e->d_name) ||
+            px_crawl_maildir_tmp(dir, e->d_name))
             continue;
         if (*count == cap) {
             cap = cap ? cap * 2 : 32;

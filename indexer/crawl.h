@@ -48,6 +48,12 @@ typedef void (*px_crawl_warn_fn)(void *ctx, const char *path,
  * of the patterns added with px_crawl_ignore_add? */
 int px_crawl_ignored(const char *name);
 
+/* Is dir/name a Maildir's tmp folder (a "tmp" beside "cur" and "new"),
+ * where a mail client writes the messages it has not delivered yet? Its
+ * files are half-written by design: the crawl and the watcher skip it,
+ * and see each message when it is renamed into new/. */
+int px_crawl_maildir_tmp(const char *dir, const char *name);
+
 /* Also ignore names matching the fnmatch(3) pattern `glob` (copied), in
  * the crawl and in the watcher alike. Process-wide; call before crawling,
  * from one thread. PX_NOMEM when out of memory. */

@@ -529,6 +529,10 @@ px_entities_extract(const px_article_t *a, const px_passages_t *ps,
                        ? join_article(a, ps, &j) : PX_NOMEM;
     /* Without a model (a build that has none) names are left out; dates
      * still work. */
+    /* The author first: the set is bounded, and a post has one. */
+    const char *author = px_article_author(a);
+    if (rc == PX_OK && author)
+        rc = entset_add(&s, PX_ENT_AUTHOR, author);
     if (rc == PX_OK && model_status == PX_OK)
         rc = collect_names(&j, &s, out);
     if (rc == PX_OK)

@@ -141,10 +141,11 @@ typedef struct article_ctx {
  * the indexing time (bench/README.md). */
 static px_status
 add_doc(px_job_t *job, xc_termgen *tg, const article_ctx *ac,
-        const px_record_t *r)
+        const px_record_t *r, int quoted)
 {
     xc_document *doc = NULL;
     px_doc_extras extras = ac->extras;
+    extras.quoted = quoted;
     if (job->ndocs > 0)
         extras.nterms = 0;
     if (xc_document_create(&doc) != XC_OK)
@@ -199,13 +200,13 @@ write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
         px_record_t r = {path, strlen(path), title, strlen(title), p->text,
                          p->len, (uint32_t)i, p->file_start, p->file_end,
                          m, m ? strlen(m) : 0};
-        rc = add_doc(job, tg, ac, &r);
+        rc = add_doc(job, tg, ac, &r, p->quoted);
     }
     if (rc == PX_OK && n == 0) {
         px_record_t r = {path, strlen(path), title, strlen(title), title,
                          strlen(title), 0, 0, (uint64_t)job->now.st_size,
                          NULL, 0};
-        rc = add_doc(job, tg, ac, &r);
+        rc = add_doc(job, tg, ac, &r, 0);
     }
     if (rc == PX_OK)
         rc = collect_words(job, title, ps);
@@ -245,7 +246,7 @@ build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
     if (rc == PX_OK && !job->no_entities)
         rc = px_entities_extract(a, ps, px_article_date(a), &ents);
     ac.extras = (px_doc_extras){ents.terms, ents.nterms, ents.slot,
-                                ents.slot_len, file_dated};
+                                ents.slot_len, file_dated, 0};
     if (rc == PX_OK)
         rc = write_docs(job, tg, a, ps, &ac, &ents);
     px_article_entities_free(&ents);

@@ -219,7 +219,8 @@ add_tree(px_watchfs_t *fs, const char *dir, int root)
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            px_crawl_ignored(e->d_name) || !is_subdir(dir, e))
+            px_crawl_ignored(e->d_name) || !is_subdir(dir, e) ||
+            px_crawl_maildir_tmp(dir, e->d_name))
             continue;
         char *sub = px_asprintf("%s/%s", dir, e->d_name);
         if (sub)
@@ -469,7 +470,8 @@ handle_event(px_watchfs_t *fs, const struct inotify_event *ev)
         self_event(fs, ev, w);
         return;
     }
-    if (px_crawl_ignored(ev->name))
+    if (px_crawl_ignored(ev->name) ||
+        ((ev->mask & IN_ISDIR) && px_crawl_maildir_tmp(w->path, ev->name)))
         return;
     char *path = px_asprintf("%s/%s", w->path, ev->name);
     if (!path) {

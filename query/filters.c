@@ -21,6 +21,7 @@ static const struct field {
 } fields[] = {
     {"person", PX_ENT_PER}, {"place", PX_ENT_LOC}, {"org", PX_ENT_ORG},
     {"misc", PX_ENT_MISC},  {"date", PX_ENT_DATE}, {"published", -1},
+    {"author", PX_ENT_AUTHOR}, /* a post's From: only (names.h) */
     /* Any type: a name filter matches every type anyway (entity_filter). */
     {"name", PX_ENT_PER},   {"entity", PX_ENT_PER},
 };

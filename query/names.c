@@ -12,6 +12,21 @@
 
 #define NAME_TYPES 4 /* PER, LOC, ORG, MISC */
 
+/* The entity types a filter searches: [lo, hi). */
+typedef struct types {
+    int lo, hi;
+} types;
+
+/* author: searches a post's authors only; every other name filter the
+ * four name types, never the authors. */
+static types
+types_of(const px_name_match *m)
+{
+    if (strcmp(m->field, "author") == 0)
+        return (types){PX_ENT_AUTHOR, PX_ENT_AUTHOR + 1};
+    return (types){0, NAME_TYPES};
+}
+
 /* A name key met in the walk, with its articles (summed over types: an
  * article files a name under one type only). */
 typedef struct cand {
@@ -34,6 +49,7 @@ typedef struct walk {
     int max_dist;
     cands longer, close;
     int failed;
+    types ty;
 } walk;
 
 static int
@@ -202,7 +218,7 @@ static xc_status
 walk_names(xc_database *db, walk *w)
 {
     xc_status xs = XC_OK;
-    for (int t = 0; t < NAME_TYPES && xs == XC_OK && !w->failed; t++) {
+    for (int t = w->ty.lo; t < w->ty.hi && xs == XC_OK && !w->failed; t++) {
         const char *prefix = px_entity_prefix(t);
         w->plen = strlen(prefix);
         xs = xc_database_allterms(db, prefix, walk_term, w);
@@ -235,11 +251,12 @@ name_term(int t, const char *key, size_t klen, char *term)
 
 /* The articles that name key under any name type. */
 static xc_status
-key_articles(xc_database *db, const char *key, size_t klen, uint32_t *n)
+key_articles(xc_database *db, types ty, const char *key, size_t klen,
+             uint32_t *n)
 {
     char term[PX_ENTITY_KEY_MAX + 16];
     *n = 0;
-    for (int t = 0; t < NAME_TYPES; t++) {
+    for (int t = ty.lo; t < ty.hi; t++) {
         uint32_t f = 0;
         xc_status xs =
             xc_database_termfreq(db, term, name_term(t, key, klen, term), &f);
@@ -284,11 +301,11 @@ spelling_of(void *ctx, int type, const char *value, size_t len)
 /* The name as an article that names it writes it (its entity list), or
  * the key itself when none can be read. Caller owns the result. */
 static char *
-spelled(xc_database *db, const char *key, size_t klen)
+spelled(xc_database *db, types ty, const char *key, size_t klen)
 {
     char term[PX_ENTITY_KEY_MAX + 16];
     xc_docid docid = 0;
-    for (int t = 0; t < NAME_TYPES && docid == 0; t++) {
+    for (int t = ty.lo; t < ty.hi && docid == 0; t++) {
         if (xc_database_postlist(db, term, name_term(t, key, klen, term),
                                  first_doc, &docid) != XC_OK)
             docid = 0;
@@ -313,10 +330,11 @@ spelled(xc_database *db, const char *key, size_t klen)
 
 /* Append the terms of key under every name type to the OR being built. */
 static px_status
-add_key_terms(xc_query **subs, size_t *n, const char *key, size_t klen)
+add_key_terms(xc_query **subs, size_t *n, types ty, const char *key,
+              size_t klen)
 {
     char term[PX_ENTITY_KEY_MAX + 16];
-    for (int t = 0; t < NAME_TYPES; t++) {
+    for (int t = ty.lo; t < ty.hi; t++) {
         subs[*n] = NULL;
         if (xc_query_create_term(term, name_term(t, key, klen, term), 1,
                                  &subs[*n]) != XC_OK)
@@ -328,13 +346,13 @@ add_key_terms(xc_query **subs, size_t *n, const char *key, size_t klen)
 
 /* The OR of the terms of keys[0, n) under every name type. */
 static px_status
-names_query(const char *const *keys, size_t nkeys, xc_query **q)
+names_query(types ty, const char *const *keys, size_t nkeys, xc_query **q)
 {
     xc_query *subs[2 * NAME_TYPES];
     size_t n = 0;
     px_status rc = PX_OK;
     for (size_t i = 0; i < nkeys && rc == PX_OK; i++)
-        rc = add_key_terms(subs, &n, keys[i], strlen(keys[i]));
+        rc = add_key_terms(subs, &n, ty, keys[i], strlen(keys[i]));
     if (rc == PX_OK &&
         xc_query_create_combined(XC_OP_OR, subs, n, 0, q) != XC_OK)
         rc = PX_NOMEM;
@@ -359,7 +377,7 @@ list_others(xc_database *db, px_name_match *m, const cands *l, size_t from)
 {
     for (size_t i = from; i < l->n && m->nothers < PX_NAMES_LISTED; i++) {
         px_name_count *o = &m->others[m->nothers];
-        o->value = spelled(db, l->c[i].key, strlen(l->c[i].key));
+        o->value = spelled(db, types_of(m), l->c[i].key, strlen(l->c[i].key));
         o->articles = l->c[i].articles;
         if (!o->value)
             return PX_NOMEM;
@@ -373,7 +391,7 @@ add_matched(xc_database *db, px_name_match *m, const char *key, size_t klen,
             uint32_t articles)
 {
     px_name_count *c = &m->matched[m->nmatched];
-    c->value = spelled(db, key, klen);
+    c->value = spelled(db, types_of(m), key, klen);
     c->articles = articles;
     if (!c->value)
         return PX_NOMEM;
@@ -437,10 +455,11 @@ px_names_resolve(xc_database *db, px_name_match *m, xc_query **q, int *modified)
     if (rc != PX_OK)
         return rc;
     uint32_t exact = 0;
-    xc_status xs = key_articles(db, key, klen, &exact);
+    types ty = types_of(m);
+    xc_status xs = key_articles(db, ty, key, klen, &exact);
     walk w = {key, klen,   count_words(key, klen),
               0,   !exact, klen <= 4 ? 1 : klen <= 8 ? 2 : 3,
-              {0}, {0},    0};
+              {0}, {0},    0, ty};
     /* A value that is some article's name with more than one word is
      * taken as written: the walk is for surnames and typos. */
     if (xs == XC_OK && (!exact || w.kwords == 1) && klen > 0)
@@ -456,7 +475,7 @@ px_names_resolve(xc_database *db, px_name_match *m, xc_query **q, int *modified)
     if (rc == PX_OK && nkeys == 0)
         keys[nkeys++] = key; /* matches nothing, as the value does */
     if (rc == PX_OK)
-        rc = names_query(keys, nkeys, q);
+        rc = names_query(ty, keys, nkeys, q);
     if (xs == XC_MODIFIED)
         *modified = 1;
     cands_free(&w.longer);

@@ -254,7 +254,7 @@ key_bool(writer *w, const char *k, int v)
 }
 
 static const char *const type_names[] = {"person", "place", "org", "misc",
-                                         "date"};
+                                         "date",   "author"};
 
 static void
 strings(writer *w, const char *k, const char *const *s, size_t n)

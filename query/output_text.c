@@ -124,6 +124,7 @@ px_output_text(FILE *out, const px_results_t *r, int color)
 
 static const char *const facet_names[PX_ENT_TYPES] = {
     "people", "places", "organisations", "other names", "dates",
+    "authors",
 };
 
 void

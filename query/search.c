@@ -677,6 +677,51 @@ build_query(run_ctx *c, xc_query_op op, xc_query **sel, xc_query **q,
     return rc;
 }
 
+/* The ranking query q with the passages that quote another post (their
+ * term, schema.h) weighed by PX_QUOTED_WEIGHT: OR(q AND_NOT quoted,
+ * SCALE(q FILTER quoted)). Each passage matches one side, so counts and
+ * facets stay; an index without quoted passages gets q as it is. */
+static xc_status
+weigh_quoted(run_ctx *c, const xc_query *q, xc_query **out)
+{
+    uint32_t n = 0;
+    xc_query *mark = NULL, *side[2] = {NULL, NULL}, *in = NULL;
+    xc_query *both[2];
+    *out = NULL;
+    xc_status xs = xc_database_termfreq(c->s->db, PX_TERM_QUOTED,
+                                        strlen(PX_TERM_QUOTED), &n);
+    if (xs != XC_OK || n == 0)
+        return xs;
+    xs = xc_query_create_term(PX_TERM_QUOTED, strlen(PX_TERM_QUOTED), 1,
+                              &mark);
+    both[0] = (xc_query *)q, both[1] = mark;
+    if (xs == XC_OK)
+        xs = xc_query_create_combined(XC_OP_AND_NOT, both, 2, 0, &side[0]);
+    if (xs == XC_OK)
+        xs = xc_query_create_combined(XC_OP_FILTER, both, 2, 0, &in);
+    if (xs == XC_OK)
+        xs = xc_query_create_scaled(PX_QUOTED_WEIGHT, in, &side[1]);
+    if (xs == XC_OK)
+        xs = xc_query_create_combined(XC_OP_OR, side, 2, 0, out);
+    xc_query_destroy(mark);
+    xc_query_destroy(in);
+    xc_query_destroy(side[0]);
+    xc_query_destroy(side[1]);
+    return xs;
+}
+
+/* Set the ranking query q on the enquire, quoted passages weighed. */
+static px_status
+set_ranking(run_ctx *c, const xc_query *q)
+{
+    xc_query *w = NULL;
+    px_status rc = check(c, weigh_quoted(c, q, &w));
+    if (rc == PX_OK)
+        rc = check(c, xc_enquire_set_query(c->enq, w ? w : q, 0));
+    xc_query_destroy(w);
+    return rc;
+}
+
 /* Pseudo-relevance feedback: expand the ranking query `*q` (set on the
  * enquire) with terms of the best passages of its top articles. */
 static px_status
@@ -702,7 +747,7 @@ feedback(run_ctx *c, xc_query_op op, xc_query **q)
     if (rc == PX_OK && fq) {
         xc_query_destroy(*q);
         *q = fq;
-        rc = check(c, xc_enquire_set_query(c->enq, fq, 0));
+        rc = set_ranking(c, fq);
     }
     return rc;
 }
@@ -854,8 +899,8 @@ attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
     }
     if (*rc == PX_OK)
         *rc = build_query(c, op, &sel, &q, error);
-    if (*rc == PX_OK && xc_enquire_set_query(c->enq, q, 0) != XC_OK)
-        *rc = PX_XAPIAN;
+    if (*rc == PX_OK)
+        *rc = set_ranking(c, q);
     if (*rc == PX_OK && c->s->rank.prf_docs && has_words(c->filters.rest))
         *rc = feedback(c, op, &q);
     if (*rc == PX_OK && !c->opts->bare)

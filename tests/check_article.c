@@ -116,6 +116,87 @@ START_TEST(unknown_names_sniffed)
 }
 END_TEST
 
+/* A MIME mail: encoded words in its headers; a multipart/alternative
+ * whose plain part (quoted-printable ISO-8859-1) is read and whose HTML
+ * part is not; a base64 KOI8-R part; an attachment left out and said. */
+static const char mime_mail[] =
+    "From: =?utf-8?q?Zo=C3=AB_=C3=85ngstr=C3=B6m?= <zoe@example.org>\n"
+    "To: team@example.org\n"
+    "Subject: =?iso-8859-1?q?Re=3A_=DCberweisung_f=FCr?=\n"
+    "  =?iso-8859-1?q?_die_Kl=E4ranlage?=\n"
+    "Date: Tue, 03 Mar 2026 10:00:00 +0100\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"outer\"\n"
+    "\n"
+    "This is a multi-part message in MIME format.\n"
+    "--outer\n"
+    "Content-Type: multipart/alternative;\n"
+    " boundary=\"inner\"\n"
+    "\n"
+    "--inner\n"
+    "Content-Type: text/plain; charset=\"iso-8859-1\"\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Die Kl=E4ranlage in G=F6rlitz braucht eine neue Pumpe, sagt die =\n"
+    "Stadt.\n"
+    "\n"
+    "-- \n"
+    "Zo=EB\n"
+    "--inner\n"
+    "Content-Type: text/html; charset=utf-8\n"
+    "\n"
+    "<p>htmlonlyword</p>\n"
+    "--inner--\n"
+    "--outer\n"
+    "Content-Type: text/plain; charset=koi8-r\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "8NLJ18XUIMnaIO3P08vX2S4=\n"
+    "--outer\n"
+    "Content-Type: application/octet-stream; name=\"x.bin\"\n"
+    "Content-Disposition: attachment; filename=\"x.bin\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "AAECAwQFBgcICQ==\n"
+    "--outer--\n";
+
+START_TEST(mime_parts_and_charsets)
+{
+    px_article_t *a = parse(mime_mail, PX_FORMAT_MAIL);
+    ck_assert_str_eq(px_article_title(a), "Überweisung für die Kläranlage");
+    ck_assert_str_eq(px_article_author(a), "Zoë Ångström");
+    ck_assert_str_eq(px_article_date(a), "2026-03-03");
+    ck_assert_uint_eq(px_article_block_count(a), 2);
+    ck_assert_str_eq(block(a, 0)->text, "Die Kläranlage in Görlitz braucht "
+                     "eine neue Pumpe, sagt die Stadt.");
+    ck_assert_str_eq(block(a, 1)->text, "Привет из Москвы.");
+    /* Decoded text is not the file's bytes: each block spans its part. */
+    const char *plain = strstr(mime_mail, "Die Kl=E4");
+    ck_assert(!block(a, 0)->exact);
+    ck_assert_uint_le(block(a, 0)->file_start, (size_t)(plain - mime_mail));
+    ck_assert_uint_ge(block(a, 0)->file_end, (size_t)(plain - mime_mail));
+    ck_assert_ptr_nonnull(strstr(px_article_cut(a), "1 attachment"));
+    assert_spans(mime_mail, a);
+    px_article_destroy(a);
+
+    /* One part, base64 of UTF-8, no multipart: decoded. And a MIME mail
+     * with nothing but an HTML part is read through the HTML reader. */
+    a = parse("From: a@example.org\nSubject: b64\nMIME-Version: 1.0\n"
+              "Content-Type: text/plain; charset=utf-8\n"
+              "Content-Transfer-Encoding: base64\n\n"
+              "R3LDvMOfZSBhdXMgS8O2bG4u\n", PX_FORMAT_MAIL);
+    ck_assert_str_eq(block(a, 0)->text, "Grüße aus Köln.");
+    px_article_destroy(a);
+    a = parse("From: a@example.org\nSubject: html\n"
+              "Content-Type: text/html; charset=windows-1252\n\n"
+              "<html><body><p>Caf\xe9 <b>cr\xe8me</b></p><script>x()</script>"
+              "</body></html>\n", PX_FORMAT_MAIL);
+    ck_assert_str_eq(px_article_title(a), "html");
+    ck_assert_str_eq(block(a, 0)->text, "Café crème");
+    px_article_destroy(a);
+}
+END_TEST
+
 START_TEST(mail_and_news_posts)
 {
     /* A news post as 20 Newsgroups has them: headers, a folded one, a
@@ -144,6 +225,8 @@ START_TEST(mail_and_news_posts)
     ck_assert_str_eq(block(a, 0)->text, "In article <1@x.org> bob@x.org "
                      "writes:\n>Debris is the problem.");
     ck_assert_str_eq(block(a, 1)->text, "Launch costs matter more.");
+    ck_assert(block(a, 0)->quoted);
+    ck_assert(!block(a, 1)->quoted);
     assert_spans(post, a);
     px_article_destroy(a);
 
@@ -782,6 +865,7 @@ make_suite(void)
     const px_check_case cases[] = {
         {"format_by_extension", format_by_extension},
         {"unknown_names_sniffed", unknown_names_sniffed},
+        {"mime_parts_and_charsets", mime_parts_and_charsets},
         {"mail_and_news_posts", mail_and_news_posts},
         {"data_lines_left_out", data_lines_left_out},
         {"html_deep_nesting_tamed", html_deep_nesting_tamed},

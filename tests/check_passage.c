@@ -196,6 +196,35 @@ START_TEST(merge_short_paragraphs)
 }
 END_TEST
 
+/* A post's quoted reply and its own words are never one passage, short
+ * as they are: the quote ranks below (schema.h). */
+START_TEST(quoted_blocks_kept_apart)
+{
+    const char *buf = "From: a@example.org\nSubject: Re: pumps\n\n"
+                      "Own words first.\n\n"
+                      "On Monday, Bob wrote:\n> Quoted one.\n> Quoted two.\n"
+                      "Own words again.\n\nAnd more of them.\n";
+    fixture_t f = split(buf, PX_FORMAT_MAIL, NULL);
+    ck_assert_uint_eq(px_passages_count(f.p), 3);
+    ck_assert_str_eq(get(&f, 0)->text, "Own words first.");
+    ck_assert(!get(&f, 0)->quoted);
+    ck_assert_str_eq(get(&f, 1)->text,
+                     "On Monday, Bob wrote:\n> Quoted one.\n> Quoted two.");
+    ck_assert(get(&f, 1)->quoted);
+    ck_assert(get(&f, 1)->exact);
+    ck_assert_str_eq(get(&f, 2)->text,
+                     "Own words again.\n\nAnd more of them.");
+    ck_assert(!get(&f, 2)->quoted);
+    assert_passages(&f, PX_PASSAGE_MAX_LEN);
+    done(&f);
+    /* Not a post: '>' lines are text like any other. */
+    f = split("Title\n\nOne.\n> two.\n", PX_FORMAT_TEXT, NULL);
+    ck_assert_uint_eq(px_passages_count(f.p), 1);
+    ck_assert(!get(&f, 0)->quoted);
+    done(&f);
+}
+END_TEST
+
 /* n bytes of sentences, ending in a period. */
 static void
 fill(char *out, size_t n)
@@ -349,6 +378,7 @@ make_suite(void)
         {"split_punctuation_and_quotes", split_punctuation_and_quotes},
         {"split_long_sentence_at_words", split_long_sentence_at_words},
         {"split_without_spaces_keeps_utf8", split_without_spaces_keeps_utf8},
+        {"quoted_blocks_kept_apart", quoted_blocks_kept_apart},
         {"merge_short_paragraphs", merge_short_paragraphs},
         {"merge_limits", merge_limits},
         {"exact_spans_of_split_block", exact_spans_of_split_block},

@@ -91,7 +91,7 @@ START_TEST(passage_document_terms)
                      "Turbines spin.", 14, 0, 0, 14, NULL, 0};
     char per[] = "XPERamara okafor", day[] = "XDATE2024-03-16";
     char *terms[] = {per, day};
-    px_doc_extras extras = {terms, 2, "0Amara Okafor\n", 14, 0};
+    px_doc_extras extras = {terms, 2, "0Amara Okafor\n", 14, 0, 0};
     ck_assert_int_eq(px_schema_passage_document(tg, doc, "0123456789abcdef",
                                                 "20240316", &r, &extras),
                      PX_OK);

@@ -48,6 +48,8 @@ typedef struct px_block {
     size_t file_start; /* byte span in the file the block came from */
     size_t file_end;
     int exact;         /* text == file bytes [file_start, file_end) */
+    int quoted;        /* a post's quoted reply ("> " lines): indexed, but
+                        * ranked below the post's own words */
 } px_block_t;
 
 typedef struct px_article px_article_t;

@@ -27,10 +27,11 @@ typedef enum px_entity_type {
     PX_ENT_ORG,
     PX_ENT_MISC,
     PX_ENT_DATE,
+    PX_ENT_AUTHOR, /* a post's From: (article.h), not found in its text */
     PX_ENT_TYPES
 } px_entity_type;
 
-/* "PER", "LOC", "ORG", "MISC", "DATE". */
+/* "PER", "LOC", "ORG", "MISC", "DATE", "AUTHOR". */
 const char *px_entity_type_name(px_entity_type type);
 
 /* One mention: text[start, end) of the text it was found in. */

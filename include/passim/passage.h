@@ -6,7 +6,7 @@
  * about max_len (a single sentence longer than that is cut at a word
  * boundary); a block shorter than `min_len` is merged with its neighbour
  * (the next one, or the previous one at the end) when the merge stays under
- * max_len. Every passage keeps its byte span in the file: exact when its
+ * max_len and both are quoted or neither (article.h). Every passage keeps its byte span in the file: exact when its
  * blocks were exact, otherwise the span of the blocks it came from.
  */
 #ifndef PASSIM_PASSAGE_H
@@ -33,6 +33,8 @@ typedef struct px_passage {
     size_t file_end;
     int exact; /* text == file bytes [file_start, file_end): one piece of
                   an exact block; else the span of the blocks it came from */
+    int quoted; /* its blocks are a post's quoted reply (never merged with
+                   the post's own words) */
 } px_passage_t;
 
 typedef struct px_passages px_passages_t;

@@ -54,6 +54,8 @@ typedef struct px_wild_budget px_wild_budget; /* passim/vocab.h */
 #define PX_PREFIX_ORG "XORG"
 #define PX_PREFIX_MISC "XMISC"
 #define PX_PREFIX_DATE "XDATE"
+/* A post's author, keyed as names are ("XA" is the article id's). */
+#define PX_PREFIX_AUTHOR "XBY"
 
 /* A boolean term on every passage of an article that states no date of
  * its own, whose PX_SLOT_DATE is its file's modification time: published:
@@ -62,6 +64,12 @@ typedef struct px_wild_budget px_wild_budget; /* passim/vocab.h */
  * ones its absence tells nothing. */
 #define PX_TERM_FILE_DATED "XDSfile"
 #define PX_META_FILE_DATED "passim.file-dated-term"
+
+/* A boolean term on a passage that quotes another post (a mail's or news
+ * post's "> " lines, article.h): searches weigh such passages by
+ * PX_QUOTED_WEIGHT, below the post's own words. */
+#define PX_TERM_QUOTED "XQUOTED"
+#define PX_QUOTED_WEIGHT 0.5
 
 /* The longest entity key kept in a term (Xapian terms stop at 245 bytes). */
 #define PX_ENTITY_KEY_MAX 200
@@ -119,6 +127,7 @@ typedef struct px_doc_extras {
     const char *entities;
     size_t entities_len;
     int file_dated; /* the date is the file's time: PX_TERM_FILE_DATED */
+    int quoted;     /* the passage is a quoted reply: PX_TERM_QUOTED */
 } px_doc_extras;
 
 /* A passage's entity mentions (px_record_t.mentions): one line per

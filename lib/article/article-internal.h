@@ -62,9 +62,13 @@ px_status article_set_title(px_article_t *a, const char *s, size_t n);
 /* Point every block's text into the arena; call once building is done. */
 void article_finish(px_article_t *a);
 
-/* Plain text (Markdown when `markdown`) from buf[pos, len). */
+/* Plain text from buf[pos, len): Markdown with TEXT_MARKDOWN; with
+ * TEXT_POST, a post's body, whose quoting lines ("> ...") make blocks of
+ * their own, marked quoted. */
+#define TEXT_MARKDOWN 1
+#define TEXT_POST 2
 px_status text_parse(px_article_t *a, const char *buf, size_t len,
-                     size_t pos, int markdown);
+                     size_t pos, int flags);
 
 /* Is s[0, n) (a line, blanks at its ends trimmed) data rather than
  * words: base64 of at least JUNK_BASE64_MIN bytes (any length right after
@@ -76,6 +80,29 @@ int junk_line(const char *s, size_t n, int after_junk);
  * without the signature; plain text when it has no post's headers. */
 px_status mail_parse(px_article_t *a, const char *buf, size_t len,
                      size_t skip);
+
+/* Where a post's signature starts in buf[body, len) (the last "-- "
+ * alone on a line), else len. */
+size_t mail_signature_start(const char *buf, size_t len, size_t body);
+
+/* A post's MIME headers (mail.c reads them, mime.c decodes the body):
+ * the spans of its Content-Type and Content-Transfer-Encoding values. */
+typedef struct mail_mime {
+    size_t type_s, type_e, cte_s, cte_e;
+} mail_mime;
+
+/* Whether a body so labelled needs MIME decoding: multipart, not plain
+ * text, a charset other than UTF-8, base64 or quoted-printable. */
+int mime_body_needs_decoding(const char *buf, mail_mime m);
+
+/* Read the MIME body at buf[body, len) into a (mime.c). */
+px_status mime_body(px_article_t *a, const char *buf, size_t len,
+                    size_t body, mail_mime m);
+
+/* Header text s[0, n) with its RFC 2047 encoded words decoded to UTF-8
+ * (other bytes as they are). Caller frees *out. */
+px_status mime_decode_words(const char *s, size_t n, char **out,
+                            size_t *out_len);
 
 /* Parse HTML buf[0, len), where the text proper starts at `skip` (after a
  * BOM), into the empty article `a`; kind is the buffer's classification. */

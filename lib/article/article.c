@@ -33,6 +33,7 @@ typedef struct line {
 /* The paragraph being gathered: file span of its content, or open == 0. */
 typedef struct para {
     int open;
+    int quoted; /* its lines are a quoted reply (TEXT_POST) */
     size_t s;
     size_t e;
 } para_t;
@@ -381,7 +382,30 @@ flush_para(px_article_t *a, const char *buf, para_t *p)
     if (!p->open)
         return PX_OK;
     p->open = 0;
-    return add_span_block(a, buf, p->s, p->e, 0);
+    size_t before = a->count;
+    px_status rc = add_span_block(a, buf, p->s, p->e, 0);
+    if (a->count > before)
+        a->blocks[a->count - 1].quoted = p->quoted;
+    return rc;
+}
+
+/* Whether a post's line quotes another post: its text starts with '>',
+ * as mail and news readers quote. */
+static int
+quoting_line(const char *buf, const line_t *l)
+{
+    return l->s < l->e && buf[l->s] == '>';
+}
+
+/* Whether l introduces the quote on the next line ("In article <...>,
+ * bob@x.org writes:"): it ends with ':' and the next line quotes. */
+static int
+attribution_line(const char *buf, size_t len, const line_t *l)
+{
+    if (l->s == l->e || buf[l->e - 1] != ':' || l->next >= len)
+        return 0;
+    line_t next = read_line(buf, len, l->next);
+    return quoting_line(buf, &next);
 }
 
 static px_status
@@ -445,9 +469,10 @@ text_line(px_article_t *a, const char *buf, const line_t *l, int markdown,
 
 px_status
 text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
-           int markdown)
+           int flags)
 {
     para_t para = {0};
+    int markdown = (flags & TEXT_MARKDOWN) != 0;
     /* Plain text may carry front matter too (notes exported from static
      * site tools do); it holds the article's date, not its text. */
     px_status rc = md_front_matter(a, buf, len, &pos, markdown);
@@ -457,10 +482,15 @@ text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
         line_t l = read_line(buf, len, pos);
         is_junk = l.s < l.e && junk_line(buf + l.s, l.e - l.s, is_junk);
         junk += is_junk;
-        if (l.s == l.e || is_junk)
+        int quoted = (flags & TEXT_POST) &&
+                     (quoting_line(buf, &l) || attribution_line(buf, len, &l));
+        if (l.s == l.e || is_junk || (para.open && para.quoted != quoted))
             rc = flush_para(a, buf, &para);
-        else
+        if (rc == PX_OK && l.s != l.e && !is_junk) {
+            if (!para.open)
+                para.quoted = quoted;
             rc = text_line(a, buf, &l, markdown, &para);
+        }
         pos = l.next;
     }
     if (rc == PX_OK)
@@ -508,8 +538,7 @@ px_article_parse(const char *buf, size_t len, px_format format,
                        ? html_parse(a, buf, len, skip, kind)
                    : format == PX_FORMAT_TEXT || format == PX_FORMAT_MAIL
                        ? mail_parse(a, buf, len, skip)
-                       : text_parse(a, buf, len, skip,
-                                    format == PX_FORMAT_MARKDOWN);
+                       : text_parse(a, buf, len, skip, TEXT_MARKDOWN);
     if (rc == PX_OK) {
         article_finish(a);
         article_find_date(a);

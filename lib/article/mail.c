@@ -28,7 +28,8 @@ typedef struct span {
 } span;
 
 typedef struct mail_head {
-    span subject, from, date;
+    span subject, from, date, type, cte; /* type: Content-Type; cte:
+                                          * Content-Transfer-Encoding */
     size_t body; /* where the body starts */
     int headers, known, has_from;
 } mail_head;
@@ -77,6 +78,23 @@ note_header(mail_head *h, const char *name, size_t n, span value)
         h->subject = value;
     else if (name_is(name, n, "date"))
         h->date = value;
+    else if (name_is(name, n, "content-type"))
+        h->type = value;
+    else if (name_is(name, n, "content-transfer-encoding"))
+        h->cte = value;
+}
+
+/* Where the value of the header named buf[p, p + n) lives, for a folded
+ * line to extend. */
+static span *
+value_of(mail_head *h, const char *name, size_t n, span *other)
+{
+    return name_is(name, n, "from")      ? &h->from
+           : name_is(name, n, "subject") ? &h->subject
+           : name_is(name, n, "date")    ? &h->date
+           : name_is(name, n, "content-type") ? &h->type
+           : name_is(name, n, "content-transfer-encoding") ? &h->cte
+                                                           : other;
 }
 
 /* Read the header block at buf[0, len): 1 and *h when it is a post's. */
@@ -107,21 +125,20 @@ read_headers(const char *buf, size_t len, size_t p, mail_head *h)
             while (v < le && (buf[v] == ' ' || buf[v] == '\t'))
                 v++;
             note_header(h, buf + p, n, (span){v, le});
-            last = name_is(buf + p, n, "from") ? &h->from
-                   : name_is(buf + p, n, "subject") ? &h->subject
-                   : name_is(buf + p, n, "date") ? &h->date : &other;
+            last = value_of(h, buf + p, n, &other);
         }
         p = e + 1;
     }
     return 0; /* headers and no body */
 }
 
-/* A header value, folded lines joined, as valid UTF-8: caller frees. */
+/* A header value, folded lines joined and encoded words decoded, as
+ * valid UTF-8: caller frees. */
 static char *
 header_value(const char *buf, span v, size_t *n)
 {
-    char *raw = malloc(v.e - v.s + 1), *out = NULL;
-    size_t k = 0;
+    char *raw = malloc(v.e - v.s + 1), *out = NULL, *words = NULL;
+    size_t k = 0, wn = 0;
     if (!raw)
         return NULL;
     for (size_t i = v.s; i < v.e; i++) {
@@ -132,8 +149,10 @@ header_value(const char *buf, span v, size_t *n)
     }
     while (k > 0 && raw[k - 1] == ' ')
         k--;
-    if (px_utf8_repair(raw, k, &out, n, NULL) != PX_OK)
+    if (mime_decode_words(raw, k, &words, &wn) != PX_OK ||
+        px_utf8_repair(words, wn, &out, n, NULL) != PX_OK)
         out = NULL;
+    free(words);
     free(raw);
     return out;
 }
@@ -236,9 +255,8 @@ set_author(px_article_t *a, const char *buf, span v)
     return len && !a->author ? PX_NOMEM : PX_OK;
 }
 
-/* Where the signature starts ("-- " alone on a line), else len. */
-static size_t
-signature_start(const char *buf, size_t len, size_t body)
+size_t
+mail_signature_start(const char *buf, size_t len, size_t body)
 {
     size_t p = body, found = len;
     while (p < len) {
@@ -250,6 +268,17 @@ signature_start(const char *buf, size_t len, size_t body)
         p = e + 1;
     }
     return found;
+}
+
+/* The body: MIME parts decoded (mime.c), or the file's own text. */
+static px_status
+body(px_article_t *a, const char *buf, size_t len, const mail_head *h)
+{
+    mail_mime m = {h->type.s, h->type.e, h->cte.s, h->cte.e};
+    if (h->type.e > h->type.s && mime_body_needs_decoding(buf, m))
+        return mime_body(a, buf, len, h->body, m);
+    return text_parse(a, buf, mail_signature_start(buf, len, h->body),
+                      h->body, TEXT_POST);
 }
 
 px_status
@@ -267,6 +296,6 @@ mail_parse(px_article_t *a, const char *buf, size_t len, size_t skip)
         (void)article_date_from_field(a, buf + h.date.s,
                                       h.date.e - h.date.s);
     if (rc == PX_OK)
-        rc = text_parse(a, buf, signature_start(buf, len, h.body), h.body, 0);
+        rc = body(a, buf, len, &h);
     return rc;
 }

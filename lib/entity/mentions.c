@@ -8,7 +8,8 @@
 const char *
 px_entity_type_name(px_entity_type type)
 {
-    static const char *const names[] = {"PER", "LOC", "ORG", "MISC", "DATE"};
+    static const char *const names[] = {"PER", "LOC", "ORG", "MISC", "DATE",
+                                         "AUTHOR"};
 
     if ((unsigned)type >= PX_ENT_TYPES)
         return "?";

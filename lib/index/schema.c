@@ -254,6 +254,9 @@ add_values(xc_document *doc, const char *id, const char *date,
     if (xs == XC_OK && extras && extras->file_dated)
         xs = xc_document_add_boolean_term(doc, PX_TERM_FILE_DATED,
                                           strlen(PX_TERM_FILE_DATED));
+    if (xs == XC_OK && extras && extras->quoted)
+        xs = xc_document_add_boolean_term(doc, PX_TERM_QUOTED,
+                                          strlen(PX_TERM_QUOTED));
     for (size_t i = 0; xs == XC_OK && extras && i < extras->nterms; i++)
         xs = xc_document_add_boolean_term(doc, extras->terms[i],
                                           strlen(extras->terms[i]));
@@ -346,7 +349,7 @@ px_entity_prefix(int type)
 {
     static const char *const prefixes[] = {
         PX_PREFIX_PER, PX_PREFIX_LOC, PX_PREFIX_ORG, PX_PREFIX_MISC,
-        PX_PREFIX_DATE,
+        PX_PREFIX_DATE, PX_PREFIX_AUTHOR,
     };
     if (type < 0 || type >= (int)(sizeof prefixes / sizeof *prefixes))
         return NULL;

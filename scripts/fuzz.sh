@@ -37,7 +37,9 @@ printf 'R2 3 100 220 12 5 20 14\n/tmp/a/b.txtTitleSome passage text..0 0 4\n2 5 
 printf '\0010 0 4\n2 5 9\n3 1 2\n' >"$seeds/record/mentions"
 printf '0Amara Okafor\n1Lisbon\n2Reuters\n4 2024-03-16\n' \
     >"$seeds/record/entities"
-for f in corpus/*; do
+# Posts (fuzz/mime.eml: MIME parts, charsets, encoded words; a news post
+# with a quote and a signature) beside the articles.
+for f in corpus/* fuzz/mime.eml fuzz/news-post; do
     [ -f "$f" ] || continue
     b=$(basename "$f")
     # The article target's first byte picks the format: 0 text, 1 md,

@@ -198,13 +198,13 @@ write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
         const char *m = ents->mentions ? ents->mentions[i] : NULL;
         px_record_t r = {path, strlen(path), title, strlen(title), p->text,
                          p->len, (uint32_t)i, p->file_start, p->file_end,
-                         m, m ? strlen(m) : 0};
+                         m, m ? strlen(m) : 0, p->page};
         rc = add_doc(job, tg, ac, &r);
     }
     if (rc == PX_OK && n == 0) {
         px_record_t r = {path, strlen(path), title, strlen(title), title,
                          strlen(title), 0, 0, (uint64_t)job->now.st_size,
-                         NULL, 0};
+                         NULL, 0, 0};
         rc = add_doc(job, tg, ac, &r);
     }
     if (rc == PX_OK)

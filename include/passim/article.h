@@ -48,6 +48,7 @@ typedef struct px_block {
     size_t file_start; /* byte span in the file the block came from */
     size_t file_end;
     int exact;         /* text == file bytes [file_start, file_end) */
+    unsigned page;     /* the PDF page it is on, from 1; 0: not paged */
 } px_block_t;
 
 typedef struct px_article px_article_t;

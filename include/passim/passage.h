@@ -6,8 +6,9 @@
  * about max_len (a single sentence longer than that is cut at a word
  * boundary); a block shorter than `min_len` is merged with its neighbour
  * (the next one, or the previous one at the end) when the merge stays under
- * max_len. Every passage keeps its byte span in the file: exact when its
- * blocks were exact, otherwise the span of the blocks it came from.
+ * max_len. Blocks on different pages of a PDF are never merged. Every
+ * passage keeps its byte span in the file: exact when its blocks were
+ * exact, otherwise the span of the blocks it came from; and its page.
  */
 #ifndef PASSIM_PASSAGE_H
 #define PASSIM_PASSAGE_H
@@ -33,6 +34,7 @@ typedef struct px_passage {
     size_t file_end;
     int exact; /* text == file bytes [file_start, file_end): one piece of
                   an exact block; else the span of the blocks it came from */
+    unsigned page; /* the PDF page of its blocks, from 1; 0: not paged */
 } px_passage_t;
 
 typedef struct px_passages px_passages_t;

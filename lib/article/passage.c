@@ -213,7 +213,8 @@ push(px_passages_t *p, const piece_t *pc)
     p->text[p->text_len++] = '\0';
     px_passage_t *ps = &p->items[p->count++];
     *ps = (px_passage_t){.len = pc->len, .exact = b->exact,
-                         .file_start = b->file_start, .file_end = b->file_end};
+                         .file_start = b->file_start, .file_end = b->file_end,
+                         .page = b->page};
     if (b->exact) {
         ps->file_start = b->file_start + pc->off;
         ps->file_end = ps->file_start + pc->len;
@@ -243,10 +244,13 @@ join_last(px_passages_t *p)
     return PX_OK;
 }
 
+/* Whether passage i can take n more bytes of page `page`: a merge never
+ * runs across the pages of a PDF. */
 static int
-fits(const px_passages_t *p, size_t i, size_t n, const px_passage_opts *o)
+fits(const px_passages_t *p, size_t i, size_t n, unsigned page,
+     const px_passage_opts *o)
 {
-    return p->items[i].len + 2 + n <= o->max_len;
+    return p->items[i].len + 2 + n <= o->max_len && p->items[i].page == page;
 }
 
 /* Add a piece: a short last passage takes it in if the two fit; failing
@@ -257,9 +261,9 @@ add_piece(px_passages_t *p, const piece_t *pc, const px_passage_opts *o)
     px_status rc = PX_OK;
     size_t last = p->count - 1;
     int absorb = p->count > 0 && p->items[last].len < o->min_len &&
-                 fits(p, last, pc->len, o);
+                 fits(p, last, pc->len, pc->b->page, o);
     if (p->count >= 2 && !absorb && p->items[last].len < o->min_len &&
-        fits(p, last - 1, p->items[last].len, o))
+        fits(p, last - 1, p->items[last].len, p->items[last].page, o))
         rc = join_last(p);
     if (rc == PX_OK)
         rc = push(p, pc);
@@ -316,7 +320,8 @@ px_passage_split(const px_article_t *a, const px_passage_opts *opts,
     for (size_t i = 0; i < n && rc == PX_OK; i++)
         rc = split_block(p, px_article_block(a, i), &o);
     if (rc == PX_OK && p->count >= 2 && p->items[p->count - 1].len < o.min_len &&
-        fits(p, p->count - 2, p->items[p->count - 1].len, &o))
+        fits(p, p->count - 2, p->items[p->count - 1].len,
+             p->items[p->count - 1].page, &o))
         rc = join_last(p);
     if (rc != PX_OK) {
         px_passages_destroy(p);

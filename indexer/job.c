@@ -45,6 +45,7 @@ px_job_destroy(px_job_t *job)
     px_words_clear(&job->words);
     free(job->docs);
     free(job->cut);
+    free(job->why);
     free(job->path);
     free(job);
 }
@@ -257,10 +258,14 @@ static void
 parse_and_build(px_job_t *job, xc_termgen *tg, const char *buf, size_t len)
 {
     px_article_t *a = NULL;
-    job->parse_status = px_article_parse(buf, len,
-                                         px_article_format_of(job->path), &a);
+    char why[200];
+    job->parse_status = px_article_parse_why(buf, len,
+                                             px_article_format_of(job->path),
+                                             &a, why, sizeof why);
     if (job->parse_status != PX_OK) {
         job->outcome = PX_OUTCOME_SKIPPED;
+        if (why[0] != '\0')
+            job->why = strdup(why);
         return;
     }
     job->repaired = px_article_repaired(a);
@@ -282,6 +287,8 @@ px_job_skip_reason(const px_job_t *job)
     case PX_BINARY: return "not text";
     case PX_EMPTY: return "empty";
     case PX_TOO_COMPLEX: return "too complex";
+    case PX_ENCRYPTED: return "encrypted PDF";
+    case PX_DAMAGED: return "damaged PDF";
     case PX_UNSUPPORTED: return "not a format passim reads";
     default: return px_status_to_string(job->parse_status);
     }

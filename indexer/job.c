@@ -45,6 +45,7 @@ px_job_destroy(px_job_t *job)
     px_words_clear(&job->words);
     free(job->docs);
     free(job->cut);
+    free(job->why);
     free(job->path);
     free(job);
 }
@@ -199,13 +200,13 @@ write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
         const char *m = ents->mentions ? ents->mentions[i] : NULL;
         px_record_t r = {path, strlen(path), title, strlen(title), p->text,
                          p->len, (uint32_t)i, p->file_start, p->file_end,
-                         m, m ? strlen(m) : 0};
+                         m, m ? strlen(m) : 0, p->page};
         rc = add_doc(job, tg, ac, &r, p->quoted);
     }
     if (rc == PX_OK && n == 0) {
         px_record_t r = {path, strlen(path), title, strlen(title), title,
                          strlen(title), 0, 0, (uint64_t)job->now.st_size,
-                         NULL, 0};
+                         NULL, 0, 0};
         rc = add_doc(job, tg, ac, &r, 0);
     }
     if (rc == PX_OK)
@@ -258,10 +259,14 @@ static void
 parse_and_build(px_job_t *job, xc_termgen *tg, const char *buf, size_t len)
 {
     px_article_t *a = NULL;
-    job->parse_status = px_article_parse(buf, len,
-                                         px_article_format_of(job->path), &a);
+    char why[200];
+    job->parse_status = px_article_parse_why(buf, len,
+                                             px_article_format_of(job->path),
+                                             &a, why, sizeof why);
     if (job->parse_status != PX_OK) {
         job->outcome = PX_OUTCOME_SKIPPED;
+        if (why[0] != '\0')
+            job->why = strdup(why);
         return;
     }
     job->repaired = px_article_repaired(a);
@@ -283,6 +288,8 @@ px_job_skip_reason(const px_job_t *job)
     case PX_BINARY: return "not text";
     case PX_EMPTY: return "empty";
     case PX_TOO_COMPLEX: return "too complex";
+    case PX_ENCRYPTED: return "encrypted PDF";
+    case PX_DAMAGED: return "damaged PDF";
     case PX_UNSUPPORTED: return "not a format passim reads";
     default: return px_status_to_string(job->parse_status);
     }

@@ -47,6 +47,8 @@ typedef struct px_job {
     size_t ndocs;
     px_words words;      /* the article's distinct words (vocab.h) */
     px_status status;    /* PX_OK, or what failed (out of memory, Xapian) */
+    char *why;           /* why parsing refused the file, when it said more
+                          * than parse_status (a damaged PDF), owned */
 } px_job_t;
 
 /* A job for `path` (copied). NULL when out of memory. */

@@ -860,8 +860,8 @@ job_message(const px_writer_t *w, const px_job_t *job)
                           "(--max-file-size)",
                           (double)job->now.st_size / 1e6,
                           (double)w->opts.max_file_size / 1e6);
-        return px_asprintf("skipped: %s",
-                           px_status_to_string(job->parse_status));
+        return px_asprintf("skipped: %s", job->why ? job->why
+                           : px_status_to_string(job->parse_status));
     case PX_OUTCOME_INDEXED:
         if (job->repaired && job->cut)
             return px_asprintf("repaired %zu bytes of invalid UTF-8 (read as "

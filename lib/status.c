@@ -15,6 +15,8 @@ static const char *const names[PX_STATUS_LAST] = {
     [PX_QUERY_SYNTAX] = "malformed query",
     [PX_INVALID_ARGUMENT] = "invalid argument",
     [PX_TOO_COMPLEX] = "markup too complex to parse in the time allowed",
+    [PX_ENCRYPTED] = "encrypted document (needs a password)",
+    [PX_DAMAGED] = "damaged document",
 };
 
 const char *

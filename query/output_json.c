@@ -283,6 +283,8 @@ hit(writer *w, const px_hit_t *h)
     key_int(w, "passage", h->number);
     key_int(w, "start", (int64_t)h->start);
     key_int(w, "end", (int64_t)h->end);
+    if (h->page > 0)
+        key_int(w, "page", h->page);
     key(w, "score");
     real_value(w, h->score);
     key(w, "text");

@@ -114,8 +114,11 @@ px_output_text(FILE *out, const px_results_t *r, int color)
                 fprintf(out, "   %salso at %s%s\n", color ? DIM : "",
                         h->copies[k], color ? RESET : "");
         }
-        fprintf(out, "  %s[passage %u, bytes %llu-%llu, score %.3f]%s\n",
-                color ? DIM : "", (unsigned)h->number + 1,
+        char page[24] = "";
+        if (h->page > 0)
+            snprintf(page, sizeof page, "p. %u, ", (unsigned)h->page);
+        fprintf(out, "  %s[passage %u, %sbytes %llu-%llu, score %.3f]%s\n",
+                color ? DIM : "", (unsigned)h->number + 1, page,
                 (unsigned long long)h->start, (unsigned long long)h->end,
                 h->score, color ? RESET : "");
         print_passage(out, h, color);

@@ -122,6 +122,7 @@ hit_from_data(const char *id, const char *data, size_t len, px_hit_t *h)
     h->number = r.number;
     h->start = r.start;
     h->end = r.end;
+    h->page = r.page;
     if (!h->path || !h->title || !h->text)
         return PX_NOMEM;
     if (read_mentions(&r, h) != PX_OK)

@@ -49,6 +49,7 @@ typedef struct px_hit {
     int file_dated;        /* that date is its file's time (filedated.h) */
     char **copies;         /* the paths of the article's copies (dupes.h) */
     size_t ncopies;
+    uint32_t page;         /* the PDF page of the passage, from 1; 0: none */
 } px_hit_t;
 
 typedef struct px_results {

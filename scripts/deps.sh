@@ -3,11 +3,16 @@
 # missing. Runs apt-get as root (through sudo when not root). gettext,
 # iso-codes, libgeonames-common, wamerican and wbritish give the entity
 # tagger its lexicon at build time (tools/ner-gazetteer.py); clang and
-# its runtime give the libFuzzer targets (scripts/fuzz.sh).
+# its runtime give the libFuzzer targets (scripts/fuzz.sh). PDFs are read
+# through libpoppler-glib-dev (the tests write their PDFs themselves).
+#
+# Benchmarks only, not installed here: bench/pdf compares with pdftotext
+# (poppler-utils) and recoll (recoll), and says "not installed" for each
+# that is missing.
 set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config libxapian-dev
-libstemmer-dev libuv1-dev check libgumbo-dev libutf8proc-dev
+libstemmer-dev libuv1-dev check libgumbo-dev libutf8proc-dev libpoppler-glib-dev
 xapian-tools clang libclang-rt-14-dev
 python3 gettext iso-codes libgeonames-common wamerican wbritish"
 

@@ -76,7 +76,9 @@ START_TEST(format_by_extension)
     ck_assert_int_eq(px_article_format_of("x.Markdown"), PX_FORMAT_MARKDOWN);
     ck_assert_int_eq(px_article_format_of("x.HTM"), PX_FORMAT_HTML);
     ck_assert_int_eq(px_article_format_of("x.html"), PX_FORMAT_HTML);
-    ck_assert_int_eq(px_article_format_of("x.pdf"), PX_FORMAT_NONE);
+    ck_assert_int_eq(px_article_format_of("x.pdf"), PX_FORMAT_PDF);
+    ck_assert_int_eq(px_article_format_of("dir/X.PDF"), PX_FORMAT_PDF);
+    ck_assert_int_eq(px_article_format_of("x.docx"), PX_FORMAT_NONE);
     ck_assert_int_eq(px_article_format_of("x.txt.gz"), PX_FORMAT_NONE);
     ck_assert_int_eq(px_article_format_of("x.JPG"), PX_FORMAT_NONE);
     /* Other names are read by their content. */

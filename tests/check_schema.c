@@ -12,7 +12,7 @@
 START_TEST(record_round_trip)
 {
     px_record_t r = {"/a/b.txt", 8, "Title", 5, "some\ntext\0x", 11, 7, 100,
-                     211, "0 0 4\n", 6};
+                     211, "0 0 4\n", 6, 0};
     char *data;
     size_t len;
     ck_assert_int_eq(px_record_encode(&r, &data, &len), PX_OK);
@@ -28,7 +28,39 @@ START_TEST(record_round_trip)
     ck_assert_int_eq(memcmp(back.text, "some\ntext\0x", 11), 0);
     ck_assert_uint_eq(back.mentions_len, 6);
     ck_assert_int_eq(memcmp(back.mentions, "0 0 4\n", 6), 0);
+    ck_assert_uint_eq(back.page, 0);
+    /* A passage without a page is written as before (older readers). */
+    ck_assert_int_eq(memcmp(data, "R2 ", 3), 0);
     free(data);
+}
+END_TEST
+
+/* A PDF passage's page goes in an "R3" record; "R2" records, written
+ * before pages were, read with page 0. */
+START_TEST(record_page_round_trip)
+{
+    px_record_t r = {"/a/b.pdf", 8, "Title", 5, "text", 4, 3, 0, 999,
+                     "", 0, 17};
+    char *data;
+    size_t len;
+    ck_assert_int_eq(px_record_encode(&r, &data, &len), PX_OK);
+    ck_assert_int_eq(memcmp(data, "R3 ", 3), 0);
+    px_record_t back;
+    ck_assert_int_eq(px_record_decode(data, len, &back), PX_OK);
+    ck_assert_uint_eq(back.page, 17);
+    ck_assert_uint_eq(back.number, 3);
+    ck_assert_uint_eq(back.end, 999);
+    ck_assert_uint_eq(back.text_len, 4);
+    ck_assert_int_eq(memcmp(back.text, "text", 4), 0);
+    free(data);
+    const char old[] = "R2 1 0 10 2 1 3 0\n/aTabc";
+    ck_assert_int_eq(px_record_decode(old, sizeof old - 1, &back), PX_OK);
+    ck_assert_uint_eq(back.page, 0);
+    ck_assert_int_eq(memcmp(back.text, "abc", 3), 0);
+    /* An R3 record without its page is not one. */
+    const char short3[] = "R3 1 0 10 2 1 3 0\n/aTabc";
+    ck_assert_int_eq(px_record_decode(short3, sizeof short3 - 1, &back),
+                     PX_INVALID_ARGUMENT);
 }
 END_TEST
 
@@ -88,7 +120,7 @@ START_TEST(passage_document_terms)
     ck_assert_int_eq(px_schema_termgen(&tg), PX_OK);
     ck_assert_int_eq(xc_document_create(&doc), XC_OK);
     px_record_t r = {"/news/energy/a.txt", 18, "Wind", 4,
-                     "Turbines spin.", 14, 0, 0, 14, NULL, 0};
+                     "Turbines spin.", 14, 0, 0, 14, NULL, 0, 0};
     char per[] = "XPERamara okafor", day[] = "XDATE2024-03-16";
     char *terms[] = {per, day};
     px_doc_extras extras = {terms, 2, "0Amara Okafor\n", 14, 0, 0};
@@ -427,6 +459,7 @@ make_suite(void)
     TCase *t = tcase_create("record");
     tcase_add_test(t, record_round_trip);
     tcase_add_test(t, record_rejects_garbage);
+    tcase_add_test(t, record_page_round_trip);
     suite_add_tcase(s, t);
     t = tcase_create("article_id");
     tcase_add_test(t, article_id_is_stable);

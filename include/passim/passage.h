@@ -6,8 +6,10 @@
  * about max_len (a single sentence longer than that is cut at a word
  * boundary); a block shorter than `min_len` is merged with its neighbour
  * (the next one, or the previous one at the end) when the merge stays under
- * max_len and both are quoted or neither (article.h). Every passage keeps its byte span in the file: exact when its
- * blocks were exact, otherwise the span of the blocks it came from.
+ * max_len, both are quoted or neither (article.h) and, in a PDF, both
+ * are on one page. Every passage keeps its byte span in the file: exact
+ * when its blocks were exact, otherwise the span of the blocks it came
+ * from; and its page.
  */
 #ifndef PASSIM_PASSAGE_H
 #define PASSIM_PASSAGE_H
@@ -35,6 +37,7 @@ typedef struct px_passage {
                   an exact block; else the span of the blocks it came from */
     int quoted; /* its blocks are a post's quoted reply (never merged with
                    the post's own words) */
+    unsigned page; /* the PDF page of its blocks, from 1; 0: not paged */
 } px_passage_t;
 
 typedef struct px_passages px_passages_t;

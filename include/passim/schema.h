@@ -20,7 +20,8 @@
  *    article date as YYYYMMDD in PX_SLOT_DATE, the passage number in
  *    PX_SLOT_PASSAGE;
  *  - as document data, a record (path, title, passage number, byte span in
- *    the file, text) so results show without reopening the file.
+ *    the file, text, a PDF's page) so results show without reopening the
+ *    file.
  * The catalog of files lives in the same database as user metadata (see
  * catalog.h), committed in the same transaction as the passages.
  */
@@ -116,6 +117,7 @@ typedef struct px_record {
     uint64_t end;
     const char *mentions; /* "type start end\n" lines, spans in text */
     size_t mentions_len;
+    uint32_t page; /* the PDF page of the passage, from 1; 0: not paged */
 } px_record_t;
 
 /* What an article gives its passage documents besides their text: entity

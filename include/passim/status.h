@@ -22,6 +22,8 @@ typedef enum px_status {
     PX_QUERY_SYNTAX,     /* a malformed query */
     PX_INVALID_ARGUMENT, /* a bad argument */
     PX_TOO_COMPLEX,      /* markup too complex to parse in the time allowed */
+    PX_ENCRYPTED,        /* the document needs a password */
+    PX_DAMAGED,          /* the document is damaged past reading */
     PX_STATUS_LAST
 } px_status;
 

@@ -58,7 +58,7 @@ static const char *const not_text[] = {
     "db", "deb", "dll", "dmg", "doc", "docx", "dylib", "eot", "epub", "exe",
     "flac", "gif", "gz", "heic", "ico", "img", "iso", "jar", "jpeg", "jpg",
     "m4a", "m4v", "mkv", "mov", "mp3", "mp4", "mpeg", "mpg", "o", "odp",
-    "ods", "odt", "ogg", "opus", "otf", "pdf", "png", "ppt", "pptx", "psd",
+    "ods", "odt", "ogg", "opus", "otf", "png", "ppt", "pptx", "psd",
     "pyc", "rar", "rpm", "so", "sqlite", "svgz", "tar", "tgz", "tif",
     "tiff", "ttf", "wav", "webm", "webp", "wma", "wmv", "woff", "woff2",
     "xls", "xlsx", "xz", "zip", "zst",
@@ -83,6 +83,8 @@ px_article_format_of(const char *path)
         return PX_FORMAT_HTML;
     if (ext_is(dot, "eml"))
         return PX_FORMAT_MAIL;
+    if (ext_is(dot, "pdf"))
+        return PX_FORMAT_PDF;
     for (size_t i = 0; i < sizeof not_text / sizeof *not_text; i++)
         if (ext_is(dot, not_text[i]))
             return PX_FORMAT_NONE;
@@ -99,6 +101,8 @@ px_format
 px_article_sniff(const char *buf, size_t len)
 {
     size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES, bad = 0;
+    if (buf != NULL && len >= 5 && memcmp(buf, "%PDF-", 5) == 0)
+        return PX_FORMAT_PDF;
     if (buf == NULL || px_utf8_classify(buf, n) == PX_TEXT_BINARY)
         return PX_FORMAT_NONE;
     /* The sample ends on a character, not inside one cut in two. */
@@ -513,8 +517,17 @@ px_status
 px_article_parse(const char *buf, size_t len, px_format format,
                  px_article_t **out)
 {
+    return px_article_parse_why(buf, len, format, out, NULL, 0);
+}
+
+px_status
+px_article_parse_why(const char *buf, size_t len, px_format format,
+                     px_article_t **out, char *why, size_t size)
+{
     if (out != NULL)
         *out = NULL;
+    if (why != NULL && size > 0)
+        why[0] = '\0';
     if (out == NULL || (buf == NULL && len > 0))
         return PX_INVALID_ARGUMENT;
     if (format == PX_FORMAT_UNKNOWN && len > 0 &&
@@ -523,9 +536,12 @@ px_article_parse(const char *buf, size_t len, px_format format,
     if (format == PX_FORMAT_UNKNOWN)
         format = PX_FORMAT_TEXT;
     if (format != PX_FORMAT_TEXT && format != PX_FORMAT_MARKDOWN &&
-        format != PX_FORMAT_HTML && format != PX_FORMAT_MAIL)
+        format != PX_FORMAT_HTML && format != PX_FORMAT_MAIL &&
+        format != PX_FORMAT_PDF)
         return PX_UNSUPPORTED;
-    px_text_kind kind = px_utf8_classify(buf, len);
+    /* A PDF is binary by nature; poppler reads it. */
+    px_text_kind kind = format == PX_FORMAT_PDF ? PX_TEXT_UTF8
+                                                : px_utf8_classify(buf, len);
     if (kind == PX_TEXT_BINARY)
         return PX_BINARY;
     if (len == 0)
@@ -534,7 +550,9 @@ px_article_parse(const char *buf, size_t len, px_format format,
     if (a == NULL)
         return PX_NOMEM;
     size_t skip = bom_len(buf, len);
-    px_status rc = format == PX_FORMAT_HTML
+    px_status rc = format == PX_FORMAT_PDF
+                       ? pdf_parse(a, buf, len, why, size)
+                   : format == PX_FORMAT_HTML
                        ? html_parse(a, buf, len, skip, kind)
                    : format == PX_FORMAT_TEXT || format == PX_FORMAT_MAIL
                        ? mail_parse(a, buf, len, skip)

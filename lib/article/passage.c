@@ -214,7 +214,8 @@ push(px_passages_t *p, const piece_t *pc)
     px_passage_t *ps = &p->items[p->count++];
     *ps = (px_passage_t){.len = pc->len, .exact = b->exact,
                          .quoted = b->quoted,
-                         .file_start = b->file_start, .file_end = b->file_end};
+                         .file_start = b->file_start, .file_end = b->file_end,
+                         .page = b->page};
     if (b->exact) {
         ps->file_start = b->file_start + pc->off;
         ps->file_end = ps->file_start + pc->len;
@@ -244,14 +245,15 @@ join_last(px_passages_t *p)
     return PX_OK;
 }
 
-/* Whether passage i and n more bytes, quoted or not as `quoted`, make
- * one passage. */
+/* Whether passage i can take n more bytes of a piece quoted or not as
+ * `quoted`, on page `page`: the quote of a post and its own words are
+ * never one passage, nor are two pages of a PDF. */
 static int
 fits(const px_passages_t *p, size_t i, size_t n, int quoted,
-     const px_passage_opts *o)
+     unsigned page, const px_passage_opts *o)
 {
     return p->items[i].len + 2 + n <= o->max_len &&
-           p->items[i].quoted == quoted;
+           p->items[i].quoted == quoted && p->items[i].page == page;
 }
 
 /* Add a piece: a short last passage takes it in if the two fit; failing
@@ -262,9 +264,10 @@ add_piece(px_passages_t *p, const piece_t *pc, const px_passage_opts *o)
     px_status rc = PX_OK;
     size_t last = p->count - 1;
     int absorb = p->count > 0 && p->items[last].len < o->min_len &&
-                 fits(p, last, pc->len, pc->b->quoted, o);
+                 fits(p, last, pc->len, pc->b->quoted, pc->b->page, o);
     if (p->count >= 2 && !absorb && p->items[last].len < o->min_len &&
-        fits(p, last - 1, p->items[last].len, p->items[last].quoted, o))
+        fits(p, last - 1, p->items[last].len, p->items[last].quoted,
+             p->items[last].page, o))
         rc = join_last(p);
     if (rc == PX_OK)
         rc = push(p, pc);
@@ -322,7 +325,8 @@ px_passage_split(const px_article_t *a, const px_passage_opts *opts,
         rc = split_block(p, px_article_block(a, i), &o);
     if (rc == PX_OK && p->count >= 2 && p->items[p->count - 1].len < o.min_len &&
         fits(p, p->count - 2, p->items[p->count - 1].len,
-             p->items[p->count - 1].quoted, &o))
+             p->items[p->count - 1].quoted, p->items[p->count - 1].page,
+             &o))
         rc = join_last(p);
     if (rc != PX_OK) {
         px_passages_destroy(p);

@@ -35,14 +35,19 @@ px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
 
 /* A record is a header line of decimal numbers, then the four strings
  * back to back: "R2 number start end path_len title_len text_len
- * mentions_len\n". */
+ * mentions_len\n". A passage on a page of a PDF is "R3", its header
+ * ending in the page; a passage with no page stays "R2", which older
+ * passims read too. */
 px_status
 px_record_encode(const px_record_t *r, char **data, size_t *len)
 {
-    char head[200];
-    int n = snprintf(head, sizeof head, "R2 %" PRIu32 " %" PRIu64 " %" PRIu64
-                     " %zu %zu %zu %zu\n", r->number, r->start, r->end,
-                     r->path_len, r->title_len, r->text_len, r->mentions_len);
+    char head[200], page[16] = "";
+    if (r->page > 0)
+        snprintf(page, sizeof page, " %" PRIu32, r->page);
+    int n = snprintf(head, sizeof head, "R%c %" PRIu32 " %" PRIu64 " %"
+                     PRIu64 " %zu %zu %zu %zu%s\n", r->page > 0 ? '3' : '2',
+                     r->number, r->start, r->end, r->path_len, r->title_len,
+                     r->text_len, r->mentions_len, page);
     size_t total = (size_t)n + r->path_len + r->title_len + r->text_len +
                    r->mentions_len;
     char *buf = malloc(total + 1);
@@ -71,14 +76,16 @@ px_record_decode(const char *data, size_t len, px_record_t *r)
 {
     memset(r, 0, sizeof *r);
     const char *nl = memchr(data, '\n', len < 200 ? len : 200);
-    if (len < 3 || memcmp(data, "R2 ", 3) != 0 || !nl)
+    if (len < 3 || !nl ||
+        (memcmp(data, "R2 ", 3) != 0 && memcmp(data, "R3 ", 3) != 0))
         return PX_INVALID_ARGUMENT;
     char head[200];
     memcpy(head, data, (size_t)(nl - data));
     head[nl - data] = '\0';
-    uint64_t f[7];
+    uint64_t f[8] = {0};
     char *p = head + 3;
-    for (int i = 0; i < 7; i++) {
+    int fields = data[1] == '3' ? 8 : 7;
+    for (int i = 0; i < fields; i++) {
         char *end;
         f[i] = strtoull(p, &end, 10);
         if (end == p)
@@ -91,8 +98,9 @@ px_record_decode(const char *data, size_t len, px_record_t *r)
             return PX_INVALID_ARGUMENT;
         left -= f[i];
     }
-    if (left != 0)
+    if (left != 0 || f[7] > UINT32_MAX)
         return PX_INVALID_ARGUMENT;
+    r->page = (uint32_t)f[7];
     r->number = (uint32_t)f[0];
     r->start = f[1];
     r->end = f[2];

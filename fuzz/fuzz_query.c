@@ -55,26 +55,26 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static void
-check_spans(const px_span_t *spans, size_t n, size_t text_len)
+check_spans(const px_span *spans, size_t n, size_t text_len)
 {
     for (size_t i = 0; i < n; i++)
         CHECK(spans[i].start < spans[i].end && spans[i].end <= text_len);
 }
 
 static void
-check_results(const px_results_t *r, const px_search_opts *o)
+check_results(const px_results *r, const px_search_opts *o)
 {
     CHECK(r->narticles <= o->limit);
     CHECK(r->nhits <= (size_t)o->limit * o->per_article);
     for (size_t i = 0; i < r->nhits; i++) {
-        const px_hit_t *h = &r->hits[i];
+        const px_hit *h = &r->hits[i];
         CHECK(h->path && h->title && h->text);
         CHECK(strlen(h->text) <= h->text_len); /* text may hold NULs */
         check_spans(h->spans, h->nspans, h->text_len);
         check_spans(h->mentions, h->nmentions, h->text_len);
         CHECK(h->article_rank >= 1 && h->article_rank <= r->narticles);
         if (i > 0) {
-            const px_hit_t *p = &r->hits[i - 1];
+            const px_hit *p = &r->hits[i - 1];
             CHECK(h->article_rank == p->article_rank ||
                   h->article_rank == p->article_rank + 1);
             CHECK(h->article_rank != p->article_rank ||
@@ -84,7 +84,7 @@ check_results(const px_results_t *r, const px_search_opts *o)
 }
 
 static void
-print(const px_results_t *r, const char *query)
+print(const px_results *r, const char *query)
 {
     px_output_text(devnull, r, 1);
     px_output_facets_text(devnull, r, 1);
@@ -110,9 +110,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.all_copies = (b >> 3) & 1;
     o.per_article = 1 + ((b >> 4) & 3);
     o.offset = (b >> 6) & 3;
-    px_results_t *r = NULL;
+    px_results *r = NULL;
     char *error = NULL;
-    px_status rc = px_search(searcher, &o, &r, &error);
+    px_status rc = px_searcher_run(searcher, &o, &r, &error);
     if (rc == PX_OK) {
         check_results(r, &o);
         print(r, query);

@@ -43,13 +43,13 @@ docid_of(const char *path, const char *cwd, int name, const char **start,
 }
 
 void
-px_output_trec(FILE *out, const px_results_t *r, const char *qid,
+px_output_trec(FILE *out, const px_results *r, const char *qid,
                const char *tag, int name)
 {
     uint32_t last = 0;
     char *cwd = name ? NULL : getcwd(NULL, 0);
     for (size_t i = 0; i < r->nhits; i++) {
-        const px_hit_t *h = &r->hits[i];
+        const px_hit *h = &r->hits[i];
         if (h->article_rank == last)
             continue;
         last = h->article_rank;
@@ -174,13 +174,13 @@ batch_read(const char *path, batch *b, size_t *bad_line)
 }
 
 static int
-run_one(px_searcher_t *s, const char *prog, const batch *b, size_t i,
-        px_search_opts *opts, const px_batch_out *how)
+run_one(px_index *ix, const char *prog, const batch *b, size_t i,
+        px_request *req, const px_batch_out *how)
 {
-    px_results_t *r = NULL;
+    px_results *r = NULL;
     char *err = NULL;
-    opts->query = b->query[i];
-    px_status rc = px_search(s, opts, &r, &err);
+    req->query = b->query[i];
+    px_status rc = px_search(ix, req, &r, &err);
     if (rc != PX_OK) {
         fprintf(stderr, "%s: line %zu (query %s): %s\n", prog, b->line[i],
                 b->id[i], err ? err : px_status_to_string(rc));
@@ -201,8 +201,8 @@ run_one(px_searcher_t *s, const char *prog, const batch *b, size_t i,
 }
 
 int
-px_batch_run(px_searcher_t *s, const char *prog, const char *path,
-             const px_search_opts *opts, const px_batch_out *how)
+px_batch_run(px_index *ix, const char *prog, const char *path,
+             const px_request *req, const px_batch_out *how)
 {
     batch b;
     size_t bad = 0;
@@ -217,10 +217,10 @@ px_batch_run(px_searcher_t *s, const char *prog, const char *path,
         batch_free(&b);
         return 2;
     }
-    px_search_opts o = *opts;
+    px_request one = *req;
     int found = 0, failed = 0;
     for (size_t i = 0; i < b.n; i++) {
-        int st = run_one(s, prog, &b, i, &o, how);
+        int st = run_one(ix, prog, &b, i, &one, how);
         found |= st == 0;
         failed |= st == 2;
     }

@@ -10,10 +10,8 @@
 #include <unistd.h>
 
 #include "batch.h"
-#include "dbopen.h"
 #include "output.h"
-#include "passim/dbpath.h"
-#include "search.h"
+#include "passim.h"
 
 #define PROG "passim"
 
@@ -25,8 +23,8 @@ typedef struct options {
     int json;
     int color; /* -1 auto */
     int no_facets;
-    px_search_opts search;
-    px_rank_opts rank;
+    px_request search;
+    char *levers; /* --bm25, --rank and --prf as ranking levers, in order */
     const char *batch;
     const char *trec;
     int trec_name; /* --trec-id name */
@@ -142,47 +140,49 @@ join_args(int argc, char **argv)
     return q;
 }
 
+/* Add ranking levers (checked) after those of earlier options. */
+static int
+add_levers(options *o, const char *more)
+{
+    size_t have = o->levers ? strlen(o->levers) : 0;
+    char *l = realloc(o->levers, have + strlen(more) + 2);
+    if (!l) {
+        fputs(PROG ": out of memory\n", stderr);
+        return -1;
+    }
+    sprintf(l + have, "%s%s", have && *more ? "," : "", more);
+    o->levers = l;
+    return 0;
+}
+
 /* "K1,B" for --bm25. */
 static int
-parse_bm25(const char *s, px_rank_opts *r)
+parse_bm25(const char *s, options *o)
 {
-    char *end;
+    char *end, levers[80];
     double k1 = strtod(s, &end), b = 0;
     if (end != s && *end == ',')
         b = strtod(end + 1, &end);
-    if (*end || px_rank_set(r, "k1", k1) || px_rank_set(r, "b", b) ||
-        !strchr(s, ',')) {
+    snprintf(levers, sizeof levers, "k1=%.17g,b=%.17g", k1, b);
+    if (*end || !strchr(s, ',') || px_rank_check(levers, NULL) != PX_OK) {
         fprintf(stderr, PROG ": --bm25: '%s' is not K1,B (K1 from 0 to 100, "
                 "B from 0 to 1), such as 1.2,0.75\n", s);
         return -1;
     }
-    return 0;
+    return add_levers(o, levers);
 }
 
 /* "key=value,key=value" for --rank. */
 static int
-parse_rank(const char *s, px_rank_opts *r)
+parse_rank(const char *s, options *o)
 {
-    char key[32];
-    const char *p = s;
-    while (*p) {
-        size_t n = strcspn(p, "=,");
-        char *end = NULL;
-        double v = 0;
-        if (p[n] == '=' && n < sizeof key) {
-            memcpy(key, p, n);
-            key[n] = '\0';
-            v = strtod(p + n + 1, &end);
-        }
-        if (!end || end == p + n + 1 || (*end && *end != ',') ||
-            px_rank_set(r, key, v) != 0) {
-            fprintf(stderr, PROG ": --rank: cannot use '%s': give "
-                    "KEY=VALUE pairs, keys as passim(1) lists them\n", p);
-            return -1;
-        }
-        p = *end ? end + 1 : end;
+    char *err = NULL;
+    if (px_rank_check(s, &err) != PX_OK) {
+        fprintf(stderr, PROG ": --rank: %s\n", err ? err : "out of memory");
+        free(err);
+        return -1;
     }
-    return 0;
+    return add_levers(o, s);
 }
 
 static int
@@ -220,17 +220,19 @@ parse_option(int c, options *o)
         }
         o->trec_name = strcmp(optarg, "name") == 0;
         return 0;
-    case 'K': return parse_bm25(optarg, &o->rank);
-    case 'R': return parse_rank(optarg, &o->rank);
-    case 'P':
-        if (parse_uint("--prf", optarg, 0, &n) != 0 ||
-            (n && px_rank_set(&o->rank, "prf", n) != 0)) {
+    case 'K': return parse_bm25(optarg, o);
+    case 'R': return parse_rank(optarg, o);
+    case 'P': {
+        char prf[32] = "";
+        if (parse_uint("--prf", optarg, 0, &n) == 0)
+            snprintf(prf, sizeof prf, "prf=%u", (unsigned)n);
+        if (!*prf || px_rank_check(prf, NULL) != PX_OK) {
             fputs(PROG ": --prf: give a number of articles from 0 to 64\n",
                   stderr);
             return -1;
         }
-        o->rank.prf_docs = n;
-        return 0;
+        return add_levers(o, prf);
+    }
     case 'h': usage(stdout); return 1;
     case 'V': puts(PROG " " PASSIM_VERSION); return 1;
     default:
@@ -285,6 +287,7 @@ parse_options(int argc, char **argv, options *o)
     if ((o->no_facets && !o->json) || o->trec)
         o->search.facets = 0;
     o->search.bare = o->trec != NULL;
+    o->search.rank = o->levers;
     /* A run for trec_eval names every document the qrels may judge. */
     o->search.all_copies |= o->trec != NULL;
     if (o->batch && optind < argc) {
@@ -309,94 +312,59 @@ parse_options(int argc, char **argv, options *o)
     return o->query ? -1 : 2;
 }
 
-/* The databases to search: every --db, else $PASSIM_DB split at colons,
- * else the default database. -1: go on; otherwise the exit status. */
+/* Show the database failures not shown yet (reported[i] set for those
+ * shown). -1: go on with the databases that work; otherwise the exit
+ * status (2: one failed and no partial results were asked for, or none
+ * works). */
 static int
-db_names(const options *o, char ***names, size_t *n)
+check_shards(const options *o, px_index *ix, unsigned char *reported)
 {
-    const char *env = getenv("PASSIM_DB");
-    px_status rc = PX_OK;
-    *names = NULL;
-    *n = 0;
-    if (o->ndb > 0) {
-        *names = calloc(o->ndb, sizeof **names);
-        rc = *names ? PX_OK : PX_NOMEM;
-        for (size_t i = 0; rc == PX_OK && i < o->ndb; i++) {
-            (*names)[i] = strdup(o->db[i]);
-            rc = (*names)[i] ? PX_OK : PX_NOMEM;
-            *n += rc == PX_OK;
-        }
-    } else if (env && *env) {
-        rc = px_names_split(env, names, n);
-    }
-    if (rc == PX_OK && *n == 0) {
-        char *path = NULL;
-        *names = *names ? *names : malloc(sizeof **names);
-        if (!*names || px_dbpath_resolve(NULL, &path) != PX_OK) {
-            fputs(PROG ": no database given and HOME is not set: use --db\n",
-                  stderr);
-            return 2;
-        }
-        (*names)[(*n)++] = path;
-    }
-    if (rc != PX_OK)
-        fputs(PROG ": out of memory\n", stderr);
-    return rc == PX_OK ? -1 : 2;
-}
-
-/* Show the failures not shown yet. -1: go on with the shards that work;
- * otherwise the exit status (2: a shard failed and no partial results
- * were asked for, or none works). */
-static int
-check_shards(const options *o, px_shards_t *sh)
-{
-    size_t failed = px_shards_failed(sh);
-    int partial = o->allow_partial && failed < sh->n;
-    for (size_t i = 0; i < sh->n; i++) {
-        px_shard_t *s = &sh->shard[i];
-        if (!s->error || s->reported)
+    size_t n = px_index_shards(ix), failed = 0;
+    const char *name, *why;
+    for (size_t i = 0; px_index_shard(ix, i, &name, &why); i++)
+        failed += why != NULL;
+    int partial = o->allow_partial && failed < n;
+    for (size_t i = 0; px_index_shard(ix, i, &name, &why); i++) {
+        if (!why || reported[i])
             continue;
-        s->reported = 1;
+        reported[i] = 1;
         if (partial)
             fprintf(stderr, PROG ": warning: %s; searching the other "
-                    "databases\n", s->error);
+                    "databases\n", why);
         else
-            fprintf(stderr, PROG ": %s\n", s->error);
+            fprintf(stderr, PROG ": %s\n", why);
     }
     if (failed == 0 || partial)
         return -1;
-    if (sh->n > 1 && failed < sh->n)
+    if (n > 1 && failed < n)
         fprintf(stderr, PROG ": %zu of %zu databases failed: start them, "
                 "leave them out of --db, or use --allow-partial to search "
-                "the others\n", failed, sh->n);
+                "the others\n", failed, n);
     return 2;
 }
 
-/* The JSON document of r, with the failed shards: "warnings" and
+/* The JSON document of r, with the failed databases: "warnings" and
  * "shards_failed". */
 static int
-print_json(const px_results_t *r, const char *query, const px_shards_t *sh)
+print_json(const px_results *r, const char *query)
 {
-    const char **warnings = calloc(sh->n + 1, sizeof *warnings);
-    const char **failed = calloc(sh->n + 1, sizeof *failed);
-    px_json_notes notes = {warnings, failed, 0};
+    const char **warnings = calloc(r->nfailed + 1, sizeof *warnings);
+    const char **failed = calloc(r->nfailed + 1, sizeof *failed);
+    px_json_notes notes = {warnings, failed, r->nfailed};
     int rc = -1;
-    if (warnings && failed) {
-        for (size_t i = 0; i < sh->n; i++) {
-            if (!sh->shard[i].error)
-                continue;
-            warnings[notes.n] = sh->shard[i].error;
-            failed[notes.n++] = sh->shard[i].name;
-        }
-        rc = px_output_json(stdout, r, query, &notes);
+    for (size_t i = 0; warnings && failed && i < r->nfailed; i++) {
+        warnings[i] = r->failed[i].why;
+        failed[i] = r->failed[i].name;
     }
+    if (warnings && failed)
+        rc = px_output_json(stdout, r, query, &notes);
     free(warnings);
     free(failed);
     return rc;
 }
 
 static int
-print_results(const options *o, px_results_t *r, const px_shards_t *sh)
+print_results(const options *o, px_results *r)
 {
     px_output_name_notes(stderr, PROG, r, !o->json && !o->trec);
     if (r->fell_back_to_or && !o->json && !o->trec)
@@ -407,7 +375,7 @@ print_results(const options *o, px_results_t *r, const px_shards_t *sh)
     if (o->trec) {
         px_output_trec(stdout, r, "1", o->trec, o->trec_name);
     } else if (o->json) {
-        if (print_json(r, o->query, sh) != 0) {
+        if (print_json(r, o->query) != 0) {
             fputs(PROG ": could not write the JSON output\n", stderr);
             status = 2;
         }
@@ -418,96 +386,67 @@ print_results(const options *o, px_results_t *r, const px_shards_t *sh)
     return status;
 }
 
-/* One search on the shards that work. A failure that a shard explains
- * (it no longer answers) gives -1 after the shard was left out: search
- * again. */
-/* The open shards' own handles, whose catalogs find copies (dupes.h).
- * Caller owns the array; free with free(). */
-static xc_database **
-catalogs_of(const px_shards_t *sh, size_t *n)
-{
-    xc_database **dbs = calloc(sh->n + 1, sizeof *dbs);
-    *n = 0;
-    for (size_t i = 0; dbs && i < sh->n; i++)
-        if (sh->shard[i].db)
-            dbs[(*n)++] = sh->shard[i].db;
-    return dbs;
-}
-
+/* The query from the command line. */
 static int
-search_once(options *o, px_shards_t *sh)
+search_once(options *o, px_index *ix, unsigned char *reported)
 {
-    px_searcher_t *s = NULL;
-    px_results_t *r = NULL;
+    px_results *r = NULL;
     char *err = NULL;
-    xc_database **catalogs = catalogs_of(sh, &o->search.ncatalogs);
-    o->search.catalogs = catalogs;
-    o->search.remote = sh->remote;
-    px_status rc = px_searcher_create(sh->db, &o->rank, &s);
-    if (rc == PX_OK)
-        rc = px_search(s, &o->search, &r, &err);
-    px_searcher_destroy(s);
-    int status = 2;
-    if (rc == PX_XAPIAN && px_shards_probe(sh) > 0)
-        status = check_shards(o, sh);
-    else if (rc == PX_OK)
-        status = print_results(o, r, sh);
-    else
+    px_status rc = px_search(ix, &o->search, &r, &err);
+    int status = check_shards(o, ix, reported);
+    if (rc == PX_OK && status < 0)
+        status = print_results(o, r);
+    else if (rc != PX_OK && status < 0)
         fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
     free(err);
     px_results_free(r);
-    free(catalogs);
-    o->search.catalogs = NULL;
-    o->search.ncatalogs = 0;
-    return status;
+    return status < 0 ? 2 : status;
 }
 
 /* One query from the command line, or a batch of them. */
 static int
-run(options *o, px_shards_t *sh)
+run(options *o, px_index *ix, unsigned char *reported)
 {
-    int status = -1;
-    while (status < 0 && !o->batch)
-        status = search_once(o, sh);
-    if (o->batch) {
-        px_searcher_t *s = NULL;
-        o->search.remote = sh->remote;
-        if (px_searcher_create(sh->db, &o->rank, &s) != PX_OK) {
-            fputs(PROG ": cannot set up the search\n", stderr);
-            return 2;
-        }
-        px_batch_out how = {o->trec, o->trec_name, o->json,
-                            o->color < 0 ? isatty(STDOUT_FILENO) : o->color};
-        xc_database **catalogs = catalogs_of(sh, &o->search.ncatalogs);
-        o->search.catalogs = catalogs;
-        status = px_batch_run(s, PROG, o->batch, &o->search, &how);
-        free(catalogs);
-        px_searcher_destroy(s);
-    }
-    return status;
+    if (!o->batch)
+        return search_once(o, ix, reported);
+    px_batch_out how = {o->trec, o->trec_name, o->json,
+                        o->color < 0 ? isatty(STDOUT_FILENO) : o->color};
+    return px_batch_run(ix, PROG, o->batch, &o->search, &how);
 }
 
 static int
 open_and_run(options *o)
 {
-    char **names = NULL;
-    size_t n = 0;
-    px_shards_t *sh = NULL;
-    int status = db_names(o, &names, &n);
-    if (status < 0 && px_shards_open((const char *const *)names, n,
-                                     o->timeout_ms, &sh) != PX_OK) {
+    px_index *ix = NULL;
+    char *err = NULL;
+    px_index_opts io = {o->timeout_ms, o->allow_partial};
+    int status = -1;
+    px_status rc = px_index_open((const char *const *)o->db, o->ndb, &io,
+                                 &ix, &err);
+    if (rc == PX_NOT_FOUND) {
+        fputs(PROG ": no database given and HOME is not set: use --db\n",
+              stderr);
+        status = 2;
+    } else if (rc != PX_OK) {
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+        status = 2;
+    }
+    free(err);
+    unsigned char *reported =
+        status < 0 ? calloc(px_index_shards(ix) + 1, 1) : NULL;
+    if (status < 0 && !reported) {
         fputs(PROG ": out of memory\n", stderr);
         status = 2;
     }
     /* A remote server that goes away must give an error, not SIGPIPE. */
-    if (status < 0 && sh->remote)
+    if (status < 0 && px_index_remote(ix))
         signal(SIGPIPE, SIG_IGN);
     if (status < 0)
-        status = check_shards(o, sh);
+        status = check_shards(o, ix, reported);
     if (status < 0)
-        status = run(o, sh);
-    px_shards_close(sh);
-    px_names_free(names, n);
+        status = run(o, ix, reported);
+    free(reported);
+    px_index_close(ix);
     return status;
 }
 
@@ -520,7 +459,6 @@ main(int argc, char **argv)
     o.search.limit = 10;
     o.search.per_article = 2;
     o.search.facets = 10;
-    px_rank_defaults(&o.rank);
     int status = parse_options(argc, argv, &o);
     if (status < 0)
         status = open_and_run(&o);
@@ -530,5 +468,6 @@ main(int argc, char **argv)
     }
     free(o.db);
     free(o.query);
+    free(o.levers);
     return status;
 }

@@ -6,15 +6,15 @@
 
 #include <stdio.h>
 
-#include "search.h"
+#include "passim.h"
 
 /* Text: one block per article (rank, title, path), then its passages with
  * the query's words highlighted when `color` is set (ANSI escapes). */
-void px_output_text(FILE *out, const px_results_t *r, int color);
+void px_output_text(FILE *out, const px_results *r, int color);
 
 /* The facets, when the results have them: per type, values with the
  * number of matching articles, and whether the counts are estimated. */
-void px_output_facets_text(FILE *out, const px_results_t *r, int color);
+void px_output_facets_text(FILE *out, const px_results *r, int color);
 
 /* Notes for people on how the query was read and what the filters
  * matched (on stderr): bytes of the query that were not UTF-8; a name
@@ -22,7 +22,7 @@ void px_output_facets_text(FILE *out, const px_results_t *r, int color);
  * how many articles a published: filter matched by their file's time;
  * and with `all` a name value taken for a longer name or an ambiguous one. */
 void px_output_name_notes(FILE *out, const char *prog,
-                          const px_results_t *r, int all);
+                          const px_results *r, int all);
 
 /* Notes on failed databases for the JSON document: n warnings, and the
  * n databases they are about. */
@@ -35,7 +35,7 @@ typedef struct px_json_notes {
 /* One JSON document: query, estimated total, hits, facets; with `notes`
  * (may be NULL: no such keys) "warnings" and "shards_failed" too. Returns
  * non-zero when it could not be built (out of memory) or written. */
-int px_output_json(FILE *out, const px_results_t *r, const char *query,
+int px_output_json(FILE *out, const px_results *r, const char *query,
                    const px_json_notes *notes);
 
 #endif

@@ -269,7 +269,7 @@ strings(writer *w, const char *k, const char *const *s, size_t n)
 }
 
 static void
-hit(writer *w, const px_hit_t *h)
+hit(writer *w, const px_hit *h)
 {
     next_line(w);
     open_(w, '{');
@@ -320,7 +320,7 @@ hit(writer *w, const px_hit_t *h)
 }
 
 static void
-facets(writer *w, const px_results_t *r)
+facets(writer *w, const px_results *r)
 {
     open_(w, '{');
     for (int t = 0; t < PX_ENT_TYPES; t++) {
@@ -356,7 +356,7 @@ name_counts(writer *w, const char *k, const px_name_count *c, size_t n)
 
 /* What each name filter matched (names.h). */
 static void
-name_filters(writer *w, const px_results_t *r)
+name_filters(writer *w, const px_results *r)
 {
     static const char *const outcomes[] = {"exact", "extended", "ambiguous",
                                            "none"};
@@ -381,7 +381,7 @@ name_filters(writer *w, const px_results_t *r)
 
 
 int
-px_output_json(FILE *out, const px_results_t *r, const char *query,
+px_output_json(FILE *out, const px_results *r, const char *query,
                const px_json_notes *notes)
 {
     writer w = {0};

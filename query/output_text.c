@@ -26,7 +26,7 @@ is_space(char c)
 }
 
 static int
-in_span(const px_hit_t *h, size_t i, size_t *end)
+in_span(const px_hit *h, size_t i, size_t *end)
 {
     for (size_t k = 0; k < h->nspans; k++) {
         if (h->spans[k].start == i) {
@@ -50,7 +50,7 @@ word_start(const char *t, size_t i)
 }
 
 static void
-window(const px_hit_t *h, size_t *from, size_t *to)
+window(const px_hit *h, size_t *from, size_t *to)
 {
     *from = 0;
     *to = h->text_len;
@@ -64,7 +64,7 @@ window(const px_hit_t *h, size_t *from, size_t *to)
 }
 
 static void
-print_passage(FILE *out, const px_hit_t *h, int color)
+print_passage(FILE *out, const px_hit *h, int color)
 {
     size_t from, to;
     window(h, &from, &to);
@@ -95,11 +95,11 @@ print_passage(FILE *out, const px_hit_t *h, int color)
 }
 
 void
-px_output_text(FILE *out, const px_results_t *r, int color)
+px_output_text(FILE *out, const px_results *r, int color)
 {
     uint32_t article = 0;
     for (size_t i = 0; i < r->nhits; i++) {
-        const px_hit_t *h = &r->hits[i];
+        const px_hit *h = &r->hits[i];
         if (h->article_rank != article) {
             article = h->article_rank;
             fprintf(out, "%s%s%u. %s%s", i ? "\n" : "", color ? BOLD : "",
@@ -131,7 +131,7 @@ static const char *const facet_names[PX_ENT_TYPES] = {
 };
 
 void
-px_output_facets_text(FILE *out, const px_results_t *r, int color)
+px_output_facets_text(FILE *out, const px_results *r, int color)
 {
     if (!r->have_facets)
         return;
@@ -206,7 +206,7 @@ name_note(FILE *out, const char *prog, const px_name_match *m, int all)
 }
 
 void
-px_output_name_notes(FILE *out, const char *prog, const px_results_t *r,
+px_output_name_notes(FILE *out, const char *prog, const px_results *r,
                      int all)
 {
     if (r->query_repaired)

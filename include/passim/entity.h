@@ -21,15 +21,7 @@
 
 #include "passim/status.h"
 
-typedef enum px_entity_type {
-    PX_ENT_PER = 0,
-    PX_ENT_LOC,
-    PX_ENT_ORG,
-    PX_ENT_MISC,
-    PX_ENT_DATE,
-    PX_ENT_AUTHOR, /* a post's From: (article.h), not found in its text */
-    PX_ENT_TYPES
-} px_entity_type;
+#include "passim.h" /* px_entity_type */
 
 /* "PER", "LOC", "ORG", "MISC", "DATE", "AUTHOR". */
 const char *px_entity_type_name(px_entity_type type);

@@ -96,8 +96,7 @@ typedef struct px_wild_budget px_wild_budget; /* passim/vocab.h */
 #define PX_STEM_STRATEGY XC_STEM_ALL_Z
 
 /* An article id: 16 lower-case hex digits of a 64-bit hash of the file's
- * absolute path, plus a NUL. */
-#define PX_ARTICLE_ID_SIZE 17
+ * absolute path, plus a NUL (PX_ARTICLE_ID_SIZE, passim.h). */
 
 void px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE]);
 /* The 64-bit hash an article id spells. */

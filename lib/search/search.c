@@ -28,7 +28,7 @@
 #define PX_QUERY_MAX_WORDS 256
 
 static void
-free_hits(px_results_t *r)
+free_hits(px_results *r)
 {
     for (size_t i = 0; i < r->nhits; i++) {
         free(r->hits[i].path);
@@ -48,7 +48,7 @@ free_hits(px_results_t *r)
 }
 
 void
-px_results_free(px_results_t *r)
+px_results_free(px_results *r)
 {
     if (!r)
         return;
@@ -57,6 +57,11 @@ px_results_free(px_results_t *r)
     for (size_t i = 0; i < r->nnames; i++)
         px_name_match_clear(&r->names[i]);
     free(r->names);
+    for (size_t i = 0; i < r->nfailed; i++) {
+        free(r->failed[i].name);
+        free(r->failed[i].why);
+    }
+    free(r->failed);
     free(r);
 }
 
@@ -82,8 +87,8 @@ count_mention(void *ctx, int type, size_t start, size_t end)
 static int
 keep_mention(void *ctx, int type, size_t start, size_t end)
 {
-    px_hit_t *h = ctx;
-    h->mentions[h->nmentions] = (px_span_t){start, end};
+    px_hit *h = ctx;
+    h->mentions[h->nmentions] = (px_span){start, end};
     h->mention_types[h->nmentions++] = type;
     return 0;
 }
@@ -91,7 +96,7 @@ keep_mention(void *ctx, int type, size_t start, size_t end)
 /* The entity mentions the indexer kept for a passage (schema.h); lines
  * that do not fit the text are dropped. */
 static px_status
-read_mentions(const px_record_t *r, px_hit_t *h)
+read_mentions(const px_record_t *r, px_hit *h)
 {
     size_t n = 0;
     px_mentions_each(r->mentions, r->mentions_len, r->text_len,
@@ -110,7 +115,7 @@ read_mentions(const px_record_t *r, px_hit_t *h)
 /* Fill a hit of article `id` from a passage document's data, data[0,
  * len). */
 static px_status
-hit_from_data(const char *id, const char *data, size_t len, px_hit_t *h)
+hit_from_data(const char *id, const char *data, size_t len, px_hit *h)
 {
     px_record_t r;
     if (px_record_decode(data, len, &r) != PX_OK)
@@ -140,7 +145,7 @@ add_matching(void *ctx, const char *term, size_t len)
 static int
 by_article_then_rank(const void *a, const void *b)
 {
-    const px_hit_t *x = a, *y = b;
+    const px_hit *x = a, *y = b;
     if (x->article_rank != y->article_rank)
         return x->article_rank < y->article_rank ? -1 : 1;
     return x->score > y->score ? -1 : x->score < y->score;
@@ -252,7 +257,7 @@ read_date(xc_document *doc, char date[11])
 
 /* Item i of the result set as hit h; *docid gets its passage's docid. */
 static px_status
-collect_hit(run_ctx *c, uint32_t i, px_hit_t *h, xc_docid *docid)
+collect_hit(run_ctx *c, uint32_t i, px_hit *h, xc_docid *docid)
 {
     xc_mset_item item = {0};
     xc_document *doc = NULL;
@@ -530,7 +535,7 @@ score_articles(run_ctx *c, uint32_t n, articles *as)
 /* Which hits (their passages docids[0, r->nhits)) are dated by their
  * file's time (filedated.h). */
 static px_status
-mark_file_dated(run_ctx *c, px_results_t *r, const xc_docid *docids)
+mark_file_dated(run_ctx *c, px_results *r, const xc_docid *docids)
 {
     unsigned char *dated = calloc(r->nhits + 1, 1);
     if (!dated)
@@ -546,7 +551,7 @@ mark_file_dated(run_ctx *c, px_results_t *r, const xc_docid *docids)
 /* Turn the result set into hits for articles [offset, offset + limit),
  * at most per_article passages each (the best). */
 static px_status
-collect(run_ctx *c, px_results_t *r)
+collect(run_ctx *c, px_results *r)
 {
     uint32_t n = xc_mset_size(c->mset);
     articles as = {0};
@@ -564,7 +569,7 @@ collect(run_ctx *c, px_results_t *r)
             a->shown >= c->opts->per_article)
             continue;
         rc = collect_hit(c, i, &r->hits[r->nhits], &docids[r->nhits]);
-        px_hit_t *h = &r->hits[r->nhits++];
+        px_hit *h = &r->hits[r->nhits++];
         h->article_rank = a->rank - lo;
         h->article_score = a->score;
         a->shown++;
@@ -601,7 +606,7 @@ collapse_max(const run_ctx *c)
  * collapse_max passages holds at least `want` articles, and a shorter one
  * holds every match. */
 static xc_status
-fetch(run_ctx *c, px_results_t *r, uint32_t check_at_least)
+fetch(run_ctx *c, px_results *r, uint32_t check_at_least)
 {
     /* In 64 bits: (offset + limit) * per_article can pass 2^32. */
     uint64_t top = (uint64_t)c->opts->offset + c->opts->limit + c->extra;
@@ -830,7 +835,7 @@ prepare(run_ctx *c, char **error)
  * until the page is full or the matches end. The facets spy counted the
  * first match already and is not run again. */
 static px_status
-refetch_past_copies(run_ctx *c, px_results_t *r, xc_status *xs)
+refetch_past_copies(run_ctx *c, px_results *r, xc_status *xs)
 {
     px_status rc = PX_OK;
     uint32_t estimated = r->estimated;
@@ -881,7 +886,7 @@ failure(const run_ctx *c, px_status rc)
 }
 
 static xc_status
-attempt(run_ctx *c, xc_query_op op, px_results_t *r, px_status *rc,
+attempt(run_ctx *c, xc_query_op op, px_results *r, px_status *rc,
         char **error)
 {
     xc_query *sel = NULL, *q = NULL;
@@ -985,7 +990,7 @@ reopen(xc_database *db, const struct timespec *pause)
 /* Run with `op`, reopening the database when a writer changed it under
  * the reader. */
 static px_status
-run_with_retries(run_ctx *c, xc_query_op op, px_results_t *r, char **error)
+run_with_retries(run_ctx *c, xc_query_op op, px_results *r, char **error)
 {
     px_status rc = PX_XAPIAN;
     for (int i = 0; i < PX_RETRIES; i++) {
@@ -1050,12 +1055,12 @@ query_as_utf8(const char *q, char **fixed, size_t *repaired)
 }
 
 px_status
-px_search(px_searcher_t *s, const px_search_opts *opts, px_results_t **out,
-          char **error)
+px_searcher_run(px_searcher_t *s, const px_search_opts *opts,
+                px_results **out, char **error)
 {
     *out = NULL;
     *error = NULL;
-    px_results_t *r = calloc(1, sizeof *r);
+    px_results *r = calloc(1, sizeof *r);
     run_ctx c = {.s = s, .opts = opts, .failed = XC_OK};
     char *fixed = NULL;
     px_status rc = r ? PX_OK : PX_NOMEM;

@@ -36,8 +36,8 @@ px_status px_dupes_find(xc_database *const *dbs, size_t ndbs,
                         px_dupes *out);
 
 /* Give each of hits[0, n) (grouped by article) the paths of its
- * article's copies (px_hit_t.copies). */
-px_status px_dupes_attach(const px_dupes *d, px_hit_t *hits, size_t n);
+ * article's copies (px_hit.copies). */
+px_status px_dupes_attach(const px_dupes *d, px_hit *hits, size_t n);
 
 void px_dupes_clear(px_dupes *d);
 

@@ -27,7 +27,7 @@ void px_termset_clear(px_termset *s);
 /* Fill hit->spans with the words of hit->text matching `terms` or
  * starting with one of `wildcards` (folded prefixes of the query's "word*"
  * patterns: Xapian reports a wildcard's expansions as no matching term). */
-px_status px_highlight(px_hit_t *hit, const px_termset *terms,
+px_status px_highlight(px_hit *hit, const px_termset *terms,
                        const px_termset *wildcards, px_stemmer_t *stemmer);
 
 /* Add to `out` the folded prefix of every "prefix*" pattern in `query`. */

@@ -29,32 +29,8 @@
 #include "xapian-c.h"
 
 #define PX_NAMES_DOMINANT 3
-#define PX_NAMES_LISTED 5 /* alternatives or suggestions kept */
 
-typedef enum px_name_outcome {
-    PX_NAME_EXACT = 0, /* the value as typed, nothing longer */
-    PX_NAME_EXTENDED,  /* the value and one longer name that ends with it */
-    PX_NAME_AMBIGUOUS, /* the value only; several longer names end with it */
-    PX_NAME_NONE       /* no article names it (suggestions listed) */
-} px_name_outcome;
-
-/* A name value with the number of articles that name it (any type). */
-typedef struct px_name_count {
-    char *value; /* as an article writes it, or its key when unread */
-    uint32_t articles;
-} px_name_count;
-
-typedef struct px_name_match {
-    char *field; /* "person", "name", ... as typed */
-    char *typed; /* the value as typed */
-    int negated;
-    px_name_outcome outcome;
-    px_name_count matched[2]; /* nmatched: the value, the longer name */
-    size_t nmatched;
-    /* PX_NAME_AMBIGUOUS: the longer names; PX_NAME_NONE: the closest. */
-    px_name_count others[PX_NAMES_LISTED];
-    size_t nothers;
-} px_name_match;
+/* px_name_outcome, px_name_count, px_name_match: passim.h. */
 
 /* Resolve m->typed (m->field and m->typed set by the caller) on db: fill
  * the rest of *m (replacing what an earlier call filled in) and set *q to the OR of the matched names' terms under

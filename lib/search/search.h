@@ -25,53 +25,7 @@
 #include "rank.h"
 #include "xapian-c.h"
 
-typedef struct px_span {
-    size_t start, end; /* byte offsets into the hit's text */
-} px_span_t;
-
-typedef struct px_hit {
-    char *path;
-    char *title;
-    char *text;
-    size_t text_len;
-    char article[PX_ARTICLE_ID_SIZE];
-    uint32_t number; /* passage number in its article */
-    uint64_t start, end; /* byte span in the file */
-    double score;
-    double article_score; /* the article's score, from its passages */
-    uint32_t article_rank; /* 1-based rank of the article */
-    px_span_t *spans;
-    size_t nspans;
-    px_span_t *mentions;   /* entity mentions in text (from the index) */
-    int *mention_types;    /* their px_entity_type */
-    size_t nmentions;
-    char date[11];         /* the article's date, YYYY-MM-DD, or "" */
-    int file_dated;        /* that date is its file's time (filedated.h) */
-    char **copies;         /* the paths of the article's copies (dupes.h) */
-    size_t ncopies;
-    uint32_t page;         /* the PDF page of the passage, from 1; 0: none */
-} px_hit_t;
-
-typedef struct px_results {
-    px_hit_t *hits; /* grouped by article, articles in rank order */
-    size_t nhits;
-    size_t narticles;
-    uint32_t estimated; /* estimated matching passages */
-    int fell_back_to_or;
-    int filters;        /* how many entity/date filters the query had */
-    int have_facets;
-    px_facets facets;
-    /* With a published: filter: how many matching articles are dated by
-     * their file's time (filedated.h), when the database knows. */
-    uint32_t file_dated;
-    int file_dated_known;
-    int published; /* the query had a published: filter */
-    /* Bytes of the query that were not UTF-8, read as Windows-1252. */
-    size_t query_repaired;
-    /* What each name filter matched in this collection (names.h). */
-    px_name_match *names;
-    size_t nnames;
-} px_results_t;
+/* The results (px_span, px_hit, px_results): passim.h. */
 
 typedef struct px_search_opts {
     const char *query;
@@ -104,9 +58,9 @@ void px_searcher_destroy(px_searcher_t *s);
 /* Run opts->query. On PX_QUERY_SYNTAX (or PX_XAPIAN), *error holds a
  * one-line message: caller owns; free with free(). Caller owns *out; free
  * with px_results_free(). */
-px_status px_search(px_searcher_t *s, const px_search_opts *opts,
-                    px_results_t **out, char **error);
+px_status px_searcher_run(px_searcher_t *s, const px_search_opts *opts,
+                          px_results **out, char **error);
 
-void px_results_free(px_results_t *r);
+void px_results_free(px_results *r);
 
 #endif

@@ -53,7 +53,7 @@ has_term(const px_termset *s, const char *prefix, const char *word,
 }
 
 typedef struct hl_ctx {
-    px_hit_t *hit;
+    px_hit *hit;
     const px_termset *terms;
     const px_termset *wildcards;
     px_stemmer_t *stemmer;
@@ -131,10 +131,10 @@ on_word(void *ctx, size_t start, size_t end, const char *folded,
     hl_ctx *c = ctx;
     if (!matches(c, folded, folded_len))
         return 0;
-    px_hit_t *h = c->hit;
+    px_hit *h = c->hit;
     if (h->nspans == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 8;
-        px_span_t *s = realloc(h->spans, cap * sizeof *s);
+        px_span *s = realloc(h->spans, cap * sizeof *s);
         if (!s) {
             c->rc = PX_NOMEM;
             return 1;
@@ -148,7 +148,7 @@ on_word(void *ctx, size_t start, size_t end, const char *folded,
 }
 
 px_status
-px_highlight(px_hit_t *hit, const px_termset *terms,
+px_highlight(px_hit *hit, const px_termset *terms,
              const px_termset *wildcards, px_stemmer_t *stemmer)
 {
     hl_ctx c = {hit, terms, wildcards, stemmer, 0, PX_OK, 0, {0}, {0}};

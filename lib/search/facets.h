@@ -28,18 +28,7 @@
  * their own (callgrind: even at 256 passages on 20 Newsgroups). */
 #define PX_FACETS_JOINT_UP_TO 256
 
-typedef struct px_facet_value {
-    char *value;
-    uint32_t count; /* matching articles mentioning it */
-} px_facet_value;
-
-typedef struct px_facets {
-    px_facet_value *values[PX_ENT_TYPES]; /* most articles first */
-    size_t count[PX_ENT_TYPES];
-    uint32_t articles;       /* matching articles seen */
-    uint32_t passages_seen;  /* matching passages the spy looked at */
-    int exact;               /* every matching passage was seen */
-} px_facets;
+/* px_facet_value and px_facets: passim.h. */
 
 /* Count the facets of `query` on db, keeping the top `top` values of each
  * type. A database modified under the reader gives PX_XAPIAN with

@@ -61,7 +61,7 @@ px_dupes_find(xc_database *const *dbs, size_t ndbs, const char *const *ids,
 
 /* The paths of the copies of article i, to each of h[0, n). */
 static px_status
-add_copies(const px_dupes *d, size_t i, px_hit_t *h, size_t n)
+add_copies(const px_dupes *d, size_t i, px_hit *h, size_t n)
 {
     for (size_t j = i + 1; j < d->n; j++) {
         if (d->of[j] != i || !d->path[j])
@@ -80,7 +80,7 @@ add_copies(const px_dupes *d, size_t i, px_hit_t *h, size_t n)
 }
 
 px_status
-px_dupes_attach(const px_dupes *d, px_hit_t *hits, size_t n)
+px_dupes_attach(const px_dupes *d, px_hit *hits, size_t n)
 {
     px_status rc = PX_OK;
     for (size_t h = 0, e; h < n && rc == PX_OK; h = e) {

@@ -201,12 +201,12 @@ raw_text(const struct ner_conll *c, size_t *len)
 
 /* Best tokens per second over RUNS runs of each entry point. */
 static int
-speed(const px_ner_t *ner, const struct ner_conll *c, unsigned char *tags)
+speed(const px_ner *ner, const struct ner_conll *c, unsigned char *tags)
 {
     size_t len = 0;
     char *text = raw_text(c, &len);
     double best_tok = 1e30, best_raw = 1e30;
-    px_mentions_t m = {0};
+    px_mentions m = {0};
 
     if (text == NULL)
         return -1;
@@ -328,7 +328,7 @@ print_error(const char *file, const char *text, char sign, size_t start,
 
 static void
 list_errors(const char *text, const struct span *g, size_t ng,
-            const px_mentions_t *m)
+            const px_mentions *m)
 {
     for (size_t j = 0; j < ng; j++) {
         int found = 0;
@@ -354,14 +354,14 @@ list_errors(const char *text, const struct span *g, size_t ng,
 
 /* Score the tagger on one file's gold spans g[0, ng). */
 static int
-score_file(const px_ner_t *ner, const char *dir, const struct span *g,
+score_file(const px_ner *ner, const char *dir, const struct span *g,
            size_t ng, struct counts *k)
 {
     char path[4096];
     size_t len = 0;
     snprintf(path, sizeof path, "%s/%s", dir, g[0].file);
     char *text = slurp(path, &len);
-    px_mentions_t m = {0};
+    px_mentions m = {0};
     if (text == NULL) {
         fprintf(stderr, "ner-eval: cannot read %s\n", path);
         return -1;
@@ -372,7 +372,7 @@ score_file(const px_ner_t *ner, const char *dir, const struct span *g,
     for (size_t i = 0; i < ng; i++)
         k->gold[g[i].type]++;
     for (size_t i = 0; !bad && i < m.count; i++) {
-        const px_mention_t *p = &m.items[i];
+        const px_mention *p = &m.items[i];
         if (p->type < 0 || p->type >= NER_TYPES)
             continue;
         k->pred[p->type]++;
@@ -387,7 +387,7 @@ score_file(const px_ner_t *ner, const char *dir, const struct span *g,
 }
 
 static int
-score_standoff(const px_ner_t *ner, const char *dir, char **gold, int ngold)
+score_standoff(const px_ner *ner, const char *dir, char **gold, int ngold)
 {
     struct span *v = NULL;
     size_t n = 0, cap = 0, files = 0;
@@ -476,7 +476,7 @@ main(int argc, char **argv)
     const char *model = NULL, *path = NULL, *data = NULL;
     int tags_only = 0, ngold = 0;
     char **gold = calloc((size_t)argc, sizeof *gold);
-    px_ner_t *ner = NULL;
+    px_ner *ner = NULL;
     struct ner_conll c;
 
     for (int i = 1; gold != NULL && i < argc; i++) {

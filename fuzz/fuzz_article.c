@@ -19,10 +19,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     px_format f = formats[data[0] % 4];
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     if (px_article_parse((const char *)data + 1, size - 1, f, &a) != PX_OK)
         return 0;
-    px_passages_t *ps = NULL;
+    px_passages *ps = NULL;
     if (px_passage_split(a, NULL, &ps) == PX_OK) {
         for (size_t i = 0; i < px_passages_count(ps); i++)
             (void)px_passages_get(ps, i);

@@ -26,8 +26,8 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static px_shards_t *shards;
-static px_searcher_t *searcher;
+static px_shards *shards;
+static px_searcher *searcher;
 static FILE *devnull;
 
 int

@@ -30,7 +30,7 @@ same(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 static int
-same_record(const px_record_t *a, const px_record_t *b)
+same_record(const px_record *a, const px_record *b)
 {
     return a->number == b->number && a->start == b->start &&
            a->end == b->end && same(a->path, a->path_len, b->path,
@@ -47,11 +47,11 @@ inside(const char *p, size_t n, const char *buf, size_t size)
 }
 
 static void
-encode_decode(const px_record_t *r)
+encode_decode(const px_record *r)
 {
     char *enc = NULL;
     size_t len = 0;
-    px_record_t back;
+    px_record back;
     if (px_record_encode(r, &enc, &len) != PX_OK)
         return;
     CHECK(px_record_decode(enc, len, &back) == PX_OK);
@@ -62,7 +62,7 @@ encode_decode(const px_record_t *r)
 static void
 as_stored_record(const char *buf, size_t size)
 {
-    px_record_t r;
+    px_record r;
     if (px_record_decode(buf, size, &r) != PX_OK)
         return;
     CHECK(inside(r.path, r.path_len, buf, size));
@@ -87,7 +87,7 @@ field(const char *buf, size_t size, size_t *at, size_t *len)
 static void
 as_fields(const char *buf, size_t size)
 {
-    px_record_t r = {0};
+    px_record r = {0};
     size_t at = 0;
     r.path = field(buf, size, &at, &r.path_len);
     r.title = field(buf, size, &at, &r.title_len);

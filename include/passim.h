@@ -238,7 +238,8 @@ typedef struct px_results {
  * PX_INVALID_ARGUMENT for bad ranking levers, PX_XAPIAN when a database
  * fails (and no other may be searched instead): *error says which and
  * why. A database modified under the search is reopened and the search
- * run again. Free *out with px_results_free(). */
+ * run again, and every search after an index's first sees what writers
+ * committed since the one before. Free *out with px_results_free(). */
 px_status px_search(px_index *ix, const px_request *req, px_results **out,
                     char **error);
 

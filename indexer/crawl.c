@@ -206,7 +206,7 @@ keep_path(px_found_list *list, const char *path)
 }
 
 void
-px_found_stat(const px_found_t *f, struct stat *st)
+px_found_stat(const px_found *f, struct stat *st)
 {
     memset(st, 0, sizeof *st);
     st->st_mode = S_IFREG;
@@ -218,14 +218,14 @@ px_found_stat(const px_found_t *f, struct stat *st)
 
 /* Add a copy of f (its path is copied into the list's blocks). */
 static px_status
-add_found(px_found_list *list, const px_found_t *f)
+add_found(px_found_list *list, const px_found *f)
 {
     char *kept = keep_path(list, f->path);
     if (!kept)
         return PX_NOMEM;
     if (list->count == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 256;
-        px_found_t *items = realloc(list->items, cap * sizeof *items);
+        px_found *items = realloc(list->items, cap * sizeof *items);
         if (!items)
             return PX_NOMEM;
         list->items = items;
@@ -296,7 +296,7 @@ struct px_crawler {
 };
 
 static void
-pop_frame(px_crawler_t *c)
+pop_frame(px_crawler *c)
 {
     frame *f = &c->stack[--c->depth];
     for (size_t i = f->next; i < f->n; i++)
@@ -307,7 +307,7 @@ pop_frame(px_crawler_t *c)
 
 /* Walk into the folder `dir` (taken): its names go on the stack. */
 static px_status
-push_dir(px_crawler_t *c, char *dir)
+push_dir(px_crawler *c, char *dir)
 {
     size_t n;
     int err;
@@ -346,7 +346,7 @@ push_dir(px_crawler_t *c, char *dir)
 /* Look at `path` (taken): 1 when it is an article (then c->path), 0 when
  * it was a folder walked into, or skipped with a warning. */
 static int
-visit(px_crawler_t *c, char *path, struct stat *st, px_status *rc)
+visit(px_crawler *c, char *path, struct stat *st, px_status *rc)
 {
     if (stat(path, st) != 0) {
         /* Listed, then gone before its turn: the walk runs while earlier
@@ -389,7 +389,7 @@ visit(px_crawler_t *c, char *path, struct stat *st, px_status *rc)
 
 px_status
 px_crawler_open(const char *root, px_crawl_warn_fn warn, void *ctx,
-                px_crawler_t **out)
+                px_crawler **out)
 {
     *out = NULL;
     struct stat st;
@@ -401,7 +401,7 @@ px_crawler_open(const char *root, px_crawl_warn_fn warn, void *ctx,
         warn(ctx, root, "not a folder");
         return PX_NOT_FOUND;
     }
-    px_crawler_t *c = calloc(1, sizeof *c);
+    px_crawler *c = calloc(1, sizeof *c);
     char *dir = strdup(root);
     px_status rc = c && dir ? PX_OK : PX_NOMEM;
     if (rc == PX_OK) {
@@ -420,7 +420,7 @@ px_crawler_open(const char *root, px_crawl_warn_fn warn, void *ctx,
 }
 
 px_status
-px_crawler_next(px_crawler_t *c, px_found_t *f, int *got)
+px_crawler_next(px_crawler *c, px_found *f, int *got)
 {
     *got = 0;
     px_status rc = PX_OK;
@@ -437,7 +437,7 @@ px_crawler_next(px_crawler_t *c, px_found_t *f, int *got)
             return PX_NOMEM;
         struct stat st;
         if (visit(c, path, &st, &rc)) {
-            *f = (px_found_t){c->path, (uint64_t)st.st_size,
+            *f = (px_found){c->path, (uint64_t)st.st_size,
                               (int64_t)st.st_mtim.tv_sec * 1000000000 +
                                   st.st_mtim.tv_nsec,
                               (uint64_t)st.st_ino};
@@ -449,20 +449,20 @@ px_crawler_next(px_crawler_t *c, px_found_t *f, int *got)
 }
 
 void
-px_crawler_unread(const px_crawler_t *c, char *const **dirs, size_t *n)
+px_crawler_unread(const px_crawler *c, char *const **dirs, size_t *n)
 {
     *dirs = c ? c->unread : NULL;
     *n = c ? c->nunread : 0;
 }
 
 size_t
-px_crawler_ignored(const px_crawler_t *c)
+px_crawler_ignored(const px_crawler *c)
 {
     return c->ignored;
 }
 
 void
-px_crawler_close(px_crawler_t *c)
+px_crawler_close(px_crawler *c)
 {
     if (!c)
         return;
@@ -482,9 +482,9 @@ px_status
 px_crawl(const char *root, px_found_list *list, px_crawl_warn_fn warn,
          void *ctx)
 {
-    px_crawler_t *c = NULL;
+    px_crawler *c = NULL;
     px_status rc = px_crawler_open(root, warn, ctx, &c);
-    px_found_t f;
+    px_found f;
     int got = 1;
     while (rc == PX_OK && got) {
         rc = px_crawler_next(c, &f, &got);

@@ -24,10 +24,10 @@ typedef struct px_found {
     uint64_t size;
     int64_t mtime_ns;
     uint64_t ino;
-} px_found_t;
+} px_found;
 
 typedef struct px_found_list {
-    px_found_t *items;
+    px_found *items;
     size_t count, cap;
     unsigned long long bytes; /* total size of the files found */
     struct px_path_block *blocks; /* where the paths are kept */
@@ -36,7 +36,7 @@ typedef struct px_found_list {
 } px_found_list;
 
 /* f's fields in a struct stat of a regular file (the rest zero). */
-void px_found_stat(const px_found_t *f, struct stat *st);
+void px_found_stat(const px_found *f, struct stat *st);
 
 /* Called with a message about something the crawl could not do (an
  * unreadable folder, a link loop); `path` names it. */
@@ -84,18 +84,18 @@ void px_found_list_free(px_found_list *list);
 /* The same walk one file at a time, holding only the folders on the way
  * down: a run over hundreds of thousands of files need not keep a list.
  * open: PX_NOT_FOUND (warned) when root is not a folder. */
-typedef struct px_crawler px_crawler_t;
+typedef struct px_crawler px_crawler;
 px_status px_crawler_open(const char *root, px_crawl_warn_fn warn, void *ctx,
-                          px_crawler_t **out);
+                          px_crawler **out);
 /* The next article: *got 1 and *f (f->path valid until the next call), or
  * *got 0 at the end. */
-px_status px_crawler_next(px_crawler_t *c, px_found_t *f, int *got);
+px_status px_crawler_next(px_crawler *c, px_found *f, int *got);
 /* The folders the walk found but could not list (not those that vanished):
  * the files the index has under them are not to be taken as gone. Valid
  * until the crawler is closed. */
-void px_crawler_unread(const px_crawler_t *c, char *const **dirs, size_t *n);
+void px_crawler_unread(const px_crawler *c, char *const **dirs, size_t *n);
 /* How many files the walk passed over for their names (px_crawl_wanted). */
-size_t px_crawler_ignored(const px_crawler_t *c);
-void px_crawler_close(px_crawler_t *c);
+size_t px_crawler_ignored(const px_crawler *c);
+void px_crawler_close(px_crawler *c);
 
 #endif /* PASSIM_INDEXER_CRAWL_H */

@@ -124,7 +124,7 @@ add_root(void *ctx, const char *key, size_t len)
 }
 
 static void
-count_under_roots(void *ctx, const char *path, const px_file_info_t *info)
+count_under_roots(void *ctx, const char *path, const px_file_info *info)
 {
     roots *r = ctx;
     (void)info;
@@ -159,7 +159,7 @@ static px_status
 count_files(const char *path, size_t *files, roots *r, char **err)
 {
     xc_database *db = NULL;
-    px_catalog_t *cat = NULL;
+    px_catalog *cat = NULL;
     xc_status xs = open_retrying(path, &db, err);
     if (xs != XC_OK)
         return PX_XAPIAN;

@@ -15,7 +15,7 @@
 
 /* The tagger's model, loaded once per process and shared read-only by
  * every worker thread. */
-static px_ner_t *model;
+static px_ner *model;
 static px_status model_status = PX_NOT_FOUND;
 static pthread_once_t model_once = PTHREAD_ONCE_INIT;
 
@@ -35,7 +35,7 @@ typedef struct joined {
 } joined;
 
 static px_status
-join_article(const px_article_t *a, const px_passages_t *ps, joined *j)
+join_article(const px_article *a, const px_passages *ps, joined *j)
 {
     size_t n = px_passages_count(ps), len = strlen(px_article_title(a)) + 2;
     for (size_t i = 0; i < n; i++)
@@ -50,7 +50,7 @@ join_article(const px_article_t *a, const px_passages_t *ps, joined *j)
     memcpy(j->text, title, strlen(title));
     at += strlen(title);
     for (size_t i = 0; i < n; i++) {
-        const px_passage_t *p = px_passages_get(ps, i);
+        const px_passage *p = px_passages_get(ps, i);
         memcpy(j->text + at, "\n\n", 2);
         at += 2;
         j->offsets[i] = at;
@@ -64,7 +64,7 @@ join_article(const px_article_t *a, const px_passages_t *ps, joined *j)
 }
 
 typedef struct date_ctx {
-    px_mentions_t *dates;
+    px_mentions *dates;
     char (*iso)[PX_DATE_ISO_MAX];
     size_t cap;
     px_status rc;
@@ -231,7 +231,7 @@ finish(px_article_entities *out, entset *s)
  * Watanabe" as an organisation); within an article a value has one type
  * and one spelling. */
 typedef struct named {
-    px_mentions_t m;
+    px_mentions m;
     char **value; /* canonical value of mention i (owned) */
     char **key;   /* its key (owned) */
 } named;
@@ -336,7 +336,7 @@ unify_group(named *n, size_t *g, size_t k)
     int best_type = n->m.items[g[0]].type;
     size_t vlen = strlen(n->value[g[0]]);
     for (size_t i = 0; i < k; i++) {
-        const px_mention_t *m = &n->m.items[g[i]];
+        const px_mention *m = &n->m.items[g[i]];
         /* A mention that spells the whole name ("Tidewind Energy") says
          * more of its type than a short form ("Tidewind"). */
         votes[m->type] += m->end - m->start >= vlen ? 3 : 1;
@@ -398,7 +398,7 @@ static int
 person_ends_with(const joined *j, const named *n, const char *w, size_t len)
 {
     for (size_t i = 0; i < n->m.count; i++) {
-        const px_mention_t *m = &n->m.items[i];
+        const px_mention *m = &n->m.items[i];
         size_t ml = m->end - m->start;
         if (m->type != PX_ENT_PER || ml < len ||
             memcmp(j->text + m->end - len, w, len) != 0)
@@ -418,7 +418,7 @@ titled_people(const joined *j, named *n)
 {
     px_status rc = PX_OK;
     for (size_t i = 0; rc == PX_OK && i < n->m.count; i++) {
-        px_mention_t *m = &n->m.items[i];
+        px_mention *m = &n->m.items[i];
         char *bare = NULL;
         size_t len = 0;
         if (m->type == PX_ENT_PER || m->type == PX_ENT_DATE)
@@ -441,7 +441,7 @@ titled_people(const joined *j, named *n)
 static px_status
 canonical_values(const joined *j, named *n)
 {
-    px_canon_t *c = NULL;
+    px_canon *c = NULL;
     n->value = calloc(n->m.count + 1, sizeof *n->value);
     n->key = calloc(n->m.count + 1, sizeof *n->key);
     px_status rc = n->value && n->key ? titled_people(j, n) : PX_NOMEM;
@@ -478,7 +478,7 @@ collect_names(const joined *j, entset *s, px_article_entities *out)
     if (rc == PX_OK)
         rc = canonical_values(j, &n);
     for (size_t i = 0; rc == PX_OK && i < n.m.count; i++) {
-        const px_mention_t *m = &n.m.items[i];
+        const px_mention *m = &n.m.items[i];
         /* "Cabinet Secretary", "Minister of Finance": an office, no one's
          * name. */
         if ((m->type == PX_ENT_PER || m->type == PX_ENT_MISC) &&
@@ -496,7 +496,7 @@ static px_status
 collect_dates(const joined *j, const char *date, entset *s,
               px_article_entities *out)
 {
-    px_mentions_t dates = {0};
+    px_mentions dates = {0};
     date_ctx d = {&dates, NULL, 0, PX_OK};
     px_status rc = px_date_find(j->text, j->len, date, on_date, &d);
     if (rc == PX_OK)
@@ -513,7 +513,7 @@ collect_dates(const joined *j, const char *date, entset *s,
 }
 
 px_status
-px_entities_extract(const px_article_t *a, const px_passages_t *ps,
+px_entities_extract(const px_article *a, const px_passages *ps,
                     const char *date, px_article_entities *out)
 {
     memset(out, 0, sizeof *out);

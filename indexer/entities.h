@@ -39,7 +39,7 @@ typedef struct px_article_entities {
 /* Extract the entities of article `a`, cut into `ps`; `date` is the
  * article's date, "YYYY-MM-DD", or NULL. Free with
  * px_article_entities_free(). */
-px_status px_entities_extract(const px_article_t *a, const px_passages_t *ps,
+px_status px_entities_extract(const px_article *a, const px_passages *ps,
                               const char *date, px_article_entities *out);
 
 void px_article_entities_free(px_article_entities *e);

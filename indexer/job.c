@@ -18,11 +18,11 @@
 #include "passim/passage.h"
 #include "passim/schema.h"
 
-px_job_t *
+px_job *
 px_job_create(const char *path, int known, uint64_t known_hash,
               uint64_t max_file_size)
 {
-    px_job_t *job = calloc(1, sizeof *job);
+    px_job *job = calloc(1, sizeof *job);
     if (job && !(job->path = strdup(path))) {
         free(job);
         return NULL;
@@ -36,7 +36,7 @@ px_job_create(const char *path, int known, uint64_t known_hash,
 }
 
 void
-px_job_destroy(px_job_t *job)
+px_job_destroy(px_job *job)
 {
     if (!job)
         return;
@@ -100,7 +100,7 @@ read_file(const char *path, uint64_t max, struct stat *st, size_t *len,
  * dateline) or else the file's mtime (then 1 is returned). iso gets
  * "YYYY-MM-DD", ymd "YYYYMMDD" for the sortable value slot. */
 static int
-article_date(const px_article_t *a, const struct stat *st, char iso[11],
+article_date(const px_article *a, const struct stat *st, char iso[11],
              char ymd[9])
 {
     const char *d = px_article_date(a);
@@ -141,8 +141,8 @@ typedef struct article_ctx {
  * passage they were 40% of the postings of 20 Newsgroups and a third of
  * the indexing time (bench/README.md). */
 static px_status
-add_doc(px_job_t *job, xc_termgen *tg, const article_ctx *ac,
-        const px_record_t *r, int quoted)
+add_doc(px_job *job, xc_termgen *tg, const article_ctx *ac,
+        const px_record *r, int quoted)
 {
     xc_document *doc = NULL;
     px_doc_extras extras = ac->extras;
@@ -164,7 +164,7 @@ add_doc(px_job_t *job, xc_termgen *tg, const article_ctx *ac,
 /* The article's distinct words, for the index's vocabulary: what its
  * passages, title and path were indexed from. */
 static px_status
-collect_words(px_job_t *job, const char *title, const px_passages_t *ps)
+collect_words(px_job *job, const char *title, const px_passages *ps)
 {
     px_words_builder *b = px_words_builder_create();
     if (!b)
@@ -173,7 +173,7 @@ collect_words(px_job_t *job, const char *title, const px_passages_t *ps)
     if (rc == PX_OK)
         rc = px_words_builder_add(b, job->path, strlen(job->path));
     for (size_t i = 0; rc == PX_OK && i < px_passages_count(ps); i++) {
-        const px_passage_t *p = px_passages_get(ps, i);
+        const px_passage *p = px_passages_get(ps, i);
         rc = px_words_builder_add(b, p->text, p->len);
     }
     if (rc == PX_OK)
@@ -185,8 +185,8 @@ collect_words(px_job_t *job, const char *title, const px_passages_t *ps)
 /* One document per passage; an article that is all title (a one-line
  * note) is still an article: its title is its only passage. */
 static px_status
-write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
-           const px_passages_t *ps, const article_ctx *ac,
+write_docs(px_job *job, xc_termgen *tg, const px_article *a,
+           const px_passages *ps, const article_ctx *ac,
            const px_article_entities *ents)
 {
     size_t n = px_passages_count(ps);
@@ -196,15 +196,15 @@ write_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a,
     job->docs = calloc(n ? n : 1, sizeof *job->docs);
     px_status rc = job->docs ? PX_OK : PX_NOMEM;
     for (size_t i = 0; rc == PX_OK && i < n; i++) {
-        const px_passage_t *p = px_passages_get(ps, i);
+        const px_passage *p = px_passages_get(ps, i);
         const char *m = ents->mentions ? ents->mentions[i] : NULL;
-        px_record_t r = {path, strlen(path), title, strlen(title), p->text,
+        px_record r = {path, strlen(path), title, strlen(title), p->text,
                          p->len, (uint32_t)i, p->file_start, p->file_end,
                          m, m ? strlen(m) : 0, p->page};
         rc = add_doc(job, tg, ac, &r, p->quoted);
     }
     if (rc == PX_OK && n == 0) {
-        px_record_t r = {path, strlen(path), title, strlen(title), title,
+        px_record r = {path, strlen(path), title, strlen(title), title,
                          strlen(title), 0, 0, (uint64_t)job->now.st_size,
                          NULL, 0, 0};
         rc = add_doc(job, tg, ac, &r, 0);
@@ -230,10 +230,10 @@ passage_opts(px_passage_opts *o)
 }
 
 static px_status
-build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
+build_docs(px_job *job, xc_termgen *tg, const px_article *a)
 {
     px_passage_opts popts;
-    px_passages_t *ps = NULL;
+    px_passages *ps = NULL;
     px_article_entities ents = {0};
     article_ctx ac;
     char iso[11];
@@ -256,9 +256,9 @@ build_docs(px_job_t *job, xc_termgen *tg, const px_article_t *a)
 }
 
 static void
-parse_and_build(px_job_t *job, xc_termgen *tg, const char *buf, size_t len)
+parse_and_build(px_job *job, xc_termgen *tg, const char *buf, size_t len)
 {
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     char why[200];
     job->parse_status = px_article_parse_why(buf, len,
                                              px_article_format_of(job->path),
@@ -278,7 +278,7 @@ parse_and_build(px_job_t *job, xc_termgen *tg, const char *buf, size_t len)
 }
 
 const char *
-px_job_skip_reason(const px_job_t *job)
+px_job_skip_reason(const px_job *job)
 {
     if (job->outcome != PX_OUTCOME_SKIPPED)
         return NULL;
@@ -296,7 +296,7 @@ px_job_skip_reason(const px_job_t *job)
 }
 
 void
-px_job_run(px_job_t *job, xc_termgen *tg)
+px_job_run(px_job *job, xc_termgen *tg)
 {
     size_t len = 0;
     char *buf = read_file(job->path, job->max_file_size, &job->now, &len,

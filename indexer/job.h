@@ -49,20 +49,20 @@ typedef struct px_job {
     px_status status;    /* PX_OK, or what failed (out of memory, Xapian) */
     char *why;           /* why parsing refused the file, when it said more
                           * than parse_status (a damaged PDF), owned */
-} px_job_t;
+} px_job;
 
 /* A job for `path` (copied). NULL when out of memory. */
-px_job_t *px_job_create(const char *path, int known, uint64_t known_hash,
+px_job *px_job_create(const char *path, int known, uint64_t known_hash,
                         uint64_t max_file_size);
 
 /* Do the work, with `tg` (borrowed; one per thread). */
-void px_job_run(px_job_t *job, xc_termgen *tg);
+void px_job_run(px_job *job, xc_termgen *tg);
 
 /* Why a skipped job's file was skipped, for a count by reason: a short
  * phrase ("not text", "empty", "over --max-file-size"); NULL when it was
  * not skipped. */
-const char *px_job_skip_reason(const px_job_t *job);
+const char *px_job_skip_reason(const px_job *job);
 
-void px_job_destroy(px_job_t *job);
+void px_job_destroy(px_job *job);
 
 #endif

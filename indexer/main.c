@@ -382,7 +382,7 @@ typedef struct run_state {
     px_progress prog;
     size_t done;
     uint64_t bytes;
-    px_crawler_t **crawlers; /* one per root, walked in turn */
+    px_crawler **crawlers; /* one per root, walked in turn */
     size_t root;
 } run_state;
 
@@ -403,7 +403,7 @@ on_file_done(void *ctx, const char *path, uint64_t size, px_outcome oc,
 
 /* The pipeline's source: the roots' files, one root after the other. */
 static px_status
-next_file(void *ctx, px_found_t *f, int *got)
+next_file(void *ctx, px_found *f, int *got)
 {
     run_state *rs = ctx;
     *got = 0;
@@ -433,8 +433,8 @@ count_files(const options *o, size_t *files, uint64_t *bytes)
     *files = 0;
     *bytes = 0;
     for (size_t i = 0; rc == PX_OK && i < o->nroots; i++) {
-        px_crawler_t *c = NULL;
-        px_found_t f;
+        px_crawler *c = NULL;
+        px_found f;
         int got = 1;
         rc = px_crawler_open(o->roots[i], no_warning, NULL, &c);
         while (rc == PX_OK && got) {
@@ -472,7 +472,7 @@ open_crawlers(run_state *rs)
 /* Remove the files under the roots that the crawl did not find, but for
  * those under folders it could not read (each counted unreadable). */
 static px_status
-remove_gone(const options *o, px_writer_t *w, px_crawler_t **crawlers,
+remove_gone(const options *o, px_writer *w, px_crawler **crawlers,
             tally *t)
 {
     char **keep = NULL;
@@ -500,7 +500,7 @@ remove_gone(const options *o, px_writer_t *w, px_crawler_t **crawlers,
 /* Bring every file under the roots up to date, parsing on worker threads
  * while the crawl goes on; stops early on a signal. */
 static px_status
-index_roots(const options *o, px_writer_t *w, tally *t)
+index_roots(const options *o, px_writer *w, tally *t)
 {
     run_state rs = {.o = o, .t = t};
     int show = !o->quiet && isatty(STDERR_FILENO);
@@ -541,7 +541,7 @@ skip_reasons(const tally *t, char *out, size_t size)
 }
 
 static void
-summary(const options *o, const tally *t, px_writer_t *w, double secs)
+summary(const options *o, const tally *t, px_writer *w, double secs)
 {
     if (o->quiet)
         return;
@@ -563,7 +563,7 @@ summary(const options *o, const tally *t, px_writer_t *w, double secs)
 /* After an error: what it was (a full disk named as such), and what the
  * database kept: only what was committed before it. */
 static void
-failure_summary(const char *dbpath, px_writer_t *w, px_status rc)
+failure_summary(const char *dbpath, px_writer *w, px_status rc)
 {
     const char *why = rc == PX_XAPIAN ? px_writer_last_error(w)
                                       : px_status_to_string(rc);
@@ -587,10 +587,10 @@ failure_summary(const char *dbpath, px_writer_t *w, px_status rc)
 }
 
 /* The writer on dbpath, or NULL after saying why. */
-static px_writer_t *
+static px_writer *
 open_writer(const char *dbpath, const px_writer_opts *opts)
 {
-    px_writer_t *w = NULL;
+    px_writer *w = NULL;
     char *err = NULL;
     px_status rc = px_writer_open(dbpath, opts, &w, &err);
     if (rc != PX_OK)
@@ -607,7 +607,7 @@ run_watch(options *o, const char *dbpath)
     px_writer_opts wo = o->writer;
     wo.batch_files = SIZE_MAX;
     wo.batch_bytes = SIZE_MAX;
-    px_writer_t *w = open_writer(dbpath, &wo);
+    px_writer *w = open_writer(dbpath, &wo);
     if (!w)
         return 2;
     px_status rc = PX_OK;
@@ -636,7 +636,7 @@ run_watch(options *o, const char *dbpath)
 /* --forget: the files indexed under each root (or the root itself, a
  * file) leave the index; the files stay where they are. */
 static px_status
-forget_roots(const options *o, px_writer_t *w)
+forget_roots(const options *o, px_writer *w)
 {
     px_status rc = PX_OK;
     for (size_t i = 0; rc == PX_OK && i < o->nroots; i++) {
@@ -660,7 +660,7 @@ forget_roots(const options *o, px_writer_t *w)
 static int
 run_forget(const options *o, const char *dbpath)
 {
-    px_writer_t *w = open_writer(dbpath, &o->writer);
+    px_writer *w = open_writer(dbpath, &o->writer);
     if (!w)
         return 2;
     px_status rc = forget_roots(o, w);
@@ -679,7 +679,7 @@ static int
 run(const options *o, const char *dbpath)
 {
     double start = px_now();
-    px_writer_t *w = open_writer(dbpath, &o->writer);
+    px_writer *w = open_writer(dbpath, &o->writer);
     if (!w)
         return 2;
     tally t = {0};

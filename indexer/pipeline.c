@@ -16,7 +16,7 @@ typedef struct work work_t;
 /* The parsed jobs waiting for one shard's writer thread, in the order
  * they were parsed. */
 typedef struct wqueue {
-    px_pipe_t *p;
+    px_pipe *p;
     work_t *head, *tail;
     uv_cond_t ready;
     uv_thread_t thread;
@@ -30,7 +30,7 @@ struct px_pipe {
     size_t nfree;
     unsigned inflight; /* the most jobs at once */
     size_t busy;       /* jobs parsing, waiting or being applied */
-    px_writer_t *w;
+    px_writer *w;
     px_pipe_done_fn done;
     void *ctx;
     px_status rc;
@@ -50,8 +50,8 @@ struct px_pipe {
 
 struct work {
     uv_work_t req;
-    px_pipe_t *p;
-    px_job_t *job;
+    px_pipe *p;
+    px_job *job;
     uint64_t size; /* as found */
     px_status rc; /* of applying the job */
     char *msg;
@@ -62,7 +62,7 @@ struct work {
 };
 
 static xc_termgen *
-take_termgen(px_pipe_t *p)
+take_termgen(px_pipe *p)
 {
     uv_mutex_lock(&p->lock);
     xc_termgen *tg = p->nfree ? p->free_tg[--p->nfree] : NULL;
@@ -71,7 +71,7 @@ take_termgen(px_pipe_t *p)
 }
 
 static void
-give_termgen(px_pipe_t *p, xc_termgen *tg)
+give_termgen(px_pipe *p, xc_termgen *tg)
 {
     uv_mutex_lock(&p->lock);
     p->free_tg[p->nfree++] = tg;
@@ -95,7 +95,7 @@ static void
 run_job(uv_work_t *req)
 {
     work_t *wk = req->data;
-    px_pipe_t *p = wk->p;
+    px_pipe *p = wk->p;
     xc_termgen *tg = take_termgen(p);
     px_job_run(wk->job, tg);
     give_termgen(p, tg);
@@ -112,7 +112,7 @@ static void
 writer_main(void *arg)
 {
     wqueue *q = arg;
-    px_pipe_t *p = q->p;
+    px_pipe *p = q->p;
     uv_mutex_lock(&p->qlock);
     for (;;) {
         while (!q->head && !p->quit)
@@ -132,11 +132,11 @@ writer_main(void *arg)
     uv_mutex_unlock(&p->qlock);
 }
 
-static void submit_next(px_pipe_t *p);
+static void submit_next(px_pipe *p);
 
 /* On the loop's thread, once a job is applied (or could not be run). */
 static void
-finish(px_pipe_t *p, work_t *wk)
+finish(px_pipe *p, work_t *wk)
 {
     char *msg = wk->msg;
     p->busy--;
@@ -154,7 +154,7 @@ finish(px_pipe_t *p, work_t *wk)
 }
 
 static void
-finish_and_go_on(px_pipe_t *p, work_t *wk)
+finish_and_go_on(px_pipe *p, work_t *wk)
 {
     finish(p, wk);
     if (p->opts)
@@ -164,7 +164,7 @@ finish_and_go_on(px_pipe_t *p, work_t *wk)
 /* Keep the loop alive exactly while jobs are in flight (uv_ref and
  * uv_unref do nothing twice). */
 static void
-hold_loop(px_pipe_t *p)
+hold_loop(px_pipe *p)
 {
     if (p->busy > 0)
         uv_ref((uv_handle_t *)&p->wake);
@@ -176,7 +176,7 @@ hold_loop(px_pipe_t *p)
 static void
 on_wake(uv_async_t *h)
 {
-    px_pipe_t *p = h->data;
+    px_pipe *p = h->data;
     uv_mutex_lock(&p->qlock);
     work_t *wk = p->applied;
     p->applied = p->applied_tail = NULL;
@@ -197,7 +197,7 @@ static void
 job_done(uv_work_t *req, int status)
 {
     work_t *wk = req->data;
-    px_pipe_t *p = wk->p;
+    px_pipe *p = wk->p;
     wk->pool_done = 1;
     if (status == 0 && !wk->writer_done)
         return;
@@ -206,7 +206,7 @@ job_done(uv_work_t *req, int status)
 }
 
 static px_status
-start_job(px_pipe_t *p, px_job_t *job, uint64_t size)
+start_job(px_pipe *p, px_job *job, uint64_t size)
 {
     work_t *wk = calloc(1, sizeof *wk);
     if (!wk) {
@@ -226,7 +226,7 @@ start_job(px_pipe_t *p, px_job_t *job, uint64_t size)
 }
 
 static int
-stopping(const px_pipe_t *p)
+stopping(const px_pipe *p)
 {
     return p->rc != PX_OK || (p->opts->stop && *p->opts->stop);
 }
@@ -234,10 +234,10 @@ stopping(const px_pipe_t *p)
 /* Plan files from the source until one needs work, and start it;
  * unchanged files are reported at once. */
 static void
-submit_next(px_pipe_t *p)
+submit_next(px_pipe *p)
 {
     while (!p->source_done && !stopping(p)) {
-        px_found_t f;
+        px_found f;
         int got = 0;
         p->rc = p->opts->next(p->opts->next_ctx, &f, &got);
         if (p->rc != PX_OK || !got) {
@@ -246,7 +246,7 @@ submit_next(px_pipe_t *p)
         }
         struct stat st;
         px_found_stat(&f, &st);
-        px_job_t *job = NULL;
+        px_job *job = NULL;
         p->rc = px_writer_plan(p->w, f.path, &st, &job);
         if (p->rc != PX_OK)
             return;
@@ -262,7 +262,7 @@ submit_next(px_pipe_t *p)
 }
 
 static px_status
-make_termgens(px_pipe_t *p, unsigned n)
+make_termgens(px_pipe *p, unsigned n)
 {
     p->free_tg = calloc(n, sizeof *p->free_tg);
     if (!p->free_tg)
@@ -276,7 +276,7 @@ make_termgens(px_pipe_t *p, unsigned n)
 }
 
 static px_status
-start_writers(px_pipe_t *p)
+start_writers(px_pipe *p)
 {
     size_t n = px_writer_shards(p->w);
     if (uv_mutex_init(&p->qlock) != 0)
@@ -300,7 +300,7 @@ start_writers(px_pipe_t *p)
 }
 
 static void
-stop_writers(px_pipe_t *p)
+stop_writers(px_pipe *p)
 {
     if (!p->queues)
         return;
@@ -324,7 +324,7 @@ stop_writers(px_pipe_t *p)
 }
 
 static px_status
-pipe_init(px_pipe_t *p, uv_loop_t *loop, px_writer_t *w, unsigned inflight)
+pipe_init(px_pipe *p, uv_loop_t *loop, px_writer *w, unsigned inflight)
 {
     p->loop = loop;
     p->w = w;
@@ -343,7 +343,7 @@ pipe_init(px_pipe_t *p, uv_loop_t *loop, px_writer_t *w, unsigned inflight)
 /* Only once no job is in flight. Runs the loop to close the wake-up
  * handle. */
 static void
-pipe_fini(px_pipe_t *p)
+pipe_fini(px_pipe *p)
 {
     stop_writers(p);
     if (p->wake_open) {
@@ -357,9 +357,9 @@ pipe_fini(px_pipe_t *p)
 }
 
 px_status
-px_pipeline_run(px_writer_t *w, const px_pipeline_opts *opts)
+px_pipeline_run(px_writer *w, const px_pipeline_opts *opts)
 {
-    px_pipe_t p = {.opts = opts, .rc = PX_OK};
+    px_pipe p = {.opts = opts, .rc = PX_OK};
     uv_loop_t loop;
     if (uv_loop_init(&loop) != 0)
         return PX_NOMEM;
@@ -376,11 +376,11 @@ px_pipeline_run(px_writer_t *w, const px_pipeline_opts *opts)
 }
 
 px_status
-px_pipe_create(uv_loop_t *loop, px_writer_t *w, unsigned inflight,
-               px_pipe_done_fn done, void *ctx, px_pipe_t **out)
+px_pipe_create(uv_loop_t *loop, px_writer *w, unsigned inflight,
+               px_pipe_done_fn done, void *ctx, px_pipe **out)
 {
     *out = NULL;
-    px_pipe_t *p = calloc(1, sizeof *p);
+    px_pipe *p = calloc(1, sizeof *p);
     if (!p)
         return PX_NOMEM;
     p->done = done;
@@ -396,25 +396,25 @@ px_pipe_create(uv_loop_t *loop, px_writer_t *w, unsigned inflight,
 }
 
 int
-px_pipe_has_room(const px_pipe_t *p)
+px_pipe_has_room(const px_pipe *p)
 {
     return p->busy < p->inflight;
 }
 
 size_t
-px_pipe_busy(const px_pipe_t *p)
+px_pipe_busy(const px_pipe *p)
 {
     return p->busy;
 }
 
 px_status
-px_pipe_add(px_pipe_t *p, const char *path, const struct stat *st,
+px_pipe_add(px_pipe *p, const char *path, const struct stat *st,
             int *started)
 {
     *started = 0;
     if (p->rc != PX_OK)
         return p->rc;
-    px_job_t *job = NULL;
+    px_job *job = NULL;
     p->rc = px_writer_plan(p->w, path, st, &job);
     if (p->rc == PX_OK && job) {
         p->rc = start_job(p, job, (uint64_t)st->st_size);
@@ -424,13 +424,13 @@ px_pipe_add(px_pipe_t *p, const char *path, const struct stat *st,
 }
 
 px_status
-px_pipe_status(const px_pipe_t *p)
+px_pipe_status(const px_pipe *p)
 {
     return p->rc;
 }
 
 void
-px_pipe_destroy(px_pipe_t *p)
+px_pipe_destroy(px_pipe *p)
 {
     if (!p)
         return;

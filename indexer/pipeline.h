@@ -11,7 +11,7 @@
  * files; the caller hears of each on the loop's thread once applied.
  *
  * Two ways in: px_pipeline_run() takes a source of files and runs a loop of
- * its own until they are done (the one-shot crawl); a px_pipe_t lives on
+ * its own until they are done (the one-shot crawl); a px_pipe lives on
  * the caller's loop and takes files one at a time as they come (the
  * watcher).
  */
@@ -34,7 +34,7 @@ typedef void (*px_pipeline_report_fn)(void *ctx, const char *path,
 
 /* Where a run's files come from, one at a time (a crawler, a list): *got
  * 1 and *f (its path valid until the next call), or *got 0 at the end. */
-typedef px_status (*px_pipeline_next_fn)(void *ctx, px_found_t *f, int *got);
+typedef px_status (*px_pipeline_next_fn)(void *ctx, px_found *f, int *got);
 
 typedef struct px_pipeline_opts {
     unsigned inflight;             /* jobs at once; 0 = default */
@@ -48,40 +48,40 @@ typedef struct px_pipeline_opts {
 /* Bring every file `opts->next` gives up to date through `w`. Returns
  * the first error that stops the run (database, memory, the source's);
  * files are reported as they finish, not necessarily in order. */
-px_status px_pipeline_run(px_writer_t *w, const px_pipeline_opts *opts);
+px_status px_pipeline_run(px_writer *w, const px_pipeline_opts *opts);
 
 /* A pipeline on the caller's loop, fed one file at a time. */
-typedef struct px_pipe px_pipe_t;
+typedef struct px_pipe px_pipe;
 
 /* Told on the loop's thread about each job once the writer has applied
  * it (`job` borrowed for the call; msg may be NULL). */
-typedef void (*px_pipe_done_fn)(void *ctx, const px_job_t *job,
+typedef void (*px_pipe_done_fn)(void *ctx, const px_job *job,
                                 const char *msg);
 
 /* A pipeline on `loop` writing through `w` (both borrowed; they must
  * outlive it), `inflight` jobs at once (0 = default). Caller owns *out;
  * free with px_pipe_destroy(). */
-px_status px_pipe_create(uv_loop_t *loop, px_writer_t *w, unsigned inflight,
-                         px_pipe_done_fn done, void *ctx, px_pipe_t **out);
+px_status px_pipe_create(uv_loop_t *loop, px_writer *w, unsigned inflight,
+                         px_pipe_done_fn done, void *ctx, px_pipe **out);
 
 /* Can it take another job without waiting? */
-int px_pipe_has_room(const px_pipe_t *p);
+int px_pipe_has_room(const px_pipe *p);
 
 /* Jobs queued or running. */
-size_t px_pipe_busy(const px_pipe_t *p);
+size_t px_pipe_busy(const px_pipe *p);
 
 /* Plan the file at `path` (`st` from stat()) and start its job: *started
  * is 1 when a job runs (done is called later), 0 when the catalog says
  * the file is unchanged. Call only when px_pipe_has_room(). Non-OK for
  * errors that stop the run (database, memory), also those met applying
  * earlier jobs. */
-px_status px_pipe_add(px_pipe_t *p, const char *path, const struct stat *st,
+px_status px_pipe_add(px_pipe *p, const char *path, const struct stat *st,
                       int *started);
 
 /* The first error that stopped the pipeline, else PX_OK. */
-px_status px_pipe_status(const px_pipe_t *p);
+px_status px_pipe_status(const px_pipe *p);
 
 /* Free the pipeline; only once px_pipe_busy() is 0. */
-void px_pipe_destroy(px_pipe_t *p);
+void px_pipe_destroy(px_pipe *p);
 
 #endif

@@ -47,10 +47,10 @@ typedef struct watcher {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;
     uv_timer_t settle_timer, commit_timer, reconcile_timer;
-    px_watchfs_t *fs;
-    px_pipe_t *pipe;
-    px_watchq_t *q;
-    px_writer_t *w;
+    px_watchfs *fs;
+    px_pipe *pipe;
+    px_watchq *q;
+    px_writer *w;
     const px_watch_opts *o;
     batch_t b;
     double last_commit; /* monotonic seconds */
@@ -64,9 +64,9 @@ typedef struct watcher {
     const char *want_why; /* a reconcile asked for, and why (static) */
     int want_rewatch;
     int leases;        /* 0 once F_SETLEASE is known not to work here */
-} watcher_t;
+} watcher;
 
-static void pump(watcher_t *wt);
+static void pump(watcher *wt);
 
 static int
 is_article(const char *path)
@@ -75,7 +75,7 @@ is_article(const char *path)
 }
 
 static void
-note_fatal(watcher_t *wt, px_status rc, const char *what)
+note_fatal(watcher *wt, px_status rc, const char *what)
 {
     if (rc == PX_OK || wt->rc != PX_OK)
         return;
@@ -88,7 +88,7 @@ note_fatal(watcher_t *wt, px_status rc, const char *what)
 /* -- batches */
 
 static void
-commit(watcher_t *wt)
+commit(watcher *wt)
 {
     if (wt->b.changes == 0 || wt->rc != PX_OK)
         return;
@@ -108,7 +108,7 @@ commit(watcher_t *wt)
 static void
 on_commit_timer(uv_timer_t *t)
 {
-    watcher_t *wt = t->data;
+    watcher *wt = t->data;
     commit(wt);
     pump(wt);
 }
@@ -116,7 +116,7 @@ on_commit_timer(uv_timer_t *t)
 /* Count a change into the batch; the first one starts the clock that
  * bounds a batch in time during a burst. */
 static void
-batch_add(watcher_t *wt, size_t indexed, size_t removed, size_t passages,
+batch_add(watcher *wt, size_t indexed, size_t removed, size_t passages,
           uint64_t bytes)
 {
     if (wt->b.changes == 0) {
@@ -135,7 +135,7 @@ batch_add(watcher_t *wt, size_t indexed, size_t removed, size_t passages,
 /* Commit when nothing is left to do, or when the batch is full; the
  * commit timer bounds it in time during a burst. */
 static void
-maybe_commit(watcher_t *wt)
+maybe_commit(watcher *wt)
 {
     if (wt->b.changes == 0)
         return;
@@ -159,7 +159,7 @@ maybe_commit(watcher_t *wt)
 /* The file at `path` is gone (or is no article any more): remove what
  * the index has for it. */
 static void
-forget_file(watcher_t *wt, const char *path)
+forget_file(watcher *wt, const char *path)
 {
     if (!px_writer_has(wt->w, path))
         return;
@@ -172,7 +172,7 @@ forget_file(watcher_t *wt, const char *path)
 /* Look at an entry popped from the FIFO: start its job, or remove it, or
  * nothing when the catalog says it is unchanged. */
 static void
-look(watcher_t *wt, px_wq_entry *e)
+look(watcher *wt, px_wq_entry *e)
 {
     struct stat st;
     if (stat(e->path, &st) != 0) {
@@ -193,9 +193,9 @@ look(watcher_t *wt, px_wq_entry *e)
 }
 
 static void
-on_job_done(void *ctx, const px_job_t *job, const char *msg)
+on_job_done(void *ctx, const px_job *job, const char *msg)
 {
-    watcher_t *wt = ctx;
+    watcher *wt = ctx;
     px_wq_entry *e = px_watchq_get(wt->q, job->path, 0);
     if (e) {
         e->flags &= ~(unsigned)PX_WQ_INFLIGHT;
@@ -231,7 +231,7 @@ on_job_done(void *ctx, const px_job_t *job, const char *msg)
 /* Ask for a look at `path` now. A path being written keeps waiting for
  * its close unless `closed` (this is the close). */
 static void
-want_look(watcher_t *wt, const char *path, int closed)
+want_look(watcher *wt, const char *path, int closed)
 {
     px_wq_entry *e = px_watchq_get(wt->q, path, 1);
     if (!e) {
@@ -256,7 +256,7 @@ warn_path(void *ctx, const char *path, const char *message)
  * that arrives during the crawl is seen one way or the other) and look
  * at every article in it. */
 static void
-crawl_new_dir(watcher_t *wt, const char *dir)
+crawl_new_dir(watcher *wt, const char *dir)
 {
     struct stat st;
     /* Gone again (renamed or deleted): its later events say where. */
@@ -289,7 +289,7 @@ mark_dirty_under(void *ctx, px_wq_entry *e)
 }
 
 static void
-forget_dir(watcher_t *wt, const char *dir)
+forget_dir(watcher *wt, const char *dir)
 {
     size_t removed = 0;
     note_fatal(wt, px_writer_remove_under(wt->w, dir, &removed), dir);
@@ -308,7 +308,7 @@ forget_dir(watcher_t *wt, const char *dir)
  * refused (EAGAIN) exactly then; it is released at once. 1 yes, 0 no,
  * -1 when this file system or this user cannot take leases. */
 static int
-open_for_writing(watcher_t *wt, const char *path)
+open_for_writing(watcher *wt, const char *path)
 {
     if (!wt->leases)
         return -1;
@@ -331,7 +331,7 @@ open_for_writing(watcher_t *wt, const char *path)
 static void on_settle_timer(uv_timer_t *t);
 
 static void
-arm_settle(watcher_t *wt, double due)
+arm_settle(watcher *wt, double due)
 {
     if (wt->closed)
         return;
@@ -345,7 +345,7 @@ arm_settle(watcher_t *wt, double due)
 /* Something happened to `path` that is not a close: look at it once it
  * has been quiet for the settle period. `writing`: it was written to. */
 static void
-want_settle(watcher_t *wt, const char *path, int writing)
+want_settle(watcher *wt, const char *path, int writing)
 {
     px_wq_entry *e = px_watchq_get(wt->q, path, 1);
     if (!e) {
@@ -360,7 +360,7 @@ want_settle(watcher_t *wt, const char *path, int writing)
 }
 
 typedef struct settle_scan {
-    watcher_t *wt;
+    watcher *wt;
     double now, next;
 } settle_scan;
 
@@ -390,7 +390,7 @@ settle_one(void *ctx, px_wq_entry *e)
 static void
 on_settle_timer(uv_timer_t *t)
 {
-    watcher_t *wt = t->data;
+    watcher *wt = t->data;
     settle_scan s = {wt, px_now(), 0};
     px_watchq_each(wt->q, settle_one, &s);
     if (s.next > 0)
@@ -405,7 +405,7 @@ on_settle_timer(uv_timer_t *t)
  * cheaply), every catalogued file not found is removed. `rewatch`: drop
  * every watch first, since after lost events their paths may be stale. */
 static void
-reconcile(watcher_t *wt, int rewatch)
+reconcile(watcher *wt, int rewatch)
 {
     const px_watch_opts *o = wt->o;
     wt->reconciling = 1;
@@ -443,7 +443,7 @@ reconcile(watcher_t *wt, int rewatch)
 static void
 on_reconcile_timer(uv_timer_t *t)
 {
-    watcher_t *wt = t->data;
+    watcher *wt = t->data;
     const char *why = wt->want_why;
     if (!wt->o->quiet && (why || wt->o->verbose))
         fprintf(stderr, PROG ": reconciling (%s)\n", why ? why : "periodic");
@@ -457,7 +457,7 @@ on_reconcile_timer(uv_timer_t *t)
 /* Events may have been lost: reconcile soon, from the loop (not from
  * inside the event being handled). */
 static void
-ask_reconcile(watcher_t *wt, const char *why, int rewatch)
+ask_reconcile(watcher *wt, const char *why, int rewatch)
 {
     if (wt->reconciling || wt->stopping)
         return;
@@ -481,7 +481,7 @@ max_user_watches(void)
 }
 
 static void
-watch_error(watcher_t *wt, const px_fs_event *ev)
+watch_error(watcher *wt, const px_fs_event *ev)
 {
     if (ev->err != ENOSPC) {
         fprintf(stderr, PROG ": %s: cannot watch: %s; reconciling\n",
@@ -504,7 +504,7 @@ watch_error(watcher_t *wt, const px_fs_event *ev)
 static void
 on_fs_event(void *ctx, const px_fs_event *ev)
 {
-    watcher_t *wt = ctx;
+    watcher *wt = ctx;
     switch (ev->kind) {
     case PX_FS_CLOSED:
     case PX_FS_GONE:
@@ -542,7 +542,7 @@ on_fs_event(void *ctx, const px_fs_event *ev)
 /* -- starting and stopping */
 
 static void
-close_handles(watcher_t *wt)
+close_handles(watcher *wt)
 {
     wt->closed = 1;
     px_watchfs_close(wt->fs);
@@ -557,7 +557,7 @@ close_handles(watcher_t *wt)
 /* Stop taking events; pump() commits and closes once the jobs in flight
  * are done. */
 static void
-stop(watcher_t *wt)
+stop(watcher *wt)
 {
     if (wt->stopping)
         return;
@@ -567,7 +567,7 @@ stop(watcher_t *wt)
 }
 
 static void
-pump(watcher_t *wt)
+pump(watcher *wt)
 {
     px_wq_entry *e;
     while (!wt->stopping && wt->rc == PX_OK &&
@@ -599,7 +599,7 @@ pump(watcher_t *wt)
 static void
 on_signal(uv_signal_t *h, int signum)
 {
-    watcher_t *wt = h->data;
+    watcher *wt = h->data;
     if (!wt->o->quiet)
         fprintf(stderr, PROG ": %s: committing and stopping\n",
                 signum == SIGINT ? "interrupted" : "terminated");
@@ -608,7 +608,7 @@ on_signal(uv_signal_t *h, int signum)
 }
 
 static void
-init_handles(watcher_t *wt)
+init_handles(watcher *wt)
 {
     uv_signal_init(&wt->loop, &wt->sigint);
     uv_signal_init(&wt->loop, &wt->sigterm);
@@ -621,7 +621,7 @@ init_handles(watcher_t *wt)
 }
 
 static int
-start_handles(watcher_t *wt)
+start_handles(watcher *wt)
 {
     if (uv_signal_start(&wt->sigint, on_signal, SIGINT) != 0 ||
         uv_signal_start(&wt->sigterm, on_signal, SIGTERM) != 0)
@@ -634,7 +634,7 @@ start_handles(watcher_t *wt)
 }
 
 static px_status
-open_parts(watcher_t *wt)
+open_parts(watcher *wt)
 {
     px_status rc = px_watchq_create(&wt->q);
     if (rc == PX_OK)
@@ -652,9 +652,9 @@ open_parts(watcher_t *wt)
 }
 
 int
-px_watch_run(px_writer_t *w, const px_watch_opts *opts)
+px_watch_run(px_writer *w, const px_watch_opts *opts)
 {
-    watcher_t *wt = calloc(1, sizeof *wt);
+    watcher *wt = calloc(1, sizeof *wt);
     if (!wt || uv_loop_init(&wt->loop) != 0) {
         free(wt);
         fputs(PROG ": out of memory\n", stderr);

@@ -40,6 +40,6 @@ typedef struct px_watch_opts {
  * limits the writer never reaches, since the watcher commits itself).
  * Returns the exit status: 0 after a clean stop, 2 on a fatal error
  * (already reported on stderr). */
-int px_watch_run(px_writer_t *w, const px_watch_opts *opts);
+int px_watch_run(px_writer *w, const px_watch_opts *opts);
 
 #endif

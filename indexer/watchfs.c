@@ -62,10 +62,10 @@ struct px_watchfs {
     size_t nrescans, caprescans;
 };
 
-static void rescan_later(px_watchfs_t *fs, const char *dir);
+static void rescan_later(px_watchfs *fs, const char *dir);
 
 static void
-emit(px_watchfs_t *fs, px_fs_kind kind, const char *path, const char *old,
+emit(px_watchfs *fs, px_fs_kind kind, const char *path, const char *old,
      int err)
 {
     px_fs_event ev = {kind, path, old, err};
@@ -83,7 +83,7 @@ under(const char *path, const char *dir)
 /* -- the map from watch descriptor to path */
 
 static size_t
-find_slot(const px_watchfs_t *fs, int wd)
+find_slot(const px_watchfs *fs, int wd)
 {
     size_t lo = 0, hi = fs->nmap;
     while (lo < hi) {
@@ -97,7 +97,7 @@ find_slot(const px_watchfs_t *fs, int wd)
 }
 
 static wd_path *
-lookup(px_watchfs_t *fs, int wd)
+lookup(px_watchfs *fs, int wd)
 {
     size_t i = find_slot(fs, wd);
     return i < fs->nmap && fs->map[i].wd == wd ? &fs->map[i] : NULL;
@@ -105,7 +105,7 @@ lookup(px_watchfs_t *fs, int wd)
 
 /* Record (or, for a folder watched already, rename) a watch. */
 static int
-map_put(px_watchfs_t *fs, int wd, const char *path, int root)
+map_put(px_watchfs *fs, int wd, const char *path, int root)
 {
     char *copy = strdup(path);
     if (!copy)
@@ -134,7 +134,7 @@ map_put(px_watchfs_t *fs, int wd, const char *path, int root)
 }
 
 static void
-map_remove_at(px_watchfs_t *fs, size_t i)
+map_remove_at(px_watchfs *fs, size_t i)
 {
     free(fs->map[i].path);
     memmove(&fs->map[i], &fs->map[i + 1],
@@ -144,7 +144,7 @@ map_remove_at(px_watchfs_t *fs, size_t i)
 
 /* Release the watches of `dir` and every folder under it. */
 static void
-drop_under(px_watchfs_t *fs, const char *dir)
+drop_under(px_watchfs *fs, const char *dir)
 {
     for (size_t i = fs->nmap; i-- > 0;) {
         if (under(fs->map[i].path, dir)) {
@@ -156,7 +156,7 @@ drop_under(px_watchfs_t *fs, const char *dir)
 
 /* The folders under `from` are now under `to`. */
 static void
-rename_under(px_watchfs_t *fs, const char *from, const char *to)
+rename_under(px_watchfs *fs, const char *from, const char *to)
 {
     size_t nf = strlen(from), nt = strlen(to);
     for (size_t i = 0; i < fs->nmap; i++) {
@@ -193,7 +193,7 @@ is_subdir(const char *dir, const struct dirent *e)
 /* Watch one folder, then walk it; -1 when out of watches, to stop the
  * walk (every further folder would fail the same way). */
 static int
-add_tree(px_watchfs_t *fs, const char *dir, int root)
+add_tree(px_watchfs *fs, const char *dir, int root)
 {
     int wd = inotify_add_watch(fs->fd, dir, WATCH_MASK);
     if (wd < 0) {
@@ -232,13 +232,13 @@ add_tree(px_watchfs_t *fs, const char *dir, int root)
 }
 
 void
-px_watchfs_add_tree(px_watchfs_t *fs, const char *dir, int root)
+px_watchfs_add_tree(px_watchfs *fs, const char *dir, int root)
 {
     add_tree(fs, dir, root);
 }
 
 void
-px_watchfs_drop_all(px_watchfs_t *fs)
+px_watchfs_drop_all(px_watchfs *fs)
 {
     while (fs->nmap > 0) {
         inotify_rm_watch(fs->fd, fs->map[fs->nmap - 1].wd);
@@ -247,7 +247,7 @@ px_watchfs_drop_all(px_watchfs_t *fs)
 }
 
 size_t
-px_watchfs_count(const px_watchfs_t *fs)
+px_watchfs_count(const px_watchfs *fs)
 {
     return fs->nmap;
 }
@@ -256,7 +256,7 @@ px_watchfs_count(const px_watchfs_t *fs)
 
 /* Whether the watch map holds `dir` at that path. */
 static int
-watched_at(const px_watchfs_t *fs, const char *dir)
+watched_at(const px_watchfs *fs, const char *dir)
 {
     for (size_t i = 0; i < fs->nmap; i++)
         if (strcmp(fs->map[i].path, dir) == 0)
@@ -266,7 +266,7 @@ watched_at(const px_watchfs_t *fs, const char *dir)
 
 /* The root of the tree `path` is in, or NULL. */
 static const char *
-root_of(const px_watchfs_t *fs, const char *path)
+root_of(const px_watchfs *fs, const char *path)
 {
     for (size_t i = 0; i < fs->nmap; i++)
         if (fs->map[i].root && under(path, fs->map[i].path))
@@ -277,7 +277,7 @@ root_of(const px_watchfs_t *fs, const char *path)
 /* The nearest folder at or above `path` that exists, inside its root
  * (cut in place), or NULL when even the root is gone. */
 static char *
-existing_ancestor(const px_watchfs_t *fs, char *path)
+existing_ancestor(const px_watchfs *fs, char *path)
 {
     const char *root = root_of(fs, path);
     size_t rlen = root ? strlen(root) : 0;
@@ -296,7 +296,7 @@ existing_ancestor(const px_watchfs_t *fs, char *path)
 static void
 on_rescan_timer(uv_timer_t *t)
 {
-    px_watchfs_t *fs = t->data;
+    px_watchfs *fs = t->data;
     while (fs->nrescans > 0) {
         char *dir = fs->rescans[--fs->nrescans];
         char *at = existing_ancestor(fs, dir);
@@ -314,7 +314,7 @@ on_rescan_timer(uv_timer_t *t)
  * folder above it was renamed before its events were read: walk the
  * nearest existing ancestor once the queued events are handled. */
 static void
-rescan_later(px_watchfs_t *fs, const char *dir)
+rescan_later(px_watchfs *fs, const char *dir)
 {
     char *parent = strdup(dir);
     char *slash = parent ? strrchr(parent, '/') : NULL;
@@ -344,7 +344,7 @@ rescan_later(px_watchfs_t *fs, const char *dir)
 /* -- folder moves */
 
 static void
-flush_moves(px_watchfs_t *fs)
+flush_moves(px_watchfs *fs)
 {
     while (fs->nmoves > 0) {
         pending_move m = fs->moves[--fs->nmoves];
@@ -361,7 +361,7 @@ on_move_timer(uv_timer_t *t)
 }
 
 static void
-hold_move(px_watchfs_t *fs, uint32_t cookie, const char *path)
+hold_move(px_watchfs *fs, uint32_t cookie, const char *path)
 {
     char *copy = strdup(path);
     if (copy && fs->nmoves == fs->capmoves) {
@@ -386,7 +386,7 @@ hold_move(px_watchfs_t *fs, uint32_t cookie, const char *path)
 /* A folder arrived under `path`: renamed within the tree when a held
  * IN_MOVED_FROM has the same cookie, else new to the tree. */
 static void
-dir_arrived(px_watchfs_t *fs, uint32_t cookie, const char *path)
+dir_arrived(px_watchfs *fs, uint32_t cookie, const char *path)
 {
     for (size_t i = 0; cookie && i < fs->nmoves; i++) {
         if (fs->moves[i].cookie != cookie)
@@ -410,7 +410,7 @@ dir_arrived(px_watchfs_t *fs, uint32_t cookie, const char *path)
 /* -- events */
 
 static void
-dir_event(px_watchfs_t *fs, const struct inotify_event *ev, const char *path)
+dir_event(px_watchfs *fs, const struct inotify_event *ev, const char *path)
 {
     if (ev->mask & (IN_CREATE | IN_MOVED_TO))
         dir_arrived(fs, ev->mask & IN_MOVED_TO ? ev->cookie : 0, path);
@@ -423,7 +423,7 @@ dir_event(px_watchfs_t *fs, const struct inotify_event *ev, const char *path)
 }
 
 static void
-file_event(px_watchfs_t *fs, uint32_t mask, const char *path)
+file_event(px_watchfs *fs, uint32_t mask, const char *path)
 {
     if (mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
         emit(fs, PX_FS_CLOSED, path, NULL, 0);
@@ -440,7 +440,7 @@ file_event(px_watchfs_t *fs, uint32_t mask, const char *path)
 /* An event on a watched folder itself: only a root's deletion or move
  * matters (other folders are reported by their parent's watch). */
 static void
-self_event(px_watchfs_t *fs, const struct inotify_event *ev, wd_path *w)
+self_event(px_watchfs *fs, const struct inotify_event *ev, wd_path *w)
 {
     if (ev->mask & IN_IGNORED) {
         map_remove_at(fs, (size_t)(w - fs->map));
@@ -457,7 +457,7 @@ self_event(px_watchfs_t *fs, const struct inotify_event *ev, wd_path *w)
 }
 
 static void
-handle_event(px_watchfs_t *fs, const struct inotify_event *ev)
+handle_event(px_watchfs *fs, const struct inotify_event *ev)
 {
     if (ev->mask & IN_Q_OVERFLOW) {
         emit(fs, PX_FS_LOST, "", NULL, 0);
@@ -489,7 +489,7 @@ static void
 on_readable(uv_poll_t *h, int status, int events)
 {
     (void)events;
-    px_watchfs_t *fs = h->data;
+    px_watchfs *fs = h->data;
     if (status < 0) {
         emit(fs, PX_FS_ERROR, "inotify", NULL, -status);
         return;
@@ -516,10 +516,10 @@ on_readable(uv_poll_t *h, int status, int events)
 
 px_status
 px_watchfs_open(uv_loop_t *loop, px_watchfs_fn fn, void *ctx,
-                px_watchfs_t **out)
+                px_watchfs **out)
 {
     *out = NULL;
-    px_watchfs_t *fs = calloc(1, sizeof *fs);
+    px_watchfs *fs = calloc(1, sizeof *fs);
     if (!fs)
         return PX_NOMEM;
     fs->fn = fn;
@@ -544,7 +544,7 @@ px_watchfs_open(uv_loop_t *loop, px_watchfs_fn fn, void *ctx,
 static void
 on_closed(uv_handle_t *h)
 {
-    px_watchfs_t *fs = h->data;
+    px_watchfs *fs = h->data;
     if (--fs->closing > 0)
         return;
     close(fs->fd);
@@ -561,7 +561,7 @@ on_closed(uv_handle_t *h)
 }
 
 void
-px_watchfs_close(px_watchfs_t *fs)
+px_watchfs_close(px_watchfs *fs)
 {
     if (!fs)
         return;
@@ -577,7 +577,7 @@ px_watchfs_close(px_watchfs_t *fs)
  * every change; that fallback is not written yet. */
 px_status
 px_watchfs_open(uv_loop_t *loop, px_watchfs_fn fn, void *ctx,
-                px_watchfs_t **out)
+                px_watchfs **out)
 {
     (void)loop;
     (void)fn;
@@ -587,7 +587,7 @@ px_watchfs_open(uv_loop_t *loop, px_watchfs_fn fn, void *ctx,
 }
 
 void
-px_watchfs_add_tree(px_watchfs_t *fs, const char *dir, int root)
+px_watchfs_add_tree(px_watchfs *fs, const char *dir, int root)
 {
     (void)fs;
     (void)dir;
@@ -595,20 +595,20 @@ px_watchfs_add_tree(px_watchfs_t *fs, const char *dir, int root)
 }
 
 void
-px_watchfs_drop_all(px_watchfs_t *fs)
+px_watchfs_drop_all(px_watchfs *fs)
 {
     (void)fs;
 }
 
 size_t
-px_watchfs_count(const px_watchfs_t *fs)
+px_watchfs_count(const px_watchfs *fs)
 {
     (void)fs;
     return 0;
 }
 
 void
-px_watchfs_close(px_watchfs_t *fs)
+px_watchfs_close(px_watchfs *fs)
 {
     (void)fs;
 }

@@ -44,27 +44,27 @@ typedef struct px_fs_event {
 
 typedef void (*px_watchfs_fn)(void *ctx, const px_fs_event *ev);
 
-typedef struct px_watchfs px_watchfs_t;
+typedef struct px_watchfs px_watchfs;
 
 /* Start reading inotify on `loop`; events go to fn. PX_UNSUPPORTED where
  * there is no inotify. Caller owns *out; close with px_watchfs_close(). */
 px_status px_watchfs_open(uv_loop_t *loop, px_watchfs_fn fn, void *ctx,
-                          px_watchfs_t **out);
+                          px_watchfs **out);
 
 /* Watch `dir` (absolute) and every folder under it; `root` marks a folder
  * given by the user, whose own deletion or move is reported. A failure is
  * reported through fn as PX_FS_ERROR and the walk goes on. */
-void px_watchfs_add_tree(px_watchfs_t *fs, const char *dir, int root);
+void px_watchfs_add_tree(px_watchfs *fs, const char *dir, int root);
 
 /* Release every watch (before re-adding them all, after events were
  * lost and paths may be stale). */
-void px_watchfs_drop_all(px_watchfs_t *fs);
+void px_watchfs_drop_all(px_watchfs *fs);
 
 /* Folders watched now. */
-size_t px_watchfs_count(const px_watchfs_t *fs);
+size_t px_watchfs_count(const px_watchfs *fs);
 
 /* Stop and free; the memory goes in libuv's close callbacks, so run the
  * loop afterwards. NULL does nothing. */
-void px_watchfs_close(px_watchfs_t *fs);
+void px_watchfs_close(px_watchfs *fs);
 
 #endif

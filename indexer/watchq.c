@@ -25,9 +25,9 @@ hash(const char *s)
 }
 
 px_status
-px_watchq_create(px_watchq_t **out)
+px_watchq_create(px_watchq **out)
 {
-    px_watchq_t *q = calloc(1, sizeof *q);
+    px_watchq *q = calloc(1, sizeof *q);
     if (q)
         q->buckets = calloc(64, sizeof *q->buckets);
     if (!q || !q->buckets) {
@@ -43,7 +43,7 @@ px_watchq_create(px_watchq_t **out)
 /* Double the buckets when chains grow long; on no memory keep going with
  * longer chains. */
 static void
-grow(px_watchq_t *q)
+grow(px_watchq *q)
 {
     size_t n = q->nbuckets * 2;
     px_wq_entry **b = calloc(n, sizeof *b);
@@ -64,7 +64,7 @@ grow(px_watchq_t *q)
 }
 
 px_wq_entry *
-px_watchq_get(px_watchq_t *q, const char *path, int create)
+px_watchq_get(px_watchq *q, const char *path, int create)
 {
     size_t k = hash(path) & (q->nbuckets - 1);
     for (px_wq_entry *e = q->buckets[k]; e; e = e->hnext) {
@@ -88,7 +88,7 @@ px_watchq_get(px_watchq_t *q, const char *path, int create)
 }
 
 void
-px_watchq_push(px_watchq_t *q, px_wq_entry *e)
+px_watchq_push(px_watchq *q, px_wq_entry *e)
 {
     e->flags &= ~(unsigned)PX_WQ_SETTLING;
     if (e->flags & PX_WQ_INFLIGHT) {
@@ -108,7 +108,7 @@ px_watchq_push(px_watchq_t *q, px_wq_entry *e)
 }
 
 px_wq_entry *
-px_watchq_pop(px_watchq_t *q)
+px_watchq_pop(px_watchq *q)
 {
     px_wq_entry *e = q->head;
     if (!e)
@@ -123,13 +123,13 @@ px_watchq_pop(px_watchq_t *q)
 }
 
 size_t
-px_watchq_ready(const px_watchq_t *q)
+px_watchq_ready(const px_watchq *q)
 {
     return q->nready;
 }
 
 void
-px_watchq_release(px_watchq_t *q, px_wq_entry *e)
+px_watchq_release(px_watchq *q, px_wq_entry *e)
 {
     if (e->flags)
         return;
@@ -144,7 +144,7 @@ px_watchq_release(px_watchq_t *q, px_wq_entry *e)
 }
 
 void
-px_watchq_each(px_watchq_t *q, px_watchq_fn fn, void *ctx)
+px_watchq_each(px_watchq *q, px_watchq_fn fn, void *ctx)
 {
     for (size_t i = 0; i < q->nbuckets; i++) {
         px_wq_entry *e = q->buckets[i], *next;
@@ -156,7 +156,7 @@ px_watchq_each(px_watchq_t *q, px_watchq_fn fn, void *ctx)
 }
 
 void
-px_watchq_destroy(px_watchq_t *q)
+px_watchq_destroy(px_watchq *q)
 {
     if (!q)
         return;

@@ -33,33 +33,33 @@ typedef struct px_wq_entry {
     struct px_wq_entry *rnext; /* ready FIFO */
 } px_wq_entry;
 
-typedef struct px_watchq px_watchq_t;
+typedef struct px_watchq px_watchq;
 
 /* An empty table. Caller owns *out; free with px_watchq_destroy(). */
-px_status px_watchq_create(px_watchq_t **out);
+px_status px_watchq_create(px_watchq **out);
 
 /* The entry for `path` (borrowed; valid until released), created with no
  * flags when absent and `create` is set; NULL when absent or out of
  * memory. */
-px_wq_entry *px_watchq_get(px_watchq_t *q, const char *path, int create);
+px_wq_entry *px_watchq_get(px_watchq *q, const char *path, int create);
 
 /* Ask for a look at the entry: appended to the FIFO, or marked dirty when
  * a job for it is in flight. */
-void px_watchq_push(px_watchq_t *q, px_wq_entry *e);
+void px_watchq_push(px_watchq *q, px_wq_entry *e);
 
 /* The first entry of the FIFO (its READY flag cleared), or NULL. */
-px_wq_entry *px_watchq_pop(px_watchq_t *q);
+px_wq_entry *px_watchq_pop(px_watchq *q);
 
-size_t px_watchq_ready(const px_watchq_t *q);
+size_t px_watchq_ready(const px_watchq *q);
 
 /* Free the entry if it has no flags left. */
-void px_watchq_release(px_watchq_t *q, px_wq_entry *e);
+void px_watchq_release(px_watchq *q, px_wq_entry *e);
 
 /* Call fn for every entry; fn may release the entry it is given, and no
  * other. */
 typedef void (*px_watchq_fn)(void *ctx, px_wq_entry *e);
-void px_watchq_each(px_watchq_t *q, px_watchq_fn fn, void *ctx);
+void px_watchq_each(px_watchq *q, px_watchq_fn fn, void *ctx);
 
-void px_watchq_destroy(px_watchq_t *q);
+void px_watchq_destroy(px_watchq *q);
 
 #endif

@@ -28,8 +28,8 @@
 typedef struct shard {
     uv_mutex_t lock;
     xc_database *db;
-    px_catalog_t *cat;
-    px_vocab_t *vocab; /* the words of the batch under way */
+    px_catalog *cat;
+    px_vocab *vocab; /* the words of the batch under way */
     const px_writer_opts *opts;
     size_t max_files;    /* its share of the batch: opts' over the shards */
     uint64_t max_bytes;
@@ -41,7 +41,7 @@ typedef struct shard {
      * 19.2 s waiting for a shard's lock to plan the next file. */
     int fresh;
     uv_mutex_t plan_lock; /* guards planned */
-    px_idset_t planned;
+    px_idset planned;
     /* Every shard's words go to the first shard too (vocab.h): a later
      * shard keeps the words it stores and hands them over when it
      * commits. */
@@ -231,7 +231,7 @@ open_shard(shard *s, const char *path, const px_writer_opts *opts,
 }
 
 static void
-close_shards(px_writer_t *w, size_t n)
+close_shards(px_writer *w, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         px_catalog_destroy(w->shards[i].cat);
@@ -247,7 +247,7 @@ close_shards(px_writer_t *w, size_t n)
 }
 
 static px_status
-open_shards(px_writer_t *w, const char *path, char **error)
+open_shards(px_writer *w, const char *path, char **error)
 {
     struct stat st;
     char **paths = NULL;
@@ -281,7 +281,7 @@ open_shards(px_writer_t *w, const char *path, char **error)
  * shard whose mark is stale (vocab.h): a crash between their commits, or
  * a database written before the union. Nothing else runs yet. */
 static px_status
-repair_union(px_writer_t *w)
+repair_union(px_writer *w)
 {
     shard *f = &w->shards[0];
     px_status rc = PX_OK;
@@ -304,11 +304,11 @@ repair_union(px_writer_t *w)
 
 px_status
 px_writer_open(const char *path, const px_writer_opts *opts,
-               px_writer_t **out, char **error)
+               px_writer **out, char **error)
 {
     *out = NULL;
     *error = NULL;
-    px_writer_t *w = calloc(1, sizeof *w);
+    px_writer *w = calloc(1, sizeof *w);
     if (!w)
         return PX_NOMEM;
     w->opts = *opts;
@@ -331,13 +331,13 @@ px_writer_open(const char *path, const px_writer_opts *opts,
 }
 
 size_t
-px_writer_shards(const px_writer_t *w)
+px_writer_shards(const px_writer *w)
 {
     return w->nshards;
 }
 
 static shard *
-shard_of(px_writer_t *w, const char *path)
+shard_of(px_writer *w, const char *path)
 {
     return &w->shards[px_dbpath_shard_of(path, w->nshards)];
 }
@@ -586,7 +586,7 @@ has_key(shard *s, const char *key)
 }
 
 px_status
-px_writer_note_root(px_writer_t *w, const char *root, int forget)
+px_writer_note_root(px_writer *w, const char *root, int forget)
 {
     shard *s = &w->shards[0];
     char *key = px_asprintf("%s%s", PX_META_ROOT, root);
@@ -609,7 +609,7 @@ px_writer_note_root(px_writer_t *w, const char *root, int forget)
 }
 
 px_status
-px_writer_remove(px_writer_t *w, const char *path)
+px_writer_remove(px_writer *w, const char *path)
 {
     shard *s = shard_of(w, path);
     uv_mutex_lock(&s->lock);
@@ -637,7 +637,7 @@ commit_locked(void *arg)
  * run was 6% of the time of 20 Newsgroups spent on one core. A shard
  * whose thread cannot start (or cannot be allocated) commits here. */
 px_status
-px_writer_commit(px_writer_t *w)
+px_writer_commit(px_writer *w)
 {
     commit_task *tasks = calloc(w->nshards, sizeof *tasks);
     uv_thread_t *threads = calloc(w->nshards, sizeof *threads);
@@ -677,7 +677,7 @@ px_writer_commit(px_writer_t *w)
 /* The error of the first shard that has one (a run stops at the first
  * error, so there is rarely more than one). */
 const char *
-px_writer_last_error(const px_writer_t *w)
+px_writer_last_error(const px_writer *w)
 {
     for (size_t i = 0; i < w->nshards; i++) {
         const char *e = xc_database_last_error(w->shards[i].db);
@@ -688,7 +688,7 @@ px_writer_last_error(const px_writer_t *w)
 }
 
 void
-px_writer_get_stats(px_writer_t *w, px_writer_stats *stats)
+px_writer_get_stats(px_writer *w, px_writer_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
     for (size_t i = 0; i < w->nshards; i++) {
@@ -703,7 +703,7 @@ px_writer_get_stats(px_writer_t *w, px_writer_stats *stats)
 }
 
 px_status
-px_writer_close(px_writer_t *w)
+px_writer_close(px_writer *w)
 {
     if (!w)
         return PX_OK;
@@ -725,7 +725,7 @@ px_writer_close(px_writer_t *w)
 
 static void
 info_from_stat(const struct stat *st, uint64_t hash, uint32_t passages,
-               px_file_info_t *info)
+               px_file_info *info)
 {
     info->size = (uint64_t)st->st_size;
     info->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 +
@@ -736,9 +736,9 @@ info_from_stat(const struct stat *st, uint64_t hash, uint32_t passages,
 }
 
 static int
-same_stat(const px_file_info_t *info, const struct stat *st)
+same_stat(const px_file_info *info, const struct stat *st)
 {
-    px_file_info_t now;
+    px_file_info now;
     info_from_stat(st, 0, 0, &now);
     return info->size == now.size && info->mtime_ns == now.mtime_ns &&
            info->inode == now.inode;
@@ -760,15 +760,15 @@ first_plan_of_fresh(shard *s, const char *path)
 }
 
 px_status
-px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
-               px_job_t **job)
+px_writer_plan(px_writer *w, const char *path, const struct stat *st,
+               px_job **job)
 {
     shard *s = shard_of(w, path);
     int unchanged = 0, known = 0;
     uint64_t known_hash = 0;
     if (!first_plan_of_fresh(s, path)) {
         uv_mutex_lock(&s->lock);
-        const px_file_info_t *info = px_catalog_lookup(s->cat, path);
+        const px_file_info *info = px_catalog_lookup(s->cat, path);
         /* A hash of 0 marks a file catalogued without being read (it was
          * over the size limit): look again, since the limit may have been
          * raised. */
@@ -790,7 +790,7 @@ px_writer_plan(px_writer_t *w, const char *path, const struct stat *st,
  * cannot index (binary, empty, too large) is catalogued with none, so an
  * unchanged one is not read again on the next run. */
 static px_status
-replace_passages(shard *s, const px_job_t *job)
+replace_passages(shard *s, const px_job *job)
 {
     px_status rc = begin_batch(s);
     if (rc == PX_OK)
@@ -802,7 +802,7 @@ replace_passages(shard *s, const px_job_t *job)
     if (rc == PX_OK)
         rc = px_vocab_add(s->vocab, s->db, &job->words,
                           s->first ? keep_for_first : NULL, s);
-    px_file_info_t info;
+    px_file_info info;
     info_from_stat(&job->now, job->hash, (uint32_t)job->ndocs, &info);
     if (rc == PX_OK)
         rc = px_catalog_put(s->cat, s->db, job->path, &info);
@@ -814,10 +814,10 @@ replace_passages(shard *s, const px_job_t *job)
 }
 
 static px_status
-record_touch(shard *s, const px_job_t *job)
+record_touch(shard *s, const px_job *job)
 {
-    const px_file_info_t *old = px_catalog_lookup(s->cat, job->path);
-    px_file_info_t info;
+    const px_file_info *old = px_catalog_lookup(s->cat, job->path);
+    px_file_info info;
     info_from_stat(&job->now, job->hash, old ? old->passages : 0, &info);
     px_status rc = begin_batch(s);
     if (rc == PX_OK)
@@ -826,7 +826,7 @@ record_touch(shard *s, const px_job_t *job)
 }
 
 static px_status
-apply_job(shard *s, const px_job_t *job)
+apply_job(shard *s, const px_job *job)
 {
     switch (job->outcome) {
     case PX_OUTCOME_REMOVED:
@@ -847,7 +847,7 @@ apply_job(shard *s, const px_job_t *job)
 
 /* What to tell the user about a job, or NULL. */
 static char *
-job_message(const px_writer_t *w, const px_job_t *job)
+job_message(const px_writer *w, const px_job *job)
 {
     switch (job->outcome) {
     case PX_OUTCOME_REMOVED:
@@ -878,7 +878,7 @@ job_message(const px_writer_t *w, const px_job_t *job)
 }
 
 px_status
-px_writer_apply(px_writer_t *w, const px_job_t *job, char **message)
+px_writer_apply(px_writer *w, const px_job *job, char **message)
 {
     *message = NULL;
     shard *s = shard_of(w, job->path);
@@ -894,10 +894,10 @@ px_writer_apply(px_writer_t *w, const px_job_t *job, char **message)
 }
 
 px_status
-px_writer_update(px_writer_t *w, const char *path, const struct stat *st,
+px_writer_update(px_writer *w, const char *path, const struct stat *st,
                  px_outcome *outcome, char **message)
 {
-    px_job_t *job = NULL;
+    px_job *job = NULL;
     *message = NULL;
     *outcome = PX_OUTCOME_UNCHANGED;
     px_status rc = px_writer_plan(w, path, st, &job);
@@ -929,7 +929,7 @@ under_root(const char *path, const char *root)
 }
 
 static void
-collect_unseen(void *ctx, const char *path, const px_file_info_t *info)
+collect_unseen(void *ctx, const char *path, const px_file_info *info)
 {
     (void)info;
     unseen_ctx *u = ctx;
@@ -980,7 +980,7 @@ remove_unseen_in(shard *s, char *const *roots, size_t nroots,
 /* remove_unseen_in on every shard; `clear` first clears the seen marks,
  * which makes every entry unseen. */
 static px_status
-remove_unseen_all(px_writer_t *w, char *const *roots, size_t nroots,
+remove_unseen_all(px_writer *w, char *const *roots, size_t nroots,
                   char *const *keep, size_t nkeep, int clear,
                   size_t *removed)
 {
@@ -999,14 +999,14 @@ remove_unseen_all(px_writer_t *w, char *const *roots, size_t nroots,
 }
 
 px_status
-px_writer_remove_unseen(px_writer_t *w, char *const *roots, size_t nroots,
+px_writer_remove_unseen(px_writer *w, char *const *roots, size_t nroots,
                         char *const *keep, size_t nkeep, size_t *removed)
 {
     return remove_unseen_all(w, roots, nroots, keep, nkeep, 0, removed);
 }
 
 void
-px_writer_begin_reconcile(px_writer_t *w)
+px_writer_begin_reconcile(px_writer *w)
 {
     for (size_t i = 0; i < w->nshards; i++) {
         uv_mutex_lock(&w->shards[i].lock);
@@ -1016,7 +1016,7 @@ px_writer_begin_reconcile(px_writer_t *w)
 }
 
 int
-px_writer_has(px_writer_t *w, const char *path)
+px_writer_has(px_writer *w, const char *path)
 {
     shard *s = shard_of(w, path);
     uv_mutex_lock(&s->lock);
@@ -1026,7 +1026,7 @@ px_writer_has(px_writer_t *w, const char *path)
 }
 
 px_status
-px_writer_remove_under(px_writer_t *w, const char *dir, size_t *removed)
+px_writer_remove_under(px_writer *w, const char *dir, size_t *removed)
 {
     char *roots[1] = {(char *)dir};
     return remove_unseen_all(w, roots, 1, NULL, 0, 1, removed);

@@ -11,20 +11,20 @@
 #include "passim/article.h"
 
 /* Parse a NUL-terminated test input; fails the test on error. */
-static px_article_t *
+static px_article *
 parse(const char *buf, px_format format)
 {
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     px_status rc = px_article_parse(buf, strlen(buf), format, &a);
     ck_assert_msg(rc == PX_OK, "parse failed: %s", px_status_to_string(rc));
     ck_assert_ptr_nonnull(a);
     return a;
 }
 
-static const px_block_t *
-block(const px_article_t *a, size_t i)
+static const px_block *
+block(const px_article *a, size_t i)
 {
-    const px_block_t *b = px_article_block(a, i);
+    const px_block *b = px_article_block(a, i);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(strlen(b->text), b->len);
     return b;
@@ -33,12 +33,12 @@ block(const px_article_t *a, size_t i)
 /* Every exact block is the file's bytes at its span; every span lies
  * within the file and in order. */
 static void
-assert_spans(const char *buf, const px_article_t *a)
+assert_spans(const char *buf, const px_article *a)
 {
     size_t len = strlen(buf);
     size_t prev = 0;
     for (size_t i = 0; i < px_article_block_count(a); i++) {
-        const px_block_t *b = block(a, i);
+        const px_block *b = block(a, i);
         ck_assert_uint_le(b->file_start, b->file_end);
         ck_assert_uint_le(b->file_end, len);
         ck_assert_uint_ge(b->file_start, prev);
@@ -52,10 +52,10 @@ assert_spans(const char *buf, const px_article_t *a)
 
 /* The span of block i is exactly the file bytes `want`. */
 static void
-assert_span_is(const char *buf, const px_article_t *a, size_t i,
+assert_span_is(const char *buf, const px_article *a, size_t i,
                const char *want)
 {
-    const px_block_t *b = block(a, i);
+    const px_block *b = block(a, i);
     ck_assert_uint_eq(b->file_end - b->file_start, strlen(want));
     ck_assert(memcmp(buf + b->file_start, want, strlen(want)) == 0);
 }
@@ -63,7 +63,7 @@ assert_span_is(const char *buf, const px_article_t *a, size_t i,
 static void
 assert_fails(const char *buf, size_t len, px_format format, px_status want)
 {
-    px_article_t *a = (px_article_t *)1;
+    px_article *a = (px_article *)1;
     ck_assert_int_eq(px_article_parse(buf, len, format, &a), want);
     ck_assert_ptr_null(a);
 }
@@ -108,7 +108,7 @@ START_TEST(unknown_names_sniffed)
     const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0";
     ck_assert_int_eq(px_article_sniff(elf, sizeof elf - 1), PX_FORMAT_NONE);
     /* Parsed as text, or refused as binary. */
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     ck_assert_int_eq(px_article_parse(prose, strlen(prose), PX_FORMAT_UNKNOWN,
                                       &a), PX_OK);
     ck_assert_str_eq(px_article_title(a), "Port strike");
@@ -164,7 +164,7 @@ static const char mime_mail[] =
 
 START_TEST(mime_parts_and_charsets)
 {
-    px_article_t *a = parse(mime_mail, PX_FORMAT_MAIL);
+    px_article *a = parse(mime_mail, PX_FORMAT_MAIL);
     ck_assert_str_eq(px_article_title(a), "Überweisung für die Kläranlage");
     ck_assert_str_eq(px_article_author(a), "Zoë Ångström");
     ck_assert_str_eq(px_article_date(a), "2026-03-03");
@@ -219,7 +219,7 @@ START_TEST(mail_and_news_posts)
         "\n"
         "-- \n"
         "Jane Doe, sigword department\n";
-    px_article_t *a = parse(post, PX_FORMAT_UNKNOWN);
+    px_article *a = parse(post, PX_FORMAT_UNKNOWN);
     ck_assert_str_eq(px_article_title(a), "Orbital debris and launch costs");
     ck_assert_str_eq(px_article_author(a), "Jane Q. Doe");
     ck_assert_str_eq(px_article_date(a), "1993-04-20");
@@ -281,7 +281,7 @@ START_TEST(data_lines_left_out)
         "Scores: 12 34 56 78 90 12 34 56 78\n"
         "https://example.com/a/very/long/path/that/is/not/base64/at/all\n"
         "Pneumonoultramicroscopicsilicovolcanoconiosisandmore\n";
-    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    px_article *a = parse(buf, PX_FORMAT_TEXT);
     ck_assert_uint_eq(px_article_block_count(a), 2);
     ck_assert_str_eq(block(a, 0)->text, "Here is the file.");
     /* A table of numbers, a URL and a long word are words. */
@@ -304,7 +304,7 @@ START_TEST(txt_title_and_blocks)
                       "  benefited from sales.  \n"
                       "\n\n\n"
                       "Last one.";
-    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    px_article *a = parse(buf, PX_FORMAT_TEXT);
     ck_assert_str_eq(px_article_title(a), "Ad sales boost profit");
     ck_assert_uint_eq(px_article_block_count(a), 3);
     ck_assert_str_eq(block(a, 0)->text, "Quarterly profits jumped 76%.");
@@ -326,7 +326,7 @@ START_TEST(txt_title_line_not_repeated)
 {
     /* The title line is taken out of its paragraph; the rest stays. */
     const char *buf = "\n\n  Title line  \nsecond line\nthird\n\nNext.\n";
-    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    px_article *a = parse(buf, PX_FORMAT_TEXT);
     ck_assert_str_eq(px_article_title(a), "Title line");
     ck_assert_uint_eq(px_article_block_count(a), 2);
     ck_assert_str_eq(block(a, 0)->text, "second line\nthird");
@@ -350,7 +350,7 @@ START_TEST(txt_long_first_line)
     while (strlen(buf) < 1500)
         strcat(buf, "word after word ");
     strcat(buf, "end.\n\nSecond.");
-    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    px_article *a = parse(buf, PX_FORMAT_TEXT);
     const char *t = px_article_title(a);
     ck_assert_uint_gt(strlen(t), 100);
     ck_assert_uint_le(strlen(t), 300);
@@ -383,7 +383,7 @@ START_TEST(long_titles_capped_in_every_format)
     words[n] = '\0';
     for (int i = 0; i < 2; i++) {
         snprintf(buf, 121000, "%s%s%s", head[i], words, tail[i]);
-        px_article_t *a = parse(buf, format[i]);
+        px_article *a = parse(buf, format[i]);
         const char *t = px_article_title(a);
         ck_assert_uint_gt(strlen(t), 150);
         ck_assert_uint_le(strlen(t), 300);
@@ -396,7 +396,7 @@ START_TEST(long_titles_capped_in_every_format)
     memcpy(words + 299, "\xc3\xa9", 2);
     words[1000] = '\0';
     snprintf(buf, 121000, "%s%s%s", head[0], words, tail[0]);
-    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    px_article *a = parse(buf, PX_FORMAT_MARKDOWN);
     ck_assert_uint_eq(strlen(px_article_title(a)), 299);
     px_article_destroy(a);
     free(words);
@@ -407,7 +407,7 @@ END_TEST
 START_TEST(txt_crlf)
 {
     const char *buf = "Title\r\n\r\nPara one\r\nline two\r\n \r\nPara two\r\n";
-    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    px_article *a = parse(buf, PX_FORMAT_TEXT);
     ck_assert_str_eq(px_article_title(a), "Title");
     ck_assert_uint_eq(px_article_block_count(a), 2);
     ck_assert_str_eq(block(a, 0)->text, "Para one\r\nline two");
@@ -421,7 +421,7 @@ END_TEST
 START_TEST(txt_bom)
 {
     const char *buf = "\xEF\xBB\xBFTitle\n\nBody text.";
-    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    px_article *a = parse(buf, PX_FORMAT_TEXT);
     ck_assert_str_eq(px_article_title(a), "Title");
     ck_assert_uint_eq(px_article_block_count(a), 1);
     ck_assert_str_eq(block(a, 0)->text, "Body text.");
@@ -437,7 +437,7 @@ START_TEST(txt_latin1_repaired)
     const char *buf = "Caf\xE9 news\n\n"
                       "The caf\xE9 serves \x93" "coffee\x94.\n\n"
                       "Clean para.\n";
-    px_article_t *a = parse(buf, PX_FORMAT_TEXT);
+    px_article *a = parse(buf, PX_FORMAT_TEXT);
     ck_assert_str_eq(px_article_title(a), "Caf\xC3\xA9 news");
     ck_assert_uint_eq(px_article_block_count(a), 2);
     ck_assert_str_eq(block(a, 0)->text, "The caf\xC3\xA9 serves "
@@ -463,7 +463,7 @@ START_TEST(md_headings)
                       "### C#\n"
                       "---\n"
                       "#hashtag is text\n";
-    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    px_article *a = parse(buf, PX_FORMAT_MARKDOWN);
     ck_assert_str_eq(px_article_title(a), "The *Title*");
     ck_assert_uint_eq(px_article_block_count(a), 5);
     ck_assert_str_eq(block(a, 0)->text, "Intro paragraph with **bold**.");
@@ -485,7 +485,7 @@ START_TEST(md_title_without_heading)
     /* When the first content is not a heading, the first line is the
      * title and a later heading is an ordinary block. */
     const char *buf = "First line\n\n# Heading\n\nText.";
-    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    px_article *a = parse(buf, PX_FORMAT_MARKDOWN);
     ck_assert_str_eq(px_article_title(a), "First line");
     ck_assert_uint_eq(px_article_block_count(a), 2);
     ck_assert_str_eq(block(a, 0)->text, "Heading");
@@ -504,7 +504,7 @@ START_TEST(md_front_matter)
                       "# Real title\r\n"
                       "\r\n"
                       "Body.\r\n";
-    px_article_t *a = parse(buf, PX_FORMAT_MARKDOWN);
+    px_article *a = parse(buf, PX_FORMAT_MARKDOWN);
     ck_assert_str_eq(px_article_title(a), "Real title");
     ck_assert_uint_eq(px_article_block_count(a), 1);
     ck_assert_str_eq(block(a, 0)->text, "Body.");
@@ -531,7 +531,7 @@ START_TEST(html_title_and_blocks)
                       "<ul><li>one</li><li>two</li></ul>"
                       "<table><tr><td>c1</td><td>c2</td></tr></table>"
                       "</body></html>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_str_eq(px_article_title(a), "My Page");
     const char *want[] = {"Heading", "First para.", "Div text", "inner",
                           "tail",    "one",         "two",      "c1",
@@ -552,7 +552,7 @@ START_TEST(html_h1_title)
     /* Without <title>, the first <h1> is the title and not a block. */
     const char *buf = "<p>Lead</p><h1>The <em>Big</em> News</h1><p>Body</p>"
                       "<h1>Second</h1>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_str_eq(px_article_title(a), "The Big News");
     ck_assert_uint_eq(px_article_block_count(a), 3);
     ck_assert_str_eq(block(a, 0)->text, "Lead");
@@ -579,7 +579,7 @@ START_TEST(html_hidden_content_dropped)
                       "<svg><title>no</title><text>no</text></svg>"
                       "<!-- no --><p>Also <script>no</script>seen</p>"
                       "</body></html>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_str_eq(px_article_title(a), "");
     ck_assert_uint_eq(px_article_block_count(a), 2);
     ck_assert_str_eq(block(a, 0)->text, "Seen");
@@ -592,7 +592,7 @@ START_TEST(html_entities)
 {
     const char *buf = "<p>Fish &amp; chips at the caf&eacute; &#8217;n&#x2019;"
                       " &lt;tag&gt; 5&nbsp;km</p>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_uint_eq(px_article_block_count(a), 1);
     ck_assert_str_eq(block(a, 0)->text,
                      "Fish & chips at the caf\xC3\xA9 \xE2\x80\x99n\xE2\x80\x99"
@@ -608,7 +608,7 @@ START_TEST(html_nested_inline)
 {
     const char *buf = "<p>  One <b>bold <i>and\n\n italic</i></b>,"
                       "<a href='#'>link</a><br>next   line  </p>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_uint_eq(px_article_block_count(a), 1);
     ck_assert_str_eq(block(a, 0)->text,
                      "One bold and italic,link next line");
@@ -622,7 +622,7 @@ END_TEST
 START_TEST(html_repaired_and_bom)
 {
     const char *buf = "\xEF\xBB\xBF<title>Caf\xE9</title><p>\x93Hi\x94 there</p>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_str_eq(px_article_title(a), "Caf\xC3\xA9");
     ck_assert_uint_eq(px_article_repaired(a), 3);
     ck_assert_uint_eq(px_article_block_count(a), 1);
@@ -656,7 +656,7 @@ add(page *p, const char *s)
 
 /* All block texts joined by newlines (caller frees). */
 static char *
-joined(const px_article_t *a)
+joined(const px_article *a)
 {
     page p = {0};
     add(&p, "");
@@ -676,7 +676,7 @@ START_TEST(html_deep_nesting_tamed)
     for (int i = 0; i < 100000; i++)
         add(&p, i % 1000 == 0 ? "<div>inner " : "<div>");
     add(&p, "<p>last words</p>");
-    px_article_t *a = parse(p.s, PX_FORMAT_HTML);
+    px_article *a = parse(p.s, PX_FORMAT_HTML);
     ck_assert_str_eq(px_article_title(a), "Deep");
     ck_assert_ptr_nonnull(px_article_cut(a));
     ck_assert_ptr_nonnull(strstr(px_article_cut(a), "deeper than 256"));
@@ -706,7 +706,7 @@ START_TEST(html_misnesting_tamed)
         snprintf(w, sizeof w, "<a><b><div>w%d</a>", i);
         add(&p, w);
     }
-    px_article_t *a = parse(p.s, PX_FORMAT_HTML);
+    px_article *a = parse(p.s, PX_FORMAT_HTML);
     ck_assert_ptr_nonnull(px_article_cut(a));
     ck_assert_ptr_nonnull(strstr(px_article_cut(a), "misnested"));
     char *all = joined(a);
@@ -732,12 +732,12 @@ START_TEST(html_ordinary_pages_untouched)
         "<ul><li>item one<li>item two<ul><li>inner</ul></ul>"
         "<table><tr><td>cell a<td>cell b<tr><td>cell c</table>"
         "<dl><dt>term<dd>definition</dl><div><span>end</div></span>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_ptr_null(px_article_cut(a));
     ck_assert_int_eq(html_needs_taming(buf, strlen(buf)), 0);
     html_tamed t;
     ck_assert_int_eq(html_tame(buf, strlen(buf), 0, &t), PX_OK);
-    px_article_t *b = NULL;
+    px_article *b = NULL;
     ck_assert_int_eq(px_article_parse(t.text, t.len, PX_FORMAT_HTML, &b),
                      PX_OK);
     char *ja = joined(a), *jb = joined(b);
@@ -755,7 +755,7 @@ START_TEST(html_block_before_any_text)
     /* Found by fuzz_article (UBSan, clang): a block ends before the arena
      * exists, and NULL + 0 is undefined. */
     const char *buf = "<div><section><p>Only words</p></section></div>";
-    px_article_t *a = parse(buf, PX_FORMAT_HTML);
+    px_article *a = parse(buf, PX_FORMAT_HTML);
     ck_assert_uint_eq(px_article_block_count(a), 1);
     ck_assert_str_eq(block(a, 0)->text, "Only words");
     assert_span_is(buf, a, 0, "Only words");
@@ -775,7 +775,7 @@ START_TEST(html_too_slow_read_flat)
         add(&p, w);
     }
     html_test_limit_allocations(30000);
-    px_article_t *a = parse(p.s, PX_FORMAT_HTML);
+    px_article *a = parse(p.s, PX_FORMAT_HTML);
     html_test_limit_allocations(0);
     ck_assert_ptr_nonnull(px_article_cut(a));
     ck_assert_ptr_nonnull(strstr(px_article_cut(a), "plain paragraphs"));
@@ -787,7 +787,7 @@ START_TEST(html_too_slow_read_flat)
     px_article_destroy(a);
 
     html_test_limit_allocations(10);
-    px_article_t *b = (px_article_t *)1;
+    px_article *b = (px_article *)1;
     ck_assert_int_eq(px_article_parse(p.s, p.len, PX_FORMAT_HTML, &b),
                      PX_TOO_COMPLEX);
     html_test_limit_allocations(0);
@@ -848,10 +848,10 @@ START_TEST(large_text)
     for (size_t i = 0; i < n; i++)
         memcpy(buf + 7 + i * plen, para, plen);
     size_t len = 7 + n * plen;
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     ck_assert_int_eq(px_article_parse(buf, len, PX_FORMAT_TEXT, &a), PX_OK);
     ck_assert_uint_eq(px_article_block_count(a), n);
-    const px_block_t *last = block(a, n - 1);
+    const px_block *last = block(a, n - 1);
     ck_assert_uint_eq(last->len, plen - 2);
     ck_assert_uint_eq(last->file_end, len - 2);
     ck_assert(last->exact);

@@ -12,7 +12,7 @@
 static void
 expect_date(const char *buf, px_format format, const char *want)
 {
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     px_status rc = px_article_parse(buf, strlen(buf), format, &a);
     ck_assert_msg(rc == PX_OK, "parse failed: %s", px_status_to_string(rc));
     const char *got = px_article_date(a);
@@ -42,7 +42,7 @@ START_TEST(front_matter_date)
     expect_date("---\ndate: soon\npublished: 2023-01-01\n---\nB.",
                 PX_FORMAT_MARKDOWN, "2023-01-01");
     /* Plain text may have front matter too; it is not text. */
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     const char *txt = "---\ndate: 2024-03-16\n---\nTitle\n\nBody.\n";
     ck_assert_int_eq(px_article_parse(txt, strlen(txt), PX_FORMAT_TEXT, &a),
                      PX_OK);

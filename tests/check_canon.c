@@ -12,9 +12,9 @@
 /* Add one piece: `spec` lists its mentions in order as "TYPE:text" joined
  * by '|', each text found in `text` after the previous one. */
 static size_t
-add_piece(px_canon_t *c, const char *text, const char *spec)
+add_piece(px_canon *c, const char *text, const char *spec)
 {
-    px_mentions_t m = {0};
+    px_mentions m = {0};
     char buf[1024];
     size_t from = 0;
     snprintf(buf, sizeof buf, "%s", spec);
@@ -42,7 +42,7 @@ add_piece(px_canon_t *c, const char *text, const char *spec)
 
 /* The values of a piece, '|'-joined. */
 static void
-expect_values(const px_canon_t *c, size_t piece, const char *want)
+expect_values(const px_canon *c, size_t piece, const char *want)
 {
     char got[1024] = "";
     const char *v = NULL;
@@ -59,7 +59,7 @@ expect_values(const px_canon_t *c, size_t piece, const char *want)
 static void
 expect_one(const char *text, const char *spec, const char *want)
 {
-    px_canon_t *c = NULL;
+    px_canon *c = NULL;
     ck_assert_int_eq(px_canon_create(&c), PX_OK);
     size_t piece = add_piece(c, text, spec);
     ck_assert_int_eq(px_canon_resolve(c), PX_OK);
@@ -154,7 +154,7 @@ END_TEST
 START_TEST(short_form_before_full_name)
 {
     /* A headline names people by surname before the text names them. */
-    px_canon_t *c = NULL;
+    px_canon *c = NULL;
     ck_assert_int_eq(px_canon_create(&c), PX_OK);
     size_t title = add_piece(c, "Zelensky visits Lisbon", "PER:Zelensky");
     size_t body = add_piece(c, "Volodymyr Zelensky arrived.",
@@ -268,8 +268,8 @@ END_TEST
 START_TEST(deterministic)
 {
     /* The same mentions in any order give the same values. */
-    px_canon_t *a = NULL;
-    px_canon_t *b = NULL;
+    px_canon *a = NULL;
+    px_canon *b = NULL;
     ck_assert_int_eq(px_canon_create(&a), PX_OK);
     ck_assert_int_eq(px_canon_create(&b), PX_OK);
     const char *t1 = "Harris met Kamala Harris.";
@@ -297,8 +297,8 @@ END_TEST
 START_TEST(many_mentions)
 {
     /* Enough values to grow every table several times. */
-    px_canon_t *c = NULL;
-    px_mentions_t m = {0};
+    px_canon *c = NULL;
+    px_mentions m = {0};
     char text[64 * 1024];
     size_t len = 0;
     ck_assert_int_eq(px_canon_create(&c), PX_OK);
@@ -345,8 +345,8 @@ END_TEST
 
 START_TEST(bad_arguments)
 {
-    px_canon_t *c = NULL;
-    px_mentions_t m = {0};
+    px_canon *c = NULL;
+    px_mentions m = {0};
     char *out = (char *)"x";
     size_t n = 0;
     ck_assert_int_eq(px_canon_create(NULL), PX_INVALID_ARGUMENT);

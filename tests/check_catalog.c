@@ -34,7 +34,7 @@ open_db(void)
 }
 
 static void
-count_unseen(void *ctx, const char *path, const px_file_info_t *info)
+count_unseen(void *ctx, const char *path, const px_file_info *info)
 {
     (void)path;
     (void)info;
@@ -44,10 +44,10 @@ count_unseen(void *ctx, const char *path, const px_file_info_t *info)
 START_TEST(put_survives_reopen)
 {
     xc_database *db = open_db();
-    px_catalog_t *cat;
+    px_catalog *cat;
     ck_assert_int_eq(px_catalog_load(db, &cat), PX_OK);
     ck_assert_uint_eq(px_catalog_count(cat), 0);
-    px_file_info_t a = {123, 1700000000123456789LL, 42, 0xdeadbeef, 3};
+    px_file_info a = {123, 1700000000123456789LL, 42, 0xdeadbeef, 3};
     ck_assert_int_eq(px_catalog_put(cat, db, "/x/a.txt", &a), PX_OK);
     ck_assert_int_eq(px_catalog_put(cat, db, "/x/b b.md", &a), PX_OK);
     ck_assert_int_eq(xc_database_commit(db), XC_OK);
@@ -57,7 +57,7 @@ START_TEST(put_survives_reopen)
     db = open_db();
     ck_assert_int_eq(px_catalog_load(db, &cat), PX_OK);
     ck_assert_uint_eq(px_catalog_count(cat), 2);
-    const px_file_info_t *got = px_catalog_lookup(cat, "/x/a.txt");
+    const px_file_info *got = px_catalog_lookup(cat, "/x/a.txt");
     ck_assert_ptr_nonnull(got);
     ck_assert_uint_eq(got->size, 123);
     ck_assert_int_eq(got->mtime_ns, 1700000000123456789LL);
@@ -76,9 +76,9 @@ END_TEST
 START_TEST(remove_forgets)
 {
     xc_database *db = open_db();
-    px_catalog_t *cat;
+    px_catalog *cat;
     ck_assert_int_eq(px_catalog_load(db, &cat), PX_OK);
-    px_file_info_t a = {1, 2, 3, 4, 5};
+    px_file_info a = {1, 2, 3, 4, 5};
     ck_assert_int_eq(px_catalog_put(cat, db, "/x/a.txt", &a), PX_OK);
     ck_assert_int_eq(px_catalog_remove(cat, db, "/x/a.txt"), PX_OK);
     ck_assert_int_eq(px_catalog_remove(cat, db, "/x/never.txt"), PX_OK);
@@ -95,11 +95,11 @@ END_TEST
 START_TEST(many_entries_grow)
 {
     xc_database *db = open_db();
-    px_catalog_t *cat;
+    px_catalog *cat;
     ck_assert_int_eq(px_catalog_load(db, &cat), PX_OK);
     char path[64];
     for (int i = 0; i < 5000; i++) {
-        px_file_info_t info = {(uint64_t)i, i, (uint64_t)i, (uint64_t)i, 1};
+        px_file_info info = {(uint64_t)i, i, (uint64_t)i, (uint64_t)i, 1};
         snprintf(path, sizeof path, "/corpus/%05d.txt", i);
         ck_assert_int_eq(px_catalog_put(cat, db, path, &info), PX_OK);
         if (i % 3 == 0)
@@ -119,10 +119,10 @@ END_TEST
 START_TEST(lookup_reads_its_transaction)
 {
     xc_database *db = open_db();
-    px_catalog_t *cat;
+    px_catalog *cat;
     ck_assert_int_eq(px_catalog_load(db, &cat), PX_OK);
     ck_assert_int_eq(xc_database_begin_transaction(db, 1), XC_OK);
-    px_file_info_t a = {7, 8, 9, 10, 2}, b = {70, 80, 90, 100, 4};
+    px_file_info a = {7, 8, 9, 10, 2}, b = {70, 80, 90, 100, 4};
     ck_assert_int_eq(px_catalog_put(cat, db, "/t/a.txt", &a), PX_OK);
     ck_assert_uint_eq(px_catalog_lookup(cat, "/t/a.txt")->size, 7);
     ck_assert_int_eq(px_catalog_put(cat, db, "/t/a.txt", &b), PX_OK);

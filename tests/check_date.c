@@ -282,7 +282,7 @@ START_TEST(calendar_core)
     ck_assert_int_eq(px_datecore_month("march", 5, &used), 0);
     ck_assert_int_eq(px_datecore_month("MArch", 5, &used), 0);
     ck_assert_int_eq(px_datecore_weekday("Thurs.", 6, &used), 4);
-    px_datecore_t v = {0};
+    px_datecore v = {0};
     const char *field = " \"Sat, 16 Mar 2024 10:00 +0000\"";
     ck_assert(px_datecore_parse_day(field, strlen(field), &v));
     ck_assert_int_eq(v.year * 10000 + v.month * 100 + v.day, 20240316);

@@ -25,7 +25,7 @@
 
 /* A found file's stat, as the pipeline gives it to the writer. */
 static const struct stat *
-stat_of(const px_found_t *f)
+stat_of(const px_found *f)
 {
     static struct stat st;
     px_found_stat(f, &st);
@@ -83,13 +83,13 @@ words_of_file(const char *path, words *ws)
     static char buf[1 << 20];
     size_t len = fread(buf, 1, sizeof buf, f);
     fclose(f);
-    px_article_t *a;
+    px_article *a;
     ck_assert_int_eq(px_article_parse(buf, len, px_article_format_of(path), &a),
                      PX_OK);
     tok_ctx t = {ws, px_article_title(a)};
     px_token_each(t.text, strlen(t.text), on_word, &t);
     for (size_t i = 0; i < px_article_block_count(a); i++) {
-        const px_block_t *b = px_article_block(a, i);
+        const px_block *b = px_article_block(a, i);
         t.text = b->text;
         px_token_each(b->text, b->len, on_word, &t);
     }
@@ -120,7 +120,7 @@ static void
 index_corpus(px_found_list *found)
 {
     px_writer_opts opts = {100, 1u << 26, 1ull << 28, 0, 1};
-    px_writer_t *w;
+    px_writer *w;
     char *err = NULL;
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
     char *root = realpath(CORPUS, NULL);

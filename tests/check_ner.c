@@ -12,7 +12,7 @@
 #include "passim/entity.h"
 #include "passim/ner.h"
 
-static px_ner_t *ner;
+static px_ner *ner;
 
 static void
 setup(void)
@@ -31,7 +31,7 @@ teardown(void)
 /* Whether mentions holds exactly `type` over the bytes of `needle`'s
  * first occurrence in text. */
 static int
-has_mention(const char *text, const px_mentions_t *m, px_entity_type type,
+has_mention(const char *text, const px_mentions *m, px_entity_type type,
             const char *needle)
 {
     const char *at = strstr(text, needle);
@@ -44,10 +44,10 @@ has_mention(const char *text, const px_mentions_t *m, px_entity_type type,
     return 0;
 }
 
-static px_mentions_t
+static px_mentions
 tag(const char *text)
 {
-    px_mentions_t m = {0};
+    px_mentions m = {0};
 
     ck_assert_int_eq(px_ner_tag_text(ner, text, strlen(text), &m), PX_OK);
     return m;
@@ -57,7 +57,7 @@ START_TEST(test_people_and_place)
 {
     const char *text =
         "Chancellor Olaf Scholz met Emmanuel Macron in Paris on Monday.";
-    px_mentions_t m = tag(text);
+    px_mentions m = tag(text);
 
     ck_assert_uint_eq(m.count, 3);
     ck_assert_int_eq(m.items[0].type, PX_ENT_PER);
@@ -77,7 +77,7 @@ START_TEST(test_organisation)
 {
     const char *text = "A spokesman for the International Monetary Fund "
                        "said the outbreak in Kenya was under control.";
-    px_mentions_t m = tag(text);
+    px_mentions m = tag(text);
 
     ck_assert(has_mention(text, &m, PX_ENT_ORG,
                           "International Monetary Fund"));
@@ -93,7 +93,7 @@ START_TEST(test_punctuation_stays_out)
     const char *text = "Toyota\xe2\x80\x99s chief, Akio Toyoda, told "
                        "reporters in Tokyo (Japan) that \xe2\x80\x9c"
                        "Nissan\xe2\x80\x9d was a rival.";
-    px_mentions_t m = tag(text);
+    px_mentions m = tag(text);
 
     ck_assert(has_mention(text, &m, PX_ENT_PER, "Akio Toyoda"));
     ck_assert(has_mention(text, &m, PX_ENT_LOC, "Tokyo"));
@@ -114,11 +114,11 @@ START_TEST(test_spans_valid)
         "had abused its dominance. Z\xc3\xbcrich-based analysts at UBS "
         "expected an appeal to the General Court in Luxembourg.";
     size_t len = strlen(text), prev_end = 0;
-    px_mentions_t m = tag(text);
+    px_mentions m = tag(text);
 
     ck_assert_uint_ge(m.count, 5);
     for (size_t i = 0; i < m.count; i++) {
-        const px_mention_t *x = &m.items[i];
+        const px_mention *x = &m.items[i];
         ck_assert_uint_lt(x->start, x->end);
         ck_assert_uint_le(x->end, len);
         ck_assert_uint_ge(x->start, prev_end);
@@ -139,7 +139,7 @@ END_TEST
 
 START_TEST(test_empty_and_bad_arguments)
 {
-    px_mentions_t m = {0};
+    px_mentions m = {0};
 
     ck_assert_int_eq(px_ner_tag_text(ner, "", 0, &m), PX_OK);
     ck_assert_int_eq(px_ner_tag_text(ner, NULL, 0, &m), PX_OK);
@@ -178,7 +178,7 @@ END_TEST
 START_TEST(test_model_is_read_only)
 {
     const char *text = "Rafael Nadal beat Novak Djokovic at Roland Garros.";
-    px_mentions_t a = tag(text), b = tag(text);
+    px_mentions a = tag(text), b = tag(text);
 
     ck_assert_uint_gt(a.count, 0);
     ck_assert_uint_eq(a.count, b.count);
@@ -194,7 +194,7 @@ END_TEST
 
 START_TEST(test_load_errors)
 {
-    px_ner_t *other = (px_ner_t *)1;
+    px_ner *other = (px_ner *)1;
     char path[] = "/tmp/check_ner_XXXXXX";
     int fd = mkstemp(path);
 
@@ -206,7 +206,7 @@ START_TEST(test_load_errors)
     for (int i = 0; i < 100; i++)
         fputs("not a model ", f);
     fclose(f);
-    other = (px_ner_t *)1;
+    other = (px_ner *)1;
     ck_assert_int_eq(px_ner_load(path, &other), PX_UNSUPPORTED);
     ck_assert_ptr_null(other);
     remove(path);
@@ -216,7 +216,7 @@ END_TEST
 
 START_TEST(test_mentions_list)
 {
-    px_mentions_t m = {0};
+    px_mentions m = {0};
 
     for (size_t i = 0; i < 100; i++)
         ck_assert_int_eq(px_mentions_add(&m, PX_ENT_ORG, i, i + 2), PX_OK);

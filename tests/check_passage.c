@@ -14,15 +14,15 @@
 
 typedef struct fixture {
     const char *buf;
-    px_article_t *a;
-    px_passages_t *p;
-} fixture_t;
+    px_article *a;
+    px_passages *p;
+} fixture;
 
 /* Parse buf and split it with opts (NULL: defaults). */
-static fixture_t
+static fixture
 split(const char *buf, px_format format, const px_passage_opts *opts)
 {
-    fixture_t f = {.buf = buf};
+    fixture f = {.buf = buf};
     ck_assert_int_eq(px_article_parse(buf, strlen(buf), format, &f.a), PX_OK);
     ck_assert_int_eq(px_passage_split(f.a, opts, &f.p), PX_OK);
     ck_assert_ptr_nonnull(f.p);
@@ -30,16 +30,16 @@ split(const char *buf, px_format format, const px_passage_opts *opts)
 }
 
 static void
-done(fixture_t *f)
+done(fixture *f)
 {
     px_passages_destroy(f->p);
     px_article_destroy(f->a);
 }
 
-static const px_passage_t *
-get(const fixture_t *f, size_t i)
+static const px_passage *
+get(const fixture *f, size_t i)
 {
-    const px_passage_t *p = px_passages_get(f->p, i);
+    const px_passage *p = px_passages_get(f->p, i);
     ck_assert_ptr_nonnull(p);
     ck_assert_uint_eq(strlen(p->text), p->len);
     return p;
@@ -48,12 +48,12 @@ get(const fixture_t *f, size_t i)
 /* Spans in order and within the file; exact passages are the file bytes;
  * no passage over max (when splitting could honour it). */
 static void
-assert_passages(const fixture_t *f, size_t max)
+assert_passages(const fixture *f, size_t max)
 {
     size_t len = strlen(f->buf);
     size_t prev = 0;
     for (size_t i = 0; i < px_passages_count(f->p); i++) {
-        const px_passage_t *p = get(f, i);
+        const px_passage *p = get(f, i);
         ck_assert_uint_gt(p->len, 0);
         ck_assert_uint_le(p->len, max);
         ck_assert_uint_ge(p->file_start, prev);
@@ -68,7 +68,7 @@ assert_passages(const fixture_t *f, size_t max)
 }
 
 static int
-ends_with(const px_passage_t *p, const char *s)
+ends_with(const px_passage *p, const char *s)
 {
     size_t n = strlen(s);
     return p->len >= n && memcmp(p->text + p->len - n, s, n) == 0;
@@ -77,7 +77,7 @@ ends_with(const px_passage_t *p, const char *s)
 START_TEST(split_at_sentences)
 {
     px_passage_opts o = {0, 30};
-    fixture_t f = split("T\n\nMr. Brown met Dr. Green. They talked for hours. "
+    fixture f = split("T\n\nMr. Brown met Dr. Green. They talked for hours. "
                         "J. Smith left.",
                         PX_FORMAT_TEXT, &o);
     ck_assert_uint_eq(px_passages_count(f.p), 3);
@@ -106,10 +106,10 @@ START_TEST(split_not_after_abbreviations)
         }
     }
     px_passage_opts o = {0, 200};
-    fixture_t f = split(buf, PX_FORMAT_TEXT, &o);
+    fixture f = split(buf, PX_FORMAT_TEXT, &o);
     ck_assert_uint_gt(px_passages_count(f.p), 10);
     for (size_t i = 0; i < px_passages_count(f.p); i++) {
-        const px_passage_t *p = get(&f, i);
+        const px_passage *p = get(&f, i);
         ck_assert_msg(ends_with(p, "again."), "bad cut: ...%s",
                       p->text + (p->len > 30 ? p->len - 30 : 0));
         ck_assert(strncmp(p->text, "Later ", 6) == 0);
@@ -122,7 +122,7 @@ END_TEST
 START_TEST(split_punctuation_and_quotes)
 {
     px_passage_opts o = {0, 25};
-    fixture_t f = split("T\n\nHe said \"Stop here.\" Then he left! "
+    fixture f = split("T\n\nHe said \"Stop here.\" Then he left! "
                         "Did she? \xE2\x80\x9CYes,\xE2\x80\x9D she said. "
                         "It cost 3.5m. 2005 was good.",
                         PX_FORMAT_TEXT, &o);
@@ -144,12 +144,12 @@ START_TEST(split_long_sentence_at_words)
     while (strlen(buf) < 3000)
         strcat(buf, "lorem ipsum dolor sit amet ");
     px_passage_opts o = {0, 100};
-    fixture_t f = split(buf, PX_FORMAT_TEXT, &o);
+    fixture f = split(buf, PX_FORMAT_TEXT, &o);
     ck_assert_uint_ge(px_passages_count(f.p), 30);
     char *joined = calloc(1, strlen(buf));
     ck_assert_ptr_nonnull(joined);
     for (size_t i = 0; i < px_passages_count(f.p); i++) {
-        const px_passage_t *p = get(&f, i);
+        const px_passage *p = get(&f, i);
         ck_assert(p->text[0] != ' ' && p->text[p->len - 1] != ' ');
         if (i > 0)
             strcat(joined, " ");
@@ -169,10 +169,10 @@ START_TEST(split_without_spaces_keeps_utf8)
     while (strlen(buf) < 3000)
         strcat(buf, "\xC3\xA9\xE2\x82\xAC");
     px_passage_opts o = {0, 100};
-    fixture_t f = split(buf, PX_FORMAT_TEXT, &o);
+    fixture f = split(buf, PX_FORMAT_TEXT, &o);
     size_t total = 0;
     for (size_t i = 0; i < px_passages_count(f.p); i++) {
-        const px_passage_t *p = get(&f, i);
+        const px_passage *p = get(&f, i);
         ck_assert_int_eq(px_utf8_classify(p->text, p->len), PX_TEXT_UTF8);
         total += p->len;
     }
@@ -185,9 +185,9 @@ END_TEST
 START_TEST(merge_short_paragraphs)
 {
     const char *buf = "Title\n\nShort one.\n\nShort two.\n\nShort three.\n";
-    fixture_t f = split(buf, PX_FORMAT_TEXT, NULL);
+    fixture f = split(buf, PX_FORMAT_TEXT, NULL);
     ck_assert_uint_eq(px_passages_count(f.p), 1);
-    const px_passage_t *p = get(&f, 0);
+    const px_passage *p = get(&f, 0);
     ck_assert_str_eq(p->text, "Short one.\n\nShort two.\n\nShort three.");
     ck_assert(!p->exact);
     ck_assert_uint_eq(p->file_start, strstr(buf, "Short one.") - buf);
@@ -204,7 +204,7 @@ START_TEST(quoted_blocks_kept_apart)
                       "Own words first.\n\n"
                       "On Monday, Bob wrote:\n> Quoted one.\n> Quoted two.\n"
                       "Own words again.\n\nAnd more of them.\n";
-    fixture_t f = split(buf, PX_FORMAT_MAIL, NULL);
+    fixture f = split(buf, PX_FORMAT_MAIL, NULL);
     ck_assert_uint_eq(px_passages_count(f.p), 3);
     ck_assert_str_eq(get(&f, 0)->text, "Own words first.");
     ck_assert(!get(&f, 0)->quoted);
@@ -246,7 +246,7 @@ START_TEST(merge_limits)
     /* A short paragraph after a long one joins it at the end when the two
      * fit, and not when they do not. */
     snprintf(buf, sizeof buf, "T\n\n%s\n\nShort tail.", big);
-    fixture_t f = split(buf, PX_FORMAT_TEXT, NULL);
+    fixture f = split(buf, PX_FORMAT_TEXT, NULL);
     ck_assert_uint_eq(px_passages_count(f.p), 1);
     ck_assert(ends_with(get(&f, 0), ".\n\nShort tail."));
     done(&f);
@@ -277,7 +277,7 @@ START_TEST(exact_spans_of_split_block)
     char buf[4200];
     fill(big, 3500);
     snprintf(buf, sizeof buf, "Title\r\n\r\n%s\r\n", big);
-    fixture_t f = split(buf, PX_FORMAT_TEXT, NULL);
+    fixture f = split(buf, PX_FORMAT_TEXT, NULL);
     ck_assert_uint_eq(px_passages_count(f.p), 3);
     for (size_t i = 0; i < 3; i++) {
         ck_assert(get(&f, i)->exact);
@@ -294,9 +294,9 @@ START_TEST(spans_of_inexact_blocks)
 {
     /* HTML blocks are not exact: a passage takes its blocks' span. */
     const char *buf = "<title>T</title><p>One &amp; two.</p><p>Three.</p>";
-    fixture_t f = split(buf, PX_FORMAT_HTML, NULL);
+    fixture f = split(buf, PX_FORMAT_HTML, NULL);
     ck_assert_uint_eq(px_passages_count(f.p), 1);
-    const px_passage_t *p = get(&f, 0);
+    const px_passage *p = get(&f, 0);
     ck_assert_str_eq(p->text, "One & two.\n\nThree.");
     ck_assert(!p->exact);
     ck_assert_uint_eq(p->file_start, strstr(buf, "One") - buf);
@@ -308,7 +308,7 @@ END_TEST
 START_TEST(options_and_ownership)
 {
     const char *buf = "Title only\n";
-    fixture_t f = split(buf, PX_FORMAT_TEXT, NULL);
+    fixture f = split(buf, PX_FORMAT_TEXT, NULL);
     ck_assert_uint_eq(px_passages_count(f.p), 0);
     ck_assert_ptr_null(px_passages_get(f.p, 0));
     done(&f);
@@ -323,7 +323,7 @@ START_TEST(options_and_ownership)
     ck_assert_str_eq(get(&f, 1)->text, "Beta.");
     done(&f);
 
-    px_passages_t *p = (px_passages_t *)1;
+    px_passages *p = (px_passages *)1;
     ck_assert_int_eq(px_passage_split(NULL, NULL, &p), PX_INVALID_ARGUMENT);
     px_passages_destroy(NULL);
     ck_assert_uint_eq(px_passages_count(NULL), 0);
@@ -348,13 +348,13 @@ START_TEST(large_input)
         buf[k - 1] = '\n', buf[k++] = '\n';
     }
     buf[k] = '\0';
-    fixture_t f = split(buf, PX_FORMAT_TEXT, NULL);
+    fixture f = split(buf, PX_FORMAT_TEXT, NULL);
     size_t n = px_passages_count(f.p);
     ck_assert_uint_gt(n, 30000);
     size_t exact = 0;
     size_t prev = 0;
     for (size_t i = 0; i < n; i++) {
-        const px_passage_t *p = get(&f, i);
+        const px_passage *p = get(&f, i);
         ck_assert_uint_le(p->len, 1200);
         ck_assert_uint_ge(p->file_start, prev);
         prev = p->file_end;

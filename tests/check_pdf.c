@@ -125,10 +125,10 @@ static const char *const *const two_pages[] = {page1, page2};
 
 #define META "/Title (Metadata Title) /CreationDate (D:20240316120000Z)"
 
-static px_article_t *
+static px_article *
 parse_pdf(const pdfbuf *b, px_format f)
 {
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     char why[200] = "x";
     px_status rc = px_article_parse_why(b->s, b->len, f, &a, why, sizeof why);
     ck_assert_msg(rc == PX_OK, "parse: %s (%s)", px_status_to_string(rc), why);
@@ -139,12 +139,12 @@ parse_pdf(const pdfbuf *b, px_format f)
 START_TEST(pages_blocks_and_metadata)
 {
     pdfbuf b = make_pdf(two_pages, 2, META, 0);
-    px_article_t *a = parse_pdf(&b, PX_FORMAT_PDF);
+    px_article *a = parse_pdf(&b, PX_FORMAT_PDF);
     ck_assert_str_eq(px_article_title(a), "Metadata Title");
     ck_assert_str_eq(px_article_date(a), "2024-03-16");
     ck_assert_ptr_null(px_article_cut(a));
     ck_assert_uint_eq(px_article_block_count(a), 3);
-    const px_block_t *b0 = px_article_block(a, 0), *b1 = px_article_block(a, 1),
+    const px_block *b0 = px_article_block(a, 0), *b1 = px_article_block(a, 1),
                      *b2 = px_article_block(a, 2);
     /* Lines unwrapped, the hyphenated word joined. */
     ck_assert_str_eq(b0->text, "The first paragraph of page one runs over two "
@@ -156,7 +156,7 @@ START_TEST(pages_blocks_and_metadata)
     ck_assert_uint_eq(b1->page, 1);
     ck_assert_uint_eq(b2->page, 2);
     for (size_t i = 0; i < 3; i++) {
-        const px_block_t *k = px_article_block(a, i);
+        const px_block *k = px_article_block(a, i);
         ck_assert(!k->exact);
         ck_assert_uint_eq(k->file_start, 0);
         ck_assert_uint_eq(k->file_end, b.len);
@@ -171,12 +171,12 @@ END_TEST
 START_TEST(passages_keep_their_page)
 {
     pdfbuf b = make_pdf(two_pages, 2, META, 0);
-    px_article_t *a = parse_pdf(&b, PX_FORMAT_PDF);
-    px_passages_t *ps = NULL;
+    px_article *a = parse_pdf(&b, PX_FORMAT_PDF);
+    px_passages *ps = NULL;
     ck_assert_int_eq(px_passage_split(a, NULL, &ps), PX_OK);
     ck_assert_uint_eq(px_passages_count(ps), 2);
-    const px_passage_t *p0 = px_passages_get(ps, 0);
-    const px_passage_t *p1 = px_passages_get(ps, 1);
+    const px_passage *p0 = px_passages_get(ps, 0);
+    const px_passage *p1 = px_passages_get(ps, 1);
     ck_assert_uint_eq(p0->page, 1);
     ck_assert_ptr_nonnull(strstr(p0->text, "A second paragraph"));
     ck_assert_uint_eq(p1->page, 2);
@@ -197,7 +197,7 @@ START_TEST(title_from_first_line_and_sniffed)
     static const char *const *const pages[] = {lines};
     pdfbuf b = make_pdf(pages, 1, NULL, 0);
     ck_assert_int_eq(px_article_sniff(b.s, b.len), PX_FORMAT_PDF);
-    px_article_t *a = parse_pdf(&b, PX_FORMAT_UNKNOWN);
+    px_article *a = parse_pdf(&b, PX_FORMAT_UNKNOWN);
     ck_assert_str_eq(px_article_title(a), "Report on Wind Farms");
     ck_assert_ptr_null(px_article_date(a));
     ck_assert_uint_eq(px_article_block_count(a), 1);
@@ -212,7 +212,7 @@ END_TEST
 START_TEST(encrypted_refused)
 {
     pdfbuf b = make_pdf(two_pages, 2, META, 1);
-    px_article_t *a = (px_article_t *)1;
+    px_article *a = (px_article *)1;
     char why[200];
     ck_assert_int_eq(px_article_parse_why(b.s, b.len, PX_FORMAT_PDF, &a, why,
                                           sizeof why),
@@ -230,7 +230,7 @@ START_TEST(truncated_refused_or_partial)
     pdfbuf b = make_pdf(two_pages, 2, META, 0);
     for (size_t cut = 0; cut <= 16; cut++) {
         size_t len = b.len * cut / 16;
-        px_article_t *a = NULL;
+        px_article *a = NULL;
         char why[200];
         px_status rc = px_article_parse_why(b.s, len, PX_FORMAT_PDF, &a, why,
                                             sizeof why);
@@ -241,7 +241,7 @@ START_TEST(truncated_refused_or_partial)
         ck_assert(rc == PX_OK ? a != NULL : a == NULL);
         px_article_destroy(a);
     }
-    px_article_t *a = NULL;
+    px_article *a = NULL;
     char why[200];
     ck_assert_int_eq(px_article_parse_why(b.s, b.len / 2, PX_FORMAT_PDF, &a,
                                           why, sizeof why),
@@ -262,7 +262,7 @@ START_TEST(bounds_cut_pages)
 {
     pdfbuf b = make_pdf(two_pages, 2, META, 0);
     pdf_test_limits(1, 0);
-    px_article_t *a = parse_pdf(&b, PX_FORMAT_PDF);
+    px_article *a = parse_pdf(&b, PX_FORMAT_PDF);
     pdf_test_limits(0, 0);
     ck_assert_uint_eq(px_article_block_count(a), 2);
     ck_assert_uint_eq(px_article_block(a, 1)->page, 1);
@@ -286,7 +286,7 @@ START_TEST(no_text_is_empty)
     static const char *const none[] = {NULL};
     static const char *const *const pages[] = {none, none};
     pdfbuf b = make_pdf(pages, 2, NULL, 0);
-    px_article_t *a = (px_article_t *)1;
+    px_article *a = (px_article *)1;
     ck_assert_int_eq(px_article_parse(b.s, b.len, PX_FORMAT_PDF, &a),
                      PX_EMPTY);
     ck_assert_ptr_null(a);

@@ -11,12 +11,12 @@
 
 START_TEST(record_round_trip)
 {
-    px_record_t r = {"/a/b.txt", 8, "Title", 5, "some\ntext\0x", 11, 7, 100,
+    px_record r = {"/a/b.txt", 8, "Title", 5, "some\ntext\0x", 11, 7, 100,
                      211, "0 0 4\n", 6, 0};
     char *data;
     size_t len;
     ck_assert_int_eq(px_record_encode(&r, &data, &len), PX_OK);
-    px_record_t back;
+    px_record back;
     ck_assert_int_eq(px_record_decode(data, len, &back), PX_OK);
     ck_assert_uint_eq(back.number, 7);
     ck_assert_uint_eq(back.start, 100);
@@ -39,13 +39,13 @@ END_TEST
  * before pages were, read with page 0. */
 START_TEST(record_page_round_trip)
 {
-    px_record_t r = {"/a/b.pdf", 8, "Title", 5, "text", 4, 3, 0, 999,
+    px_record r = {"/a/b.pdf", 8, "Title", 5, "text", 4, 3, 0, 999,
                      "", 0, 17};
     char *data;
     size_t len;
     ck_assert_int_eq(px_record_encode(&r, &data, &len), PX_OK);
     ck_assert_int_eq(memcmp(data, "R3 ", 3), 0);
-    px_record_t back;
+    px_record back;
     ck_assert_int_eq(px_record_decode(data, len, &back), PX_OK);
     ck_assert_uint_eq(back.page, 17);
     ck_assert_uint_eq(back.number, 3);
@@ -66,7 +66,7 @@ END_TEST
 
 START_TEST(record_rejects_garbage)
 {
-    px_record_t r;
+    px_record r;
     ck_assert_int_eq(px_record_decode("hello", 5, &r), PX_INVALID_ARGUMENT);
     ck_assert_int_eq(px_record_decode("R2 1 2 3 4 5 6 7\nabc", 20, &r),
                      PX_INVALID_ARGUMENT);
@@ -119,7 +119,7 @@ START_TEST(passage_document_terms)
     xc_document *doc;
     ck_assert_int_eq(px_schema_termgen(&tg), PX_OK);
     ck_assert_int_eq(xc_document_create(&doc), XC_OK);
-    px_record_t r = {"/news/energy/a.txt", 18, "Wind", 4,
+    px_record r = {"/news/energy/a.txt", 18, "Wind", 4,
                      "Turbines spin.", 14, 0, 0, 14, NULL, 0, 0};
     char per[] = "XPERamara okafor", day[] = "XDATE2024-03-16";
     char *terms[] = {per, day};

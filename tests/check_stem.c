@@ -12,10 +12,10 @@
 #include "check_main.h"
 #include "passim/stem.h"
 
-static px_stemmer_t *
+static px_stemmer *
 create(const char *language)
 {
-    px_stemmer_t *st = NULL;
+    px_stemmer *st = NULL;
 
     ck_assert_int_eq(px_stemmer_create(language, &st), PX_OK);
     ck_assert_ptr_nonnull(st);
@@ -23,7 +23,7 @@ create(const char *language)
 }
 
 static void
-expect_stem(px_stemmer_t *st, const char *word, const char *expected)
+expect_stem(px_stemmer *st, const char *word, const char *expected)
 {
     const char *stem = NULL;
     size_t len = 0;
@@ -39,7 +39,7 @@ expect_stem(px_stemmer_t *st, const char *word, const char *expected)
 
 START_TEST(english_stems_known_words)
 {
-    px_stemmer_t *st = create("english");
+    px_stemmer *st = create("english");
 
     expect_stem(st, "running", "run");
     expect_stem(st, "connection", "connect");
@@ -61,7 +61,7 @@ END_TEST
 
 START_TEST(other_languages)
 {
-    px_stemmer_t *st = create("french");
+    px_stemmer *st = create("french");
 
     expect_stem(st, "continuellement", "continuel");
     px_stemmer_destroy(st);
@@ -73,7 +73,7 @@ END_TEST
 
 START_TEST(cache_counts_hits_and_misses)
 {
-    px_stemmer_t *st = create("english");
+    px_stemmer *st = create("english");
     size_t hits = 99, misses = 99;
 
     px_stemmer_stats(st, &hits, &misses);
@@ -93,7 +93,7 @@ END_TEST
 
 /* Assert that st stems word as libstemmer itself does, uncached. */
 static void
-expect_snowball(px_stemmer_t *st, struct sb_stemmer *sb, const char *word)
+expect_snowball(px_stemmer *st, struct sb_stemmer *sb, const char *word)
 {
     const sb_symbol *want = sb_stemmer_stem(sb, (const sb_symbol *)word,
                                             (int)strlen(word));
@@ -123,7 +123,7 @@ make_word(char *buf, size_t size, unsigned i)
 
 START_TEST(cache_stays_bounded_and_correct)
 {
-    px_stemmer_t *st = create("english");
+    px_stemmer *st = create("english");
     struct sb_stemmer *sb = sb_stemmer_new("english", NULL);
     char word[32];
     size_t hits, misses;
@@ -154,7 +154,7 @@ END_TEST
 
 START_TEST(cache_keeps_words_as_it_grows)
 {
-    px_stemmer_t *st = create("english");
+    px_stemmer *st = create("english");
     struct sb_stemmer *sb = sb_stemmer_new("english", NULL);
     char word[32];
     size_t hits, misses;
@@ -178,7 +178,7 @@ END_TEST
 
 START_TEST(long_words_are_stemmed_uncached)
 {
-    px_stemmer_t *st = create("english");
+    px_stemmer *st = create("english");
     struct sb_stemmer *sb = sb_stemmer_new("english", NULL);
     char word[300];
     size_t hits, misses;
@@ -198,7 +198,7 @@ END_TEST
 
 START_TEST(none_is_identity)
 {
-    px_stemmer_t *st = create("none");
+    px_stemmer *st = create("none");
     const char *word = "running connections";
     const char *stem = NULL;
     size_t len = 0, hits, misses;
@@ -215,11 +215,11 @@ END_TEST
 
 START_TEST(unknown_language_is_not_found)
 {
-    px_stemmer_t *st = (px_stemmer_t *)&st;
+    px_stemmer *st = (px_stemmer *)&st;
 
     ck_assert_int_eq(px_stemmer_create("klingon", &st), PX_NOT_FOUND);
     ck_assert_ptr_null(st);
-    st = (px_stemmer_t *)&st;
+    st = (px_stemmer *)&st;
     ck_assert_int_eq(px_stemmer_create(NULL, &st), PX_INVALID_ARGUMENT);
     ck_assert_ptr_null(st);
     px_stemmer_destroy(NULL);

@@ -99,7 +99,7 @@ writable(const char *name)
 }
 
 static void
-add_words(xc_database *db, px_vocab_t *v, const char *text)
+add_words(xc_database *db, px_vocab *v, const char *text)
 {
     px_words w;
     words_of(text, &w);
@@ -125,7 +125,7 @@ add_stem(void *ctx, const char *stem, size_t len)
 static void
 expands(xc_database *db, const char *pattern, const char *want, int n)
 {
-    px_stemmer_t *st = NULL;
+    px_stemmer *st = NULL;
     ck_assert_int_eq(px_stemmer_create(PX_LANGUAGE, &st), PX_OK);
     stems s = {"", 0};
     ck_assert_int_eq(px_vocab_expand(db, st, pattern, strlen(pattern),
@@ -139,7 +139,7 @@ START_TEST(words_stored_once_and_expanded)
 {
     make_dir();
     xc_database *db = writable("one");
-    px_vocab_t *v = NULL;
+    px_vocab *v = NULL;
     ck_assert_int_eq(px_vocab_create(db, &v), PX_OK);
     add_words(db, v, "Negotiations resumed; negotiating goes on.");
     add_words(db, v, "They negotiate. Talks resumed.");
@@ -166,7 +166,7 @@ START_TEST(group_expands_every_member)
 {
     make_dir();
     xc_database *a = writable("a"), *b = writable("b");
-    px_vocab_t *va = NULL, *vb = NULL;
+    px_vocab *va = NULL, *vb = NULL;
     ck_assert_int_eq(px_vocab_create(a, &va), PX_OK);
     ck_assert_int_eq(px_vocab_create(b, &vb), PX_OK);
     add_words(a, va, "graphics");

@@ -17,7 +17,7 @@
 
 /* A found file's stat, as the pipeline gives it to the writer. */
 static const struct stat *
-stat_of(const px_found_t *f)
+stat_of(const px_found *f)
 {
     static struct stat st;
     px_found_stat(f, &st);
@@ -73,7 +73,7 @@ warn(void *ctx, const char *path, const char *message)
 
 /* Bring every file found up to date through w. */
 static void
-index_all(px_writer_t *w, const px_found_list *found)
+index_all(px_writer *w, const px_found_list *found)
 {
     for (size_t i = 0; i < found->count; i++) {
         px_outcome oc;
@@ -112,7 +112,7 @@ END_TEST
 START_TEST(vanished_between_crawl_and_index)
 {
     px_found_list found = {0};
-    px_writer_t *w;
+    px_writer *w;
     char *err = NULL;
     ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
@@ -145,7 +145,7 @@ END_TEST
 
 START_TEST(second_writer_is_locked_out)
 {
-    px_writer_t *w, *w2 = NULL;
+    px_writer *w, *w2 = NULL;
     char *err = NULL;
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w2, &err), PX_LOCKED);
@@ -159,7 +159,7 @@ END_TEST
 START_TEST(removes_unseen_under_roots_only)
 {
     px_found_list found = {0};
-    px_writer_t *w;
+    px_writer *w;
     char *err = NULL;
     ck_assert_int_eq(px_crawl(tree, &found, warn, NULL), PX_OK);
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
@@ -194,7 +194,7 @@ END_TEST
 START_TEST(sharded_database)
 {
     px_found_list found = {0};
-    px_writer_t *w, *w2 = NULL;
+    px_writer *w, *w2 = NULL;
     char *err = NULL, sharded[160];
     px_writer_opts three = opts;
     three.shards = 3;
@@ -235,7 +235,7 @@ START_TEST(shards_share_the_batch)
         write_file(name, "More\n\nYet another short article.\n");
     }
     px_found_list found = {0};
-    px_writer_t *w;
+    px_writer *w;
     char *err = NULL, sharded[160];
     px_writer_opts two = opts;
     two.shards = 2;
@@ -269,7 +269,7 @@ START_TEST(shards_share_the_batch)
 END_TEST
 
 static px_outcome
-update(px_writer_t *w, const char *path)
+update(px_writer *w, const char *path)
 {
     struct stat st;
     px_outcome oc;
@@ -284,7 +284,7 @@ update(px_writer_t *w, const char *path)
  * catalog; a second sighting of the same file must still read it. */
 START_TEST(fresh_database_plans_a_file_once_without_the_catalog)
 {
-    px_writer_t *w;
+    px_writer *w;
     char *err = NULL, path[256];
     snprintf(path, sizeof path, "%s/a.txt", tree);
     ck_assert_int_eq(px_writer_open(dbpath, &opts, &w, &err), PX_OK);
@@ -309,7 +309,7 @@ END_TEST
  * one was a use after free that the ASan build reports. */
 START_TEST(titled_organisation_is_one_entity)
 {
-    px_writer_t *w;
+    px_writer *w;
     char *err = NULL, path[256];
     write_file("procuracy.txt",
                "The inquiry in Moscow\n\nWhen the General Procuracy got the "
@@ -395,7 +395,7 @@ words_in_first(char **paths)
 START_TEST(first_shard_holds_every_shard_words)
 {
     px_found_list found = {0};
-    px_writer_t *w;
+    px_writer *w;
     char *err = NULL, sharded[160], **paths = NULL;
     size_t n = 0;
     px_writer_opts two = opts;

@@ -57,30 +57,30 @@ typedef struct px_block {
     int quoted;        /* a post's quoted reply ("> " lines): indexed, but
                         * ranked below the post's own words */
     unsigned page;     /* the PDF page it is on, from 1; 0: not paged */
-} px_block_t;
+} px_block;
 
-typedef struct px_article px_article_t;
+typedef struct px_article px_article;
 
 /* Parse buf[0, len) as `format`. Returns PX_BINARY for binary data and
  * PX_EMPTY when there is no text at all (no title, no blocks); for a PDF,
  * PX_ENCRYPTED when it needs a password and PX_DAMAGED when poppler
  * cannot read it. Caller owns *out; free with px_article_destroy(). */
 px_status px_article_parse(const char *buf, size_t len, px_format format,
-                           px_article_t **out);
+                           px_article **out);
 
 /* px_article_parse(), and when it refuses the file, why as a sentence for
  * the user in why[0, size) ("" when the status says it all): "encrypted
  * PDF (needs a password)", "damaged PDF: " and poppler's words. */
 px_status px_article_parse_why(const char *buf, size_t len, px_format format,
-                               px_article_t **out, char *why, size_t size);
+                               px_article **out, char *why, size_t size);
 
 /* The title (borrowed, valid until destroy; "" when none was found). The
  * title line or heading is not repeated as a block. */
-const char *px_article_title(const px_article_t *a);
+const char *px_article_title(const px_article *a);
 
-size_t px_article_block_count(const px_article_t *a);
+size_t px_article_block_count(const px_article *a);
 /* Block i (borrowed, valid until destroy). */
-const px_block_t *px_article_block(const px_article_t *a, size_t i);
+const px_block *px_article_block(const px_article *a, size_t i);
 
 /* The article's own date, "YYYY-MM-DD" (borrowed, valid until destroy),
  * or NULL when it gives none. Taken, most trusted first, from a front
@@ -91,14 +91,14 @@ const px_block_t *px_article_block(const px_article_t *a, size_t i);
  * or second block ("LISBON, March 16, 2024 — ...", "NAIROBI, 4 December
  * 2023 -", or a block that is only a date). Only a full, valid day counts;
  * a time or zone after it is ignored. */
-const char *px_article_date(const px_article_t *a);
+const char *px_article_date(const px_article *a);
 
 /* A mail or news post's author (its From:, the display name when it has
  * one), or NULL. */
-const char *px_article_author(const px_article_t *a);
+const char *px_article_author(const px_article *a);
 
 /* How many invalid UTF-8 bytes were repaired (0 for clean text). */
-size_t px_article_repaired(const px_article_t *a);
+size_t px_article_repaired(const px_article *a);
 
 /* What parsing had to leave out or change to stay within its bounds, as a
  * sentence for the user (borrowed, valid until destroy), or NULL when
@@ -106,8 +106,8 @@ size_t px_article_repaired(const px_article_t *a);
  * or too complex to parse in time (then read as plain paragraphs); the
  * pages of a PDF past 2,000, past 32 MB of text or past its CPU-time
  * deadline. */
-const char *px_article_cut(const px_article_t *a);
+const char *px_article_cut(const px_article *a);
 
-void px_article_destroy(px_article_t *a);
+void px_article_destroy(px_article *a);
 
 #endif /* PASSIM_ARTICLE_H */

@@ -52,30 +52,30 @@
 /* A facet key is at most this many bytes (px_canon_key). */
 #define PX_CANON_KEY_MAX 200
 
-typedef struct px_canon px_canon_t;
+typedef struct px_canon px_canon;
 
 /* A new, empty set of mentions for one article. Caller owns *out; free
  * with px_canon_destroy(). */
-px_status px_canon_create(px_canon_t **out);
+px_status px_canon_create(px_canon **out);
 
 /* Add the mentions found in one piece of the article's text (a block, the
  * title): each mention's text[start, end) is copied, so text and mentions
  * may go once this returns. *piece (may be NULL) receives the piece's
  * number, 0 for the first add, for px_canon_value(). PX_INVALID_ARGUMENT
  * for a mention outside text[0, len). */
-px_status px_canon_add(px_canon_t *c, const char *text, size_t len,
-                       const px_mentions_t *mentions, size_t *piece);
+px_status px_canon_add(px_canon *c, const char *text, size_t len,
+                       const px_mentions *mentions, size_t *piece);
 
 /* Work out the canonical value of every mention added so far. Adding more
  * afterwards needs another resolve. */
-px_status px_canon_resolve(px_canon_t *c);
+px_status px_canon_resolve(px_canon *c);
 
 /* The canonical value of mention i of the given piece (borrowed, valid
  * until the next add or destroy); "" when nothing is left of it (a lone
  * "Mr."). NULL when out of range or not resolved. */
-const char *px_canon_value(const px_canon_t *c, size_t piece, size_t i);
+const char *px_canon_value(const px_canon *c, size_t piece, size_t i);
 
-void px_canon_destroy(px_canon_t *c);
+void px_canon_destroy(px_canon *c);
 
 /* Clean one mention's text on its own, without the article (the first
  * list above), e.g. for a query's "person:President Putin". Caller owns

@@ -27,50 +27,50 @@ typedef struct px_file_info {
     uint64_t inode;
     uint64_t hash;     /* content hash (px_catalog_hash) */
     uint32_t passages;
-} px_file_info_t;
+} px_file_info;
 
-typedef struct px_catalog px_catalog_t;
+typedef struct px_catalog px_catalog;
 
 /* The catalog of db, which must outlive it. Caller owns *out; free with
  * px_catalog_destroy(). */
-px_status px_catalog_load(xc_database *db, px_catalog_t **out);
+px_status px_catalog_load(xc_database *db, px_catalog **out);
 
 /* The entry for `path`, or NULL (also on a database error: the file is
  * then indexed as new). Borrowed, valid until the next lookup. Looking a
  * path up marks it seen (see px_catalog_each_unseen). */
-const px_file_info_t *px_catalog_lookup(px_catalog_t *cat, const char *path);
+const px_file_info *px_catalog_lookup(px_catalog *cat, const char *path);
 
 /* The entry of the article whose id is `id` (px_article_id()), read from
  * db without a catalog (the query side): *info and *path (caller owns;
  * free with free()). PX_NOT_FOUND when there is none, PX_XAPIAN on a
  * database error (*path NULL on both). */
 px_status px_catalog_get(xc_database *db, const char *id,
-                         px_file_info_t *info, char **path);
+                         px_file_info *info, char **path);
 
 /* *empty is 1 when the catalog has no entry at all. */
-px_status px_catalog_is_empty(const px_catalog_t *cat, int *empty);
+px_status px_catalog_is_empty(const px_catalog *cat, int *empty);
 
 /* Record `info` for `path` in db (writable; inside the caller's
  * transaction), and mark it seen. */
-px_status px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
-                         const px_file_info_t *info);
+px_status px_catalog_put(px_catalog *cat, xc_database *db, const char *path,
+                         const px_file_info *info);
 
 /* Forget `path` in db. Removing an absent path is PX_OK. */
-px_status px_catalog_remove(px_catalog_t *cat, xc_database *db,
+px_status px_catalog_remove(px_catalog *cat, xc_database *db,
                             const char *path);
 
 /* The number of entries (a walk of the database's keys). */
-size_t px_catalog_count(const px_catalog_t *cat);
+size_t px_catalog_count(const px_catalog *cat);
 
 /* Call fn for every path not looked up or put since loading (or since
  * px_catalog_clear_seen). The path is borrowed for the call; fn may not
  * change the catalog: collect the paths, then remove them. */
 typedef void (*px_catalog_fn)(void *ctx, const char *path,
-                              const px_file_info_t *info);
-void px_catalog_each_unseen(px_catalog_t *cat, px_catalog_fn fn, void *ctx);
-void px_catalog_clear_seen(px_catalog_t *cat);
+                              const px_file_info *info);
+void px_catalog_each_unseen(px_catalog *cat, px_catalog_fn fn, void *ctx);
+void px_catalog_clear_seen(px_catalog *cat);
 
-void px_catalog_destroy(px_catalog_t *cat);
+void px_catalog_destroy(px_catalog *cat);
 
 /* A fast 64-bit hash of file contents. */
 uint64_t px_catalog_hash(const char *data, size_t len);

@@ -27,7 +27,7 @@ typedef struct px_datecore {
     int year;
     int month;
     int day;
-} px_datecore_t;
+} px_datecore;
 
 /* Days in month m (1-12) of year y; 29 for February of year 0 (unknown),
  * so that "Feb. 29" survives until a year is chosen. 0 for a bad month. */
@@ -60,19 +60,19 @@ int px_datecore_weekday(const char *s, size_t len, size_t *used);
  * 0), "December 2023" (month precision). Day and month are checked ("Feb.
  * 30" is no date). Returns the bytes it covers, or 0 when s does not start
  * with a date; *out is filled only on success. */
-size_t px_datecore_parse(const char *s, size_t len, px_datecore_t *out);
+size_t px_datecore_parse(const char *s, size_t len, px_datecore *out);
 
 /* Like px_datecore_parse() but for a whole field value, such as a front
  * matter `date:` or an HTML meta content: blanks and quotes around it and
  * a leading weekday ("Sat, 16 Mar 2024 10:00:00 +0000") are skipped, and
  * only a full day (year, month and day) is accepted. Returns 1 and *out,
  * or 0. */
-int px_datecore_parse_day(const char *s, size_t len, px_datecore_t *out);
+int px_datecore_parse_day(const char *s, size_t len, px_datecore *out);
 
 /* Write the ISO form of d at its precision ("YYYY-MM-DD", "YYYY-MM" or
  * "YYYY") into out (PX_DATECORE_ISO_MAX bytes). Returns its length, or 0
  * (and "") when d has no valid year. */
-size_t px_datecore_format(const px_datecore_t *d,
+size_t px_datecore_format(const px_datecore *d,
                           char out[PX_DATECORE_ISO_MAX]);
 
 #endif /* PASSIM_DATECORE_H */

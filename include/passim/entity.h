@@ -31,17 +31,17 @@ typedef struct px_mention {
     px_entity_type type;
     size_t start;
     size_t end;
-} px_mention_t;
+} px_mention;
 
 /* A growable list of mentions; zero-initialise, free with
  * px_mentions_free(). */
 typedef struct px_mentions {
-    px_mention_t *items;
+    px_mention *items;
     size_t count, cap;
-} px_mentions_t;
+} px_mentions;
 
-px_status px_mentions_add(px_mentions_t *list, px_entity_type type,
+px_status px_mentions_add(px_mentions *list, px_entity_type type,
                           size_t start, size_t end);
-void px_mentions_free(px_mentions_t *list);
+void px_mentions_free(px_mentions *list);
 
 #endif /* PASSIM_ENTITY_H */

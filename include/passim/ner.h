@@ -9,7 +9,7 @@
  * embedded in the library; see bench/README.md for how to rebuild it.
  *
  * A model is read-only once loaded: any number of threads may tag with one
- * px_ner_t at the same time.
+ * px_ner at the same time.
  */
 #ifndef PASSIM_NER_H
 #define PASSIM_NER_H
@@ -19,7 +19,7 @@
 #include "passim/entity.h"
 #include "passim/status.h"
 
-typedef struct px_ner px_ner_t;
+typedef struct px_ner px_ner;
 
 /* Per-token flags for px_ner_tag_tokens: the token opens a sentence, or a
  * document (an article; a document start is also a sentence start). */
@@ -37,29 +37,29 @@ typedef struct px_ner px_ner_t;
  * Caller owns *out; free with px_ner_destroy(). PX_NOT_FOUND if the library
  * was built without a model, PX_IO or PX_UNSUPPORTED if the override cannot
  * be read or is not a model, PX_NOMEM. */
-px_status px_ner_load_default(px_ner_t **out);
+px_status px_ner_load_default(px_ner **out);
 
 /* Load a model file written by tools/ner-train. Caller owns *out; free with
  * px_ner_destroy(). PX_IO, PX_UNSUPPORTED (not a model of this version),
  * PX_NOMEM, PX_INVALID_ARGUMENT. */
-px_status px_ner_load(const char *path, px_ner_t **out);
+px_status px_ner_load(const char *path, px_ner **out);
 
 /* Free a model; px_ner_destroy(NULL) does nothing. */
-void px_ner_destroy(px_ner_t *ner);
+void px_ner_destroy(px_ner *ner);
 
 /* Find the mentions in UTF-8 text[0, len), one document (an article), and
  * append them to *out in text order as byte spans [start, end) into text.
  * The text is split into CoNLL-style tokens (punctuation and "'s" are
  * tokens of their own) and sentences (at . ! ? and blank lines). On
  * failure *out keeps what it held before. PX_INVALID_ARGUMENT, PX_NOMEM. */
-px_status px_ner_tag_text(const px_ner_t *ner, const char *text, size_t len,
-                          px_mentions_t *out);
+px_status px_ner_tag_text(const px_ner *ner, const char *text, size_t len,
+                          px_mentions *out);
 
 /* Tag n pre-tokenised words (NUL-terminated, borrowed for the call), with
  * flags[i] a combination of PX_NER_SENT_START and PX_NER_DOC_START (NULL:
  * one document of one sentence). Writes n tags (PX_NER_O or type + 1, with
  * PX_NER_BEGIN) to tags. PX_INVALID_ARGUMENT, PX_NOMEM. */
-px_status px_ner_tag_tokens(const px_ner_t *ner, const char *const *words,
+px_status px_ner_tag_tokens(const px_ner *ner, const char *const *words,
                             size_t n, const unsigned char *flags,
                             unsigned char *tags);
 

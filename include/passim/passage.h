@@ -38,20 +38,20 @@ typedef struct px_passage {
     int quoted; /* its blocks are a post's quoted reply (never merged with
                    the post's own words) */
     unsigned page; /* the PDF page of its blocks, from 1; 0: not paged */
-} px_passage_t;
+} px_passage;
 
-typedef struct px_passages px_passages_t;
+typedef struct px_passages px_passages;
 
 /* Split article `a` (opts may be NULL for the defaults). Merged blocks are
  * joined with "\n\n". Caller owns *out; free with px_passages_destroy(). It
  * does not borrow from `a`. */
-px_status px_passage_split(const px_article_t *a, const px_passage_opts *opts,
-                           px_passages_t **out);
+px_status px_passage_split(const px_article *a, const px_passage_opts *opts,
+                           px_passages **out);
 
-size_t px_passages_count(const px_passages_t *p);
+size_t px_passages_count(const px_passages *p);
 /* Passage i (borrowed, valid until destroy). */
-const px_passage_t *px_passages_get(const px_passages_t *p, size_t i);
+const px_passage *px_passages_get(const px_passages *p, size_t i);
 
-void px_passages_destroy(px_passages_t *p);
+void px_passages_destroy(px_passages *p);
 
 #endif /* PASSIM_PASSAGE_H */

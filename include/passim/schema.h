@@ -117,7 +117,7 @@ typedef struct px_record {
     const char *mentions; /* "type start end\n" lines, spans in text */
     size_t mentions_len;
     uint32_t page; /* the PDF page of the passage, from 1; 0: not paged */
-} px_record_t;
+} px_record;
 
 /* What an article gives its passage documents besides their text: entity
  * terms (the indexer gives them to the first passage only) and the encoded
@@ -131,7 +131,7 @@ typedef struct px_doc_extras {
     int quoted;     /* the passage is a quoted reply: PX_TERM_QUOTED */
 } px_doc_extras;
 
-/* A passage's entity mentions (px_record_t.mentions): one line per
+/* A passage's entity mentions (px_record.mentions): one line per
  * mention, "type start end\n" in decimal, the span in the passage's text.
  * px_mention_format() writes one line into line[PX_MENTION_LINE_MAX] and
  * returns its length (0 for a negative type or an empty span). */
@@ -147,9 +147,9 @@ void px_mentions_each(const char *data, size_t len, size_t text_len,
                         px_mention_fn fn, void *ctx);
 
 /* Serialise r. Caller owns *data; free with free(). */
-px_status px_record_encode(const px_record_t *r, char **data, size_t *len);
+px_status px_record_encode(const px_record *r, char **data, size_t *len);
 /* PX_INVALID_ARGUMENT when data is not a record. */
-px_status px_record_decode(const char *data, size_t len, px_record_t *r);
+px_status px_record_decode(const char *data, size_t len, px_record *r);
 
 /* The key of an entity value as its terms hold it: case-folded as the
  * tokenizer folds words (token.h), white space single, at most
@@ -216,7 +216,7 @@ px_status px_schema_termgen(xc_termgen **out);
  * tg; `extras` (may be NULL) adds the article's entities. */
 px_status px_schema_passage_document(xc_termgen *tg, xc_document *doc,
                                      const char *id, const char *date,
-                                     const px_record_t *r,
+                                     const px_record *r,
                                      const px_doc_extras *extras);
 
 /* A query parser set up for passim's schema on db: passim's stemmer, the

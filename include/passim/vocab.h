@@ -57,18 +57,18 @@ void px_words_clear(px_words *w);
 #define PX_VOCAB_REMEMBER 1000000
 
 /* A writer's side, for the database `db` it writes. */
-typedef struct px_vocab px_vocab_t;
-px_status px_vocab_create(xc_database *db, px_vocab_t **out);
+typedef struct px_vocab px_vocab;
+px_status px_vocab_create(xc_database *db, px_vocab **out);
 /* Told of each word px_vocab_add stores (borrowed for the call). */
 typedef void (*px_vocab_stored_fn)(void *ctx, const char *word, size_t len);
 /* Store the words of `words` that `db` lacks (inside a transaction, which
  * must be committed: the words are remembered as stored), telling
  * `stored` (may be NULL) of each. */
-px_status px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words,
+px_status px_vocab_add(px_vocab *v, xc_database *db, const px_words *words,
                        px_vocab_stored_fn stored, void *ctx);
 /* Forget the words met so far (they are asked of the database again). */
-void px_vocab_forget(px_vocab_t *v);
-void px_vocab_destroy(px_vocab_t *v);
+void px_vocab_forget(px_vocab *v);
+void px_vocab_destroy(px_vocab *v);
 
 /* A sharded database keeps every shard's words in its first shard as
  * well: a server that hands out the shards as one database shows a
@@ -88,14 +88,14 @@ px_status px_vocab_union_mark(xc_database *db0, size_t shard,
                               uint64_t revision);
 /* Store every word of dbk that db0 lacks in db0 (inside its transaction),
  * through db0's writer side v0. */
-px_status px_vocab_union_copy(px_vocab_t *v0, xc_database *db0,
+px_status px_vocab_union_copy(px_vocab *v0, xc_database *db0,
                               xc_database *dbk);
 
 /* A reader's side: call fn for each distinct stem of the words in `db`
  * that start with `pattern` (folded), at most PX_VOCAB_MAX_EXPANSION
  * words. fn returns non-zero to stop. */
 typedef int (*px_stem_fn)(void *ctx, const char *stem, size_t len);
-px_status px_vocab_expand(xc_database *db, px_stemmer_t *st,
+px_status px_vocab_expand(xc_database *db, px_stemmer *st,
                           const char *pattern, size_t len, px_stem_fn fn,
                           void *ctx);
 

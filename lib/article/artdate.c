@@ -25,9 +25,9 @@ static const char *const date_keys[] = {
 };
 
 int
-article_date_from_field(px_article_t *a, const char *s, size_t n)
+article_date_from_field(px_article *a, const char *s, size_t n)
 {
-    px_datecore_t d;
+    px_datecore d;
     if (a->date[0] != '\0' || !px_datecore_parse_day(s, n, &d))
         return 0;
     return px_datecore_format(&d, a->date) == 10;
@@ -47,7 +47,7 @@ key_is(const char *s, size_t n, const char *key)
 /* The value of `key` in the raw front matter ("key: value" lines, any
  * case), or 0 when it has none. */
 static int
-front_matter_value(const px_article_t *a, const char *key, const char **v,
+front_matter_value(const px_article *a, const char *key, const char **v,
                    size_t *vn)
 {
     const char *p = a->front_matter;
@@ -67,7 +67,7 @@ front_matter_value(const px_article_t *a, const char *key, const char **v,
 }
 
 static void
-date_from_front_matter(px_article_t *a)
+date_from_front_matter(px_article *a)
 {
     const char *v = NULL;
     size_t vn = 0;
@@ -97,9 +97,9 @@ dateline_end(const char *s, size_t len, size_t p)
 }
 
 static int
-dateline_at(px_article_t *a, const char *s, size_t len, size_t p)
+dateline_at(px_article *a, const char *s, size_t len, size_t p)
 {
-    px_datecore_t d = {0};
+    px_datecore d = {0};
     size_t used = 0;
     if (px_datecore_weekday(s + p, len - p, &used) >= 1 && used >= 6) {
         p += used;
@@ -115,7 +115,7 @@ dateline_at(px_article_t *a, const char *s, size_t len, size_t p)
 /* A date at the block's start, or after a place: the text before it is
  * commas and words without digits, and the date follows a ", ". */
 static int
-date_from_dateline(px_article_t *a, const px_block_t *b)
+date_from_dateline(px_article *a, const px_block *b)
 {
     const char *s = b->text;
     if (dateline_at(a, s, b->len, 0))
@@ -131,7 +131,7 @@ date_from_dateline(px_article_t *a, const px_block_t *b)
 }
 
 void
-article_find_date(px_article_t *a)
+article_find_date(px_article *a)
 {
     date_from_front_matter(a);
     for (size_t i = 0; i < a->count && i < 2 && a->date[0] == '\0'; i++)
@@ -139,7 +139,7 @@ article_find_date(px_article_t *a)
 }
 
 const char *
-px_article_date(const px_article_t *a)
+px_article_date(const px_article *a)
 {
     return a != NULL && a->date[0] != '\0' ? a->date : NULL;
 }

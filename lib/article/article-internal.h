@@ -20,7 +20,7 @@
 
 struct px_article {
     char *title;         /* owned, never NULL once parsed */
-    px_block_t *blocks;  /* owned */
+    px_block *blocks;  /* owned */
     size_t count;
     size_t cap;
     char *text;          /* the arena of block texts */
@@ -41,33 +41,33 @@ struct px_article {
 };
 
 /* Make room for `extra` more arena bytes. */
-px_status article_reserve(px_article_t *a, size_t extra);
+px_status article_reserve(px_article *a, size_t extra);
 
 /* Append s[0, n) to the arena (the block under construction). */
-px_status article_append(px_article_t *a, const char *s, size_t n);
+px_status article_append(px_article *a, const char *s, size_t n);
 
 /* Append buf[0, n) to the arena, repairing invalid UTF-8 and counting the
  * repairs in a->repaired. Sets *clean to 1 when nothing needed repair. */
-px_status article_append_repaired(px_article_t *a, const char *buf, size_t n,
+px_status article_append_repaired(px_article *a, const char *buf, size_t n,
                                   int *clean);
 
 /* Close the block whose text started at arena offset `start`: NUL-terminate
  * it and add its descriptor. An empty block is discarded instead. */
-px_status article_end_block(px_article_t *a, size_t start, size_t file_start,
+px_status article_end_block(px_article *a, size_t start, size_t file_start,
                             size_t file_end, int exact);
 
 /* Set the title to a copy of s[0, n). */
-px_status article_set_title(px_article_t *a, const char *s, size_t n);
+px_status article_set_title(px_article *a, const char *s, size_t n);
 
 /* Point every block's text into the arena; call once building is done. */
-void article_finish(px_article_t *a);
+void article_finish(px_article *a);
 
 /* Plain text from buf[pos, len): Markdown with TEXT_MARKDOWN; with
  * TEXT_POST, a post's body, whose quoting lines ("> ...") make blocks of
  * their own, marked quoted. */
 #define TEXT_MARKDOWN 1
 #define TEXT_POST 2
-px_status text_parse(px_article_t *a, const char *buf, size_t len,
+px_status text_parse(px_article *a, const char *buf, size_t len,
                      size_t pos, int flags);
 
 /* Is s[0, n) (a line, blanks at its ends trimmed) data rather than
@@ -78,7 +78,7 @@ int junk_line(const char *s, size_t n, int after_junk);
 
 /* A post: title, date and author from its headers, its body as text
  * without the signature; plain text when it has no post's headers. */
-px_status mail_parse(px_article_t *a, const char *buf, size_t len,
+px_status mail_parse(px_article *a, const char *buf, size_t len,
                      size_t skip);
 
 /* Where a post's signature starts in buf[body, len) (the last "-- "
@@ -96,7 +96,7 @@ typedef struct mail_mime {
 int mime_body_needs_decoding(const char *buf, mail_mime m);
 
 /* Read the MIME body at buf[body, len) into a (mime.c). */
-px_status mime_body(px_article_t *a, const char *buf, size_t len,
+px_status mime_body(px_article *a, const char *buf, size_t len,
                     size_t body, mail_mime m);
 
 /* Header text s[0, n) with its RFC 2047 encoded words decoded to UTF-8
@@ -106,7 +106,7 @@ px_status mime_decode_words(const char *s, size_t n, char **out,
 
 /* Parse HTML buf[0, len), where the text proper starts at `skip` (after a
  * BOM), into the empty article `a`; kind is the buffer's classification. */
-px_status html_parse(px_article_t *a, const char *buf, size_t len,
+px_status html_parse(px_article *a, const char *buf, size_t len,
                      size_t skip, px_text_kind kind);
 
 /* Taming hostile HTML before gumbo sees it (htmltame.c). A page whose
@@ -169,7 +169,7 @@ double article_cpu_now(void);
  * deadline, the cut said in a->cut. */
 #define PDF_PAGES_MAX 2000
 #define PDF_TEXT_MAX ((size_t)32 << 20)
-px_status pdf_parse(px_article_t *a, const char *buf, size_t len, char *why,
+px_status pdf_parse(px_article *a, const char *buf, size_t len, char *why,
                     size_t size);
 
 /* For tests only: read at most `pages` pages of a PDF, within `seconds`
@@ -182,11 +182,11 @@ void html_test_limit_allocations(unsigned long calls);
 
 /* Set a->date from a field value (front matter, HTML meta) holding a full
  * date; returns whether it did. A date already set is kept. */
-int article_date_from_field(px_article_t *a, const char *s, size_t n);
+int article_date_from_field(px_article *a, const char *s, size_t n);
 
 /* Find the article's date once parsing is done (artdate.c): front matter,
  * then a dateline; a date html.c already set is kept. */
-void article_find_date(px_article_t *a);
+void article_find_date(px_article *a);
 
 /* The length of the longest valid UTF-8 prefix of buf[0, len). */
 size_t utf8_valid_prefix(const char *buf, size_t len);

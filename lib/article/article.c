@@ -117,7 +117,7 @@ px_article_sniff(const char *buf, size_t len)
 /* The builder. */
 
 px_status
-article_reserve(px_article_t *a, size_t extra)
+article_reserve(px_article *a, size_t extra)
 {
     if (a->text_cap - a->text_len >= extra)
         return PX_OK;
@@ -136,7 +136,7 @@ article_reserve(px_article_t *a, size_t extra)
 }
 
 px_status
-article_append(px_article_t *a, const char *s, size_t n)
+article_append(px_article *a, const char *s, size_t n)
 {
     px_status rc = article_reserve(a, n);
     if (rc == PX_OK) {
@@ -147,7 +147,7 @@ article_append(px_article_t *a, const char *s, size_t n)
 }
 
 px_status
-article_append_repaired(px_article_t *a, const char *buf, size_t n,
+article_append_repaired(px_article *a, const char *buf, size_t n,
                         int *clean)
 {
     if (utf8_valid_prefix(buf, n) == n) {
@@ -169,7 +169,7 @@ article_append_repaired(px_article_t *a, const char *buf, size_t n,
 }
 
 px_status
-article_end_block(px_article_t *a, size_t start, size_t file_start,
+article_end_block(px_article *a, size_t start, size_t file_start,
                   size_t file_end, int exact)
 {
     if (a->text_len == start)
@@ -177,7 +177,7 @@ article_end_block(px_article_t *a, size_t start, size_t file_start,
     px_status rc = article_append(a, "", 1);
     if (rc == PX_OK && a->count == a->cap) {
         size_t cap = a->cap > 0 ? a->cap * 2 : 64;
-        px_block_t *blocks = realloc(a->blocks, cap * sizeof *blocks);
+        px_block *blocks = realloc(a->blocks, cap * sizeof *blocks);
         if (blocks == NULL)
             rc = PX_NOMEM;
         else
@@ -187,7 +187,7 @@ article_end_block(px_article_t *a, size_t start, size_t file_start,
         a->text_len = start;
         return rc;
     }
-    a->blocks[a->count++] = (px_block_t){
+    a->blocks[a->count++] = (px_block){
         .text = NULL,
         .len = a->text_len - 1 - start,
         .file_start = file_start,
@@ -216,7 +216,7 @@ capped_title(const char *s, size_t n)
 }
 
 px_status
-article_set_title(px_article_t *a, const char *s, size_t n)
+article_set_title(px_article *a, const char *s, size_t n)
 {
     n = capped_title(s, n);
     char *title = malloc(n + 1);
@@ -230,7 +230,7 @@ article_set_title(px_article_t *a, const char *s, size_t n)
 }
 
 void
-article_finish(px_article_t *a)
+article_finish(px_article *a)
 {
     size_t off = 0;
     for (size_t i = 0; i < a->count; i++) {
@@ -339,7 +339,7 @@ yaml_key_line(const char *buf, size_t len, size_t pos)
 /* Skip YAML front matter ("---" on the first line up to a closing "---"
  * or "...") and keep its raw text. Returns where the body starts. */
 static px_status
-md_front_matter(px_article_t *a, const char *buf, size_t len, size_t *pos,
+md_front_matter(px_article *a, const char *buf, size_t len, size_t *pos,
                 int markdown)
 {
     if (*pos >= len)
@@ -369,7 +369,7 @@ md_front_matter(px_article_t *a, const char *buf, size_t len, size_t *pos,
 /* Add file bytes [s, e) as a block: exact when they are valid UTF-8 and
  * `markup_removed` is 0. */
 static px_status
-add_span_block(px_article_t *a, const char *buf, size_t s, size_t e,
+add_span_block(px_article *a, const char *buf, size_t s, size_t e,
                int markup_removed)
 {
     size_t start = a->text_len;
@@ -381,7 +381,7 @@ add_span_block(px_article_t *a, const char *buf, size_t s, size_t e,
 }
 
 static px_status
-flush_para(px_article_t *a, const char *buf, para_t *p)
+flush_para(px_article *a, const char *buf, para_t *p)
 {
     if (!p->open)
         return PX_OK;
@@ -413,7 +413,7 @@ attribution_line(const char *buf, size_t len, const line_t *l)
 }
 
 static px_status
-set_title_span(px_article_t *a, const char *buf, size_t s, size_t e)
+set_title_span(px_article *a, const char *buf, size_t s, size_t e)
 {
     size_t start = a->text_len;
     int clean = 0;
@@ -441,7 +441,7 @@ title_cut(const char *buf, const line_t *l)
 
 /* One non-blank line: the title, a heading, a rule, or paragraph text. */
 static px_status
-text_line(px_article_t *a, const char *buf, const line_t *l, int markdown,
+text_line(px_article *a, const char *buf, const line_t *l, int markdown,
           para_t *para)
 {
     size_t hs = 0;
@@ -472,7 +472,7 @@ text_line(px_article_t *a, const char *buf, const line_t *l, int markdown,
 }
 
 px_status
-text_parse(px_article_t *a, const char *buf, size_t len, size_t pos,
+text_parse(px_article *a, const char *buf, size_t len, size_t pos,
            int flags)
 {
     para_t para = {0};
@@ -515,14 +515,14 @@ bom_len(const char *buf, size_t len)
 
 px_status
 px_article_parse(const char *buf, size_t len, px_format format,
-                 px_article_t **out)
+                 px_article **out)
 {
     return px_article_parse_why(buf, len, format, out, NULL, 0);
 }
 
 px_status
 px_article_parse_why(const char *buf, size_t len, px_format format,
-                     px_article_t **out, char *why, size_t size)
+                     px_article **out, char *why, size_t size)
 {
     if (out != NULL)
         *out = NULL;
@@ -546,7 +546,7 @@ px_article_parse_why(const char *buf, size_t len, px_format format,
         return PX_BINARY;
     if (len == 0)
         return PX_EMPTY;
-    px_article_t *a = calloc(1, sizeof *a);
+    px_article *a = calloc(1, sizeof *a);
     if (a == NULL)
         return PX_NOMEM;
     size_t skip = bom_len(buf, len);
@@ -573,37 +573,37 @@ px_article_parse_why(const char *buf, size_t len, px_format format,
 }
 
 const char *
-px_article_title(const px_article_t *a)
+px_article_title(const px_article *a)
 {
     return a != NULL && a->title != NULL ? a->title : "";
 }
 
 size_t
-px_article_block_count(const px_article_t *a)
+px_article_block_count(const px_article *a)
 {
     return a != NULL ? a->count : 0;
 }
 
-const px_block_t *
-px_article_block(const px_article_t *a, size_t i)
+const px_block *
+px_article_block(const px_article *a, size_t i)
 {
     return a != NULL && i < a->count ? &a->blocks[i] : NULL;
 }
 
 const char *
-px_article_cut(const px_article_t *a)
+px_article_cut(const px_article *a)
 {
     return a != NULL && a->cut[0] != '\0' ? a->cut : NULL;
 }
 
 size_t
-px_article_repaired(const px_article_t *a)
+px_article_repaired(const px_article *a)
 {
     return a != NULL ? a->repaired : 0;
 }
 
 void
-px_article_destroy(px_article_t *a)
+px_article_destroy(px_article *a)
 {
     if (a == NULL)
         return;
@@ -616,7 +616,7 @@ px_article_destroy(px_article_t *a)
 }
 
 const char *
-px_article_author(const px_article_t *a)
+px_article_author(const px_article *a)
 {
     return a != NULL ? a->author : NULL;
 }

@@ -248,7 +248,7 @@ day_at(const char *s, size_t len, size_t p, size_t *end)
 /* An optional year after a day: ", 2024" or " 2024". Sets d->year and
  * returns the new end, or p when there is none. */
 static size_t
-trailing_year(const char *s, size_t len, size_t p, px_datecore_t *d)
+trailing_year(const char *s, size_t len, size_t p, px_datecore *d)
 {
     size_t q = p < len && s[p] == ',' ? p + 1 : p;
     size_t g = gap(s, len, q);
@@ -264,7 +264,7 @@ trailing_year(const char *s, size_t len, size_t p, px_datecore_t *d)
 
 /* "2024-03-16", with a time or anything but a digit after it. */
 static size_t
-parse_iso(const char *s, size_t len, px_datecore_t *d)
+parse_iso(const char *s, size_t len, px_datecore *d)
 {
     if (len < 10 || s[4] != '-' || s[7] != '-')
         return 0;
@@ -273,13 +273,13 @@ parse_iso(const char *s, size_t len, px_datecore_t *d)
     int day = digits(s, len, 8, 2);
     if (y < 0 || m < 0 || day < 0 || !px_datecore_valid(y, m, day))
         return 0;
-    *d = (px_datecore_t){.year = y, .month = m, .day = day};
+    *d = (px_datecore){.year = y, .month = m, .day = day};
     return 10;
 }
 
 /* "16 March 2024", "16th of March", "16 Mar." */
 static size_t
-parse_day_month(const char *s, size_t len, px_datecore_t *d)
+parse_day_month(const char *s, size_t len, px_datecore *d)
 {
     size_t p = 0;
     size_t used = 0;
@@ -294,13 +294,13 @@ parse_day_month(const char *s, size_t len, px_datecore_t *d)
     int m = px_datecore_month(s + p, len - p, &used);
     if (m == 0 || day > px_datecore_days_in_month(0, m))
         return 0;
-    *d = (px_datecore_t){.month = m, .day = day};
+    *d = (px_datecore){.month = m, .day = day};
     return trailing_year(s, len, p + used, d);
 }
 
 /* "March 16, 2024", "Mar. 16", "December 2023". */
 static size_t
-parse_month_first(const char *s, size_t len, px_datecore_t *d)
+parse_month_first(const char *s, size_t len, px_datecore *d)
 {
     size_t used = 0;
     size_t end = 0;
@@ -310,20 +310,20 @@ parse_month_first(const char *s, size_t len, px_datecore_t *d)
         return 0;
     int y = year_at(s, len, p, &end);
     if (y != 0) {
-        *d = (px_datecore_t){.year = y, .month = m};
+        *d = (px_datecore){.year = y, .month = m};
         return end;
     }
     int day = day_at(s, len, p, &end);
     if (day == 0 || day > px_datecore_days_in_month(0, m))
         return 0;
-    *d = (px_datecore_t){.month = m, .day = day};
+    *d = (px_datecore){.month = m, .day = day};
     return trailing_year(s, len, end, d);
 }
 
 size_t
-px_datecore_parse(const char *s, size_t len, px_datecore_t *out)
+px_datecore_parse(const char *s, size_t len, px_datecore *out)
 {
-    px_datecore_t d = {0};
+    px_datecore d = {0};
     size_t n = 0;
     if (s == NULL || out == NULL || len == 0)
         return 0;
@@ -351,11 +351,11 @@ field_blank(char c)
 }
 
 int
-px_datecore_parse_day(const char *s, size_t len, px_datecore_t *out)
+px_datecore_parse_day(const char *s, size_t len, px_datecore *out)
 {
     size_t p = 0;
     size_t used = 0;
-    px_datecore_t d = {0};
+    px_datecore d = {0};
     if (s == NULL || out == NULL)
         return 0;
     while (p < len && field_blank(s[p]))
@@ -382,7 +382,7 @@ put_digits(char *out, int v, int n)
 }
 
 size_t
-px_datecore_format(const px_datecore_t *d, char out[PX_DATECORE_ISO_MAX])
+px_datecore_format(const px_datecore *d, char out[PX_DATECORE_ISO_MAX])
 {
     out[0] = '\0';
     if (d == NULL || d->year < PX_DATECORE_YEAR_MIN ||

@@ -35,10 +35,10 @@
 typedef struct frame {
     const GumboNode *node;
     unsigned int next; /* the next child to visit */
-} frame_t;
+} frame;
 
 typedef struct walker {
-    px_article_t *a;
+    px_article *a;
     size_t block_start; /* arena offset of the block being gathered */
     int space;          /* whitespace is pending before the next character */
     int has_span;
@@ -50,10 +50,10 @@ typedef struct walker {
     const utf8_mark *marks; /* repairs made before parsing, if any */
     size_t nmarks;
     const html_tamed *tamed; /* the rewrite gumbo parsed, if any */
-    frame_t *stack;
+    frame *stack;
     size_t depth;
     size_t cap;
-} walker_t;
+} walker;
 
 /* Elements whose content is not visible text. */
 static int
@@ -110,7 +110,7 @@ block_tag(GumboTag tag)
 }
 
 static size_t
-file_offset(const walker_t *w, size_t pos)
+file_offset(const walker *w, size_t pos)
 {
     if (w->tamed != NULL)
         pos = html_tamed_offset(w->tamed, pos);
@@ -130,7 +130,7 @@ is_blank(char c)
  * &nbsp; gives) collapsed to one space and none at the block's start.
  * Returns whether anything visible was added. */
 static int
-collapse_into(walker_t *w, const char *s, size_t n)
+collapse_into(walker *w, const char *s, size_t n)
 {
     char *out = w->a->text + w->a->text_len;
     size_t o = 0;
@@ -155,7 +155,7 @@ collapse_into(walker_t *w, const char *s, size_t n)
 }
 
 static px_status
-add_text(walker_t *w, const GumboNode *n)
+add_text(walker *w, const GumboNode *n)
 {
     const GumboText *t = &n->v.text;
     size_t len = strlen(t->text);
@@ -180,7 +180,7 @@ add_text(walker_t *w, const GumboNode *n)
 }
 
 static int
-same_as_title(const px_article_t *a, const char *s, size_t n)
+same_as_title(const px_article *a, const char *s, size_t n)
 {
     return a->title != NULL && strlen(a->title) == n &&
            memcmp(a->title, s, n) == 0;
@@ -190,9 +190,9 @@ same_as_title(const px_article_t *a, const char *s, size_t n)
  * gave none, and a first block that merely repeats the title is dropped:
  * the title is not repeated as a block. */
 static px_status
-flush(walker_t *w, int h1)
+flush(walker *w, int h1)
 {
-    px_article_t *a = w->a;
+    px_article *a = w->a;
     /* No arena yet before the first text: NULL + 0 is undefined. */
     const char *s = a->text != NULL ? a->text + w->block_start : "";
     size_t n = a->text_len - w->block_start;
@@ -215,24 +215,24 @@ flush(walker_t *w, int h1)
 }
 
 static px_status
-push(walker_t *w, const GumboNode *n)
+push(walker *w, const GumboNode *n)
 {
     if (w->depth == w->cap) {
         size_t cap = w->cap > 0 ? w->cap * 2 : 64;
-        frame_t *stack = realloc(w->stack, cap * sizeof *stack);
+        frame *stack = realloc(w->stack, cap * sizeof *stack);
         if (stack == NULL)
             return PX_NOMEM;
         w->stack = stack;
         w->cap = cap;
     }
-    w->stack[w->depth++] = (frame_t){.node = n, .next = 0};
+    w->stack[w->depth++] = (frame){.node = n, .next = 0};
     return PX_OK;
 }
 
 /* A <time datetime> among the first blocks dates the article when no
  * meta did: bylines put the publication time there. */
 static void
-time_date(walker_t *w, const GumboNode *n)
+time_date(walker *w, const GumboNode *n)
 {
     if (n->v.element.tag != GUMBO_TAG_TIME || w->a->date[0] != '\0' ||
         w->a->count > 1)
@@ -245,7 +245,7 @@ time_date(walker_t *w, const GumboNode *n)
 
 /* Enter child node n: gather its text, or open it for its children. */
 static px_status
-enter(walker_t *w, const GumboNode *n)
+enter(walker *w, const GumboNode *n)
 {
     switch (n->type) {
     case GUMBO_NODE_TEXT:
@@ -274,11 +274,11 @@ enter(walker_t *w, const GumboNode *n)
 }
 
 static px_status
-walk(walker_t *w, const GumboNode *root)
+walk(walker *w, const GumboNode *root)
 {
     px_status rc = push(w, root);
     while (rc == PX_OK && w->depth > 0) {
-        frame_t *f = &w->stack[w->depth - 1];
+        frame *f = &w->stack[w->depth - 1];
         const GumboNode *n = f->node;
         const GumboVector *kids = &n->v.element.children;
         if (f->next < kids->length) {
@@ -297,7 +297,7 @@ walk(walker_t *w, const GumboNode *root)
 /* The first <title> of the document head, whitespace collapsed; the
  * article keeps no title when it is missing or blank. */
 static px_status
-head_title(walker_t *w, const GumboNode *root)
+head_title(walker *w, const GumboNode *root)
 {
     const GumboVector *kids = &root->v.element.children;
     const GumboNode *head = NULL;
@@ -355,7 +355,7 @@ is_date_meta(const GumboElement *el)
 
 /* The first <meta> date of the document head that holds a full day. */
 static void
-head_date(px_article_t *a, const GumboNode *root)
+head_date(px_article *a, const GumboNode *root)
 {
     const GumboVector *kids = &root->v.element.children;
     for (unsigned int i = 0; i < kids->length; i++) {
@@ -511,7 +511,7 @@ gumbo_budgeted(budget_t *b, GumboOptions *options, const char *text,
 }
 
 static px_status
-walk_document(walker_t *w, const GumboNode *root)
+walk_document(walker *w, const GumboNode *root)
 {
     px_status rc = head_title(w, root);
     if (rc == PX_OK)
@@ -525,7 +525,7 @@ walk_document(walker_t *w, const GumboNode *root)
  * Sets *expired when gumbo ran out of time, leaving the article as it
  * was. */
 static px_status
-parse_and_walk(walker_t *w, const char *text, size_t len, int *expired)
+parse_and_walk(walker *w, const char *text, size_t len, int *expired)
 {
     budget_t *b = malloc(sizeof *b);
     if (b == NULL)
@@ -548,7 +548,7 @@ parse_and_walk(walker_t *w, const char *text, size_t len, int *expired)
 /* Parse with gumbo; a page that needs it is tamed first, and one that
  * still takes too long is read again flat. */
 static px_status
-parse_tamed(walker_t *w, const char *text, size_t len)
+parse_tamed(walker *w, const char *text, size_t len)
 {
     html_tamed tamed = {0};
     px_status rc = PX_OK;
@@ -589,10 +589,10 @@ parse_tamed(walker_t *w, const char *text, size_t len)
 }
 
 px_status
-html_parse(px_article_t *a, const char *buf, size_t len, size_t skip,
+html_parse(px_article *a, const char *buf, size_t len, size_t skip,
            px_text_kind kind)
 {
-    walker_t w = {.a = a, .skip = skip, .file_len = len};
+    walker w = {.a = a, .skip = skip, .file_len = len};
     char *fixed = NULL;
     utf8_mark *marks = NULL;
     size_t fixed_len = 0;

@@ -184,7 +184,7 @@ reply_marker(const char *s, size_t n)
 }
 
 static px_status
-set_subject(px_article_t *a, const char *buf, span v)
+set_subject(px_article *a, const char *buf, span v)
 {
     size_t n = 0;
     char *s = header_value(buf, v, &n);
@@ -238,7 +238,7 @@ author_in(const char *s, size_t n, size_t *len)
 }
 
 static px_status
-set_author(px_article_t *a, const char *buf, span v)
+set_author(px_article *a, const char *buf, span v)
 {
     size_t n = 0, len = 0;
     char *s = header_value(buf, v, &n);
@@ -272,7 +272,7 @@ mail_signature_start(const char *buf, size_t len, size_t body)
 
 /* The body: MIME parts decoded (mime.c), or the file's own text. */
 static px_status
-body(px_article_t *a, const char *buf, size_t len, const mail_head *h)
+body(px_article *a, const char *buf, size_t len, const mail_head *h)
 {
     mail_mime m = {h->type.s, h->type.e, h->cte.s, h->cte.e};
     if (h->type.e > h->type.s && mime_body_needs_decoding(buf, m))
@@ -282,7 +282,7 @@ body(px_article_t *a, const char *buf, size_t len, const mail_head *h)
 }
 
 px_status
-mail_parse(px_article_t *a, const char *buf, size_t len, size_t skip)
+mail_parse(px_article *a, const char *buf, size_t len, size_t skip)
 {
     mail_head h;
     if (!read_headers(buf, len, skip, &h))

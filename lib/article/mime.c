@@ -25,7 +25,7 @@
 #define MIME_PARTS 256
 
 typedef struct mime_walk {
-    px_article_t *a;
+    px_article *a;
     const char *buf;
     size_t parts;       /* parts seen, against MIME_PARTS */
     size_t left_out;    /* parts not read: attachments, other types */
@@ -269,7 +269,7 @@ part_text(const char *buf, const part_head *h, size_t s, size_t e,
 /* Blocks [from, count) came from decoded text, not from the file: they
  * are not exact and span their part. */
 static void
-mark_part_blocks(px_article_t *a, size_t from, size_t s, size_t e)
+mark_part_blocks(px_article *a, size_t from, size_t s, size_t e)
 {
     for (size_t i = from; i < a->count; i++) {
         a->blocks[i].exact = 0;
@@ -281,9 +281,9 @@ mark_part_blocks(px_article_t *a, size_t from, size_t s, size_t e)
 /* Copy the blocks of HTML text t[0, n) into a, through a scratch
  * article (html.c reads whole pages). */
 static px_status
-html_part(px_article_t *a, const char *t, size_t n)
+html_part(px_article *a, const char *t, size_t n)
 {
-    px_article_t *h = calloc(1, sizeof *h);
+    px_article *h = calloc(1, sizeof *h);
     if (!h)
         return PX_NOMEM;
     px_text_kind kind = px_utf8_classify(t, n);
@@ -432,7 +432,7 @@ mime_body_needs_decoding(const char *buf, mail_mime m)
 }
 
 px_status
-mime_body(px_article_t *a, const char *buf, size_t len, size_t body,
+mime_body(px_article *a, const char *buf, size_t len, size_t body,
           mail_mime m)
 {
     mime_walk w = {a, buf, 0, 0};

@@ -14,7 +14,7 @@
 #include "passim/passage.h"
 
 struct px_passages {
-    px_passage_t *items;
+    px_passage *items;
     size_t count;
     size_t cap;
     char *text; /* passage texts in order, each NUL-terminated */
@@ -24,7 +24,7 @@ struct px_passages {
 
 /* A run of a block's text: [off, off + len) of b->text. */
 typedef struct piece {
-    const px_block_t *b;
+    const px_block *b;
     size_t off;
     size_t len;
 } piece_t;
@@ -176,7 +176,7 @@ choose_cut(const char *t, size_t pos, size_t end, size_t max)
 /* The passage list. */
 
 static px_status
-reserve(px_passages_t *p, size_t extra)
+reserve(px_passages *p, size_t extra)
 {
     if (p->text_cap - p->text_len < extra) {
         size_t cap = p->text_cap > 0 ? p->text_cap : 4096;
@@ -192,7 +192,7 @@ reserve(px_passages_t *p, size_t extra)
     }
     if (p->count == p->cap) {
         size_t cap = p->cap > 0 ? p->cap * 2 : 32;
-        px_passage_t *items = realloc(p->items, cap * sizeof *items);
+        px_passage *items = realloc(p->items, cap * sizeof *items);
         if (items == NULL)
             return PX_NOMEM;
         p->items = items, p->cap = cap;
@@ -202,17 +202,17 @@ reserve(px_passages_t *p, size_t extra)
 
 /* Add a piece as a new passage at the tail. */
 static px_status
-push(px_passages_t *p, const piece_t *pc)
+push(px_passages *p, const piece_t *pc)
 {
     px_status rc = reserve(p, pc->len + 1);
     if (rc != PX_OK)
         return rc;
-    const px_block_t *b = pc->b;
+    const px_block *b = pc->b;
     memcpy(p->text + p->text_len, b->text + pc->off, pc->len);
     p->text_len += pc->len;
     p->text[p->text_len++] = '\0';
-    px_passage_t *ps = &p->items[p->count++];
-    *ps = (px_passage_t){.len = pc->len, .exact = b->exact,
+    px_passage *ps = &p->items[p->count++];
+    *ps = (px_passage){.len = pc->len, .exact = b->exact,
                          .quoted = b->quoted,
                          .file_start = b->file_start, .file_end = b->file_end,
                          .page = b->page};
@@ -225,13 +225,13 @@ push(px_passages_t *p, const piece_t *pc)
 
 /* Join the last two passages into one, separated by a blank line. */
 static px_status
-join_last(px_passages_t *p)
+join_last(px_passages *p)
 {
     px_status rc = reserve(p, 1);
     if (rc != PX_OK)
         return rc;
-    px_passage_t *a = &p->items[p->count - 2];
-    const px_passage_t *b = &p->items[p->count - 1];
+    px_passage *a = &p->items[p->count - 2];
+    const px_passage *b = &p->items[p->count - 1];
     size_t b_off = p->text_len - b->len - 1;
     memmove(p->text + b_off + 1, p->text + b_off, b->len + 1);
     p->text[b_off - 1] = '\n';
@@ -249,7 +249,7 @@ join_last(px_passages_t *p)
  * `quoted`, on page `page`: the quote of a post and its own words are
  * never one passage, nor are two pages of a PDF. */
 static int
-fits(const px_passages_t *p, size_t i, size_t n, int quoted,
+fits(const px_passages *p, size_t i, size_t n, int quoted,
      unsigned page, const px_passage_opts *o)
 {
     return p->items[i].len + 2 + n <= o->max_len &&
@@ -259,7 +259,7 @@ fits(const px_passages_t *p, size_t i, size_t n, int quoted,
 /* Add a piece: a short last passage takes it in if the two fit; failing
  * that, the short passage joins the one before it if they fit. */
 static px_status
-add_piece(px_passages_t *p, const piece_t *pc, const px_passage_opts *o)
+add_piece(px_passages *p, const piece_t *pc, const px_passage_opts *o)
 {
     px_status rc = PX_OK;
     size_t last = p->count - 1;
@@ -278,7 +278,7 @@ add_piece(px_passages_t *p, const piece_t *pc, const px_passage_opts *o)
 
 /* Cut one block into pieces of at most max bytes and add them. */
 static px_status
-split_block(px_passages_t *p, const px_block_t *b, const px_passage_opts *o)
+split_block(px_passages *p, const px_block *b, const px_passage_opts *o)
 {
     const char *t = b->text;
     size_t pos = 0;
@@ -304,8 +304,8 @@ split_block(px_passages_t *p, const px_block_t *b, const px_passage_opts *o)
 }
 
 px_status
-px_passage_split(const px_article_t *a, const px_passage_opts *opts,
-                 px_passages_t **out)
+px_passage_split(const px_article *a, const px_passage_opts *opts,
+                 px_passages **out)
 {
     px_passage_opts o = {PX_PASSAGE_MIN_LEN, PX_PASSAGE_MAX_LEN};
     px_status rc = PX_OK;
@@ -317,7 +317,7 @@ px_passage_split(const px_article_t *a, const px_passage_opts *opts,
         o = *opts;
     if (o.max_len == 0)
         o.max_len = PX_PASSAGE_MAX_LEN;
-    px_passages_t *p = calloc(1, sizeof *p);
+    px_passages *p = calloc(1, sizeof *p);
     if (p == NULL)
         return PX_NOMEM;
     size_t n = px_article_block_count(a);
@@ -341,19 +341,19 @@ px_passage_split(const px_article_t *a, const px_passage_opts *opts,
 }
 
 size_t
-px_passages_count(const px_passages_t *p)
+px_passages_count(const px_passages *p)
 {
     return p != NULL ? p->count : 0;
 }
 
-const px_passage_t *
-px_passages_get(const px_passages_t *p, size_t i)
+const px_passage *
+px_passages_get(const px_passages *p, size_t i)
 {
     return p != NULL && i < p->count ? &p->items[i] : NULL;
 }
 
 void
-px_passages_destroy(px_passages_t *p)
+px_passages_destroy(px_passages *p)
 {
     if (p == NULL)
         return;

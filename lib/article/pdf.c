@@ -72,7 +72,7 @@ pdf_test_limits(unsigned pages, double seconds)
 }
 
 typedef struct reader {
-    px_article_t *a;
+    px_article *a;
     size_t file_len;
     unsigned page;     /* the page being read, from 1 */
     size_t para;       /* arena offset of the open paragraph */
@@ -125,7 +125,7 @@ hyphen_end(const char *s, size_t n)
 static px_status
 add_line(reader *r, const char *s, size_t n)
 {
-    px_article_t *a = r->a;
+    px_article *a = r->a;
     if (r->taken + n > PDF_TEXT_MAX) {
         r->full = 1;
         return PX_OK;
@@ -308,7 +308,7 @@ read_pages(reader *r, PopplerDocument *doc)
 
 /* The metadata title, when it has a word; *has says whether it did. */
 static px_status
-meta_title(px_article_t *a, PopplerDocument *doc, int *has)
+meta_title(px_article *a, PopplerDocument *doc, int *has)
 {
     char *t = poppler_document_get_title(doc);
     px_status rc = PX_OK;
@@ -325,7 +325,7 @@ meta_title(px_article_t *a, PopplerDocument *doc, int *has)
 }
 
 static void
-meta_date(px_article_t *a, PopplerDocument *doc)
+meta_date(px_article *a, PopplerDocument *doc)
 {
     GDateTime *d = poppler_document_get_creation_date_time(doc);
     if (d == NULL)
@@ -357,7 +357,7 @@ open_failed(const GError *err, const char *logged, char *why, size_t size)
 }
 
 static px_status
-read_document(px_article_t *a, PopplerDocument *doc, size_t len)
+read_document(px_article *a, PopplerDocument *doc, size_t len)
 {
     int has_title = 0;
     px_status rc = meta_title(a, doc, &has_title);
@@ -370,7 +370,7 @@ read_document(px_article_t *a, PopplerDocument *doc, size_t len)
 }
 
 px_status
-pdf_parse(px_article_t *a, const char *buf, size_t len, char *why,
+pdf_parse(px_article *a, const char *buf, size_t len, char *why,
           size_t size)
 {
     char logged[128] = "", none[1];

@@ -331,7 +331,7 @@ px_canon_office_only(const char *value, size_t len)
 /* Building. */
 
 px_status
-px_canon_create(px_canon_t **out)
+px_canon_create(px_canon **out)
 {
     if (out == NULL)
         return PX_INVALID_ARGUMENT;
@@ -341,7 +341,7 @@ px_canon_create(px_canon_t **out)
 
 
 static px_status
-add_one(px_canon_t *c, px_entity_type type, const char *s, size_t n)
+add_one(px_canon *c, px_entity_type type, const char *s, size_t n)
 {
     void *arena = c->arena;
     void *entries = c->entries;
@@ -362,15 +362,15 @@ add_one(px_canon_t *c, px_entity_type type, const char *s, size_t n)
 }
 
 px_status
-px_canon_add(px_canon_t *c, const char *text, size_t len,
-             const px_mentions_t *mentions, size_t *piece)
+px_canon_add(px_canon *c, const char *text, size_t len,
+             const px_mentions *mentions, size_t *piece)
 {
     if (piece != NULL)
         *piece = 0;
     if (c == NULL || mentions == NULL || (text == NULL && len > 0))
         return PX_INVALID_ARGUMENT;
     for (size_t i = 0; i < mentions->count; i++) {
-        const px_mention_t *m = &mentions->items[i];
+        const px_mention *m = &mentions->items[i];
         if (m->start > m->end || m->end > len || m->type >= PX_ENT_TYPES)
             return PX_INVALID_ARGUMENT;
     }
@@ -380,7 +380,7 @@ px_canon_add(px_canon_t *c, const char *text, size_t len,
     size_t first = c->count;
     size_t first_off = c->alen;
     for (size_t i = 0; rc == PX_OK && i < mentions->count; i++) {
-        const px_mention_t *m = &mentions->items[i];
+        const px_mention *m = &mentions->items[i];
         rc = add_one(c, m->type, text + m->start, m->end - m->start);
     }
     if (rc != PX_OK) {
@@ -399,14 +399,14 @@ px_canon_add(px_canon_t *c, const char *text, size_t len,
 /* Resolving. */
 
 static const char *
-value_of(const px_canon_t *c, size_t e)
+value_of(const px_canon *c, size_t e)
 {
     return c->arena + c->entries[e].off;
 }
 
 /* FNV-1a over the type and the value. */
 static size_t
-hash_entry(const px_canon_t *c, size_t e)
+hash_entry(const px_canon *c, size_t e)
 {
     uint64_t h = 1469598103934665603ULL ^ (uint64_t)c->entries[e].type;
     const unsigned char *v = (const unsigned char *)value_of(c, e);
@@ -416,7 +416,7 @@ hash_entry(const px_canon_t *c, size_t e)
 }
 
 static int
-same_entry(const px_canon_t *c, size_t a, size_t b)
+same_entry(const px_canon *c, size_t a, size_t b)
 {
     const entry_t *x = &c->entries[a];
     const entry_t *y = &c->entries[b];
@@ -426,7 +426,7 @@ same_entry(const px_canon_t *c, size_t a, size_t b)
 
 /* Group equal (type, value) entries into unique values. */
 static px_status
-dedupe(px_canon_t *c)
+dedupe(px_canon *c)
 {
     size_t cap = 16;
     while (cap < c->count * 2)
@@ -455,7 +455,7 @@ dedupe(px_canon_t *c)
 
 /* Split every unique value into words, into one pool of spans. */
 static px_status
-split_all(px_canon_t *c)
+split_all(px_canon *c)
 {
     c->spans = malloc((c->nuniq * MAX_WORDS + 1) * sizeof *c->spans);
     if (c->spans == NULL)
@@ -474,18 +474,18 @@ typedef struct view {
     const char *v;
     const span_t *w;
     size_t n;
-} view_t;
+} view;
 
-static view_t
-view_of(const px_canon_t *c, size_t u)
+static view
+view_of(const px_canon *c, size_t u)
 {
     const uniq_t *q = &c->uniqs[u];
-    return (view_t){.v = value_of(c, q->entry), .w = c->spans + q->wfirst,
+    return (view){.v = value_of(c, q->entry), .w = c->spans + q->wfirst,
                     .n = q->nwords};
 }
 
 static int
-same_word(const view_t *a, size_t i, const view_t *b, size_t j)
+same_word(const view *a, size_t i, const view *b, size_t j)
 {
     return a->w[i].n == b->w[j].n &&
            memcmp(a->v + a->w[i].s, b->v + b->w[j].s, a->w[i].n) == 0;
@@ -493,7 +493,7 @@ same_word(const view_t *a, size_t i, const view_t *b, size_t j)
 
 /* PER: all of s's words in l, in order, the last words the same. */
 static int
-per_short(const view_t *s, const view_t *l)
+per_short(const view *s, const view *l)
 {
     if (s->n == 0 || s->n >= l->n || !same_word(s, s->n - 1, l, l->n - 1))
         return 0;
@@ -509,7 +509,7 @@ per_short(const view_t *s, const view_t *l)
 
 /* Whether s's words are l's words from word `at` on. */
 static int
-run_at(const view_t *s, const view_t *l, size_t at)
+run_at(const view *s, const view *l, size_t at)
 {
     for (size_t i = 0; i < s->n; i++)
         if (!same_word(s, i, l, at + i))
@@ -519,7 +519,7 @@ run_at(const view_t *s, const view_t *l, size_t at)
 
 /* ORG: "WHO" or "W.H.O." for "World Health Organization". */
 static int
-acronym(const view_t *s, const view_t *l)
+acronym(const view *s, const view *l)
 {
     const char *a = s->v + s->w[0].s;
     size_t k = 0;
@@ -544,7 +544,7 @@ acronym(const view_t *s, const view_t *l)
 }
 
 static int
-org_short(const view_t *s, const view_t *l)
+org_short(const view *s, const view *l)
 {
     if (s->n == 0 || s->n >= l->n)
         return 0;
@@ -564,7 +564,7 @@ org_short(const view_t *s, const view_t *l)
 /* A name the tagger typed otherwise that opens an organisation's longer
  * name: "Kasumi" (tagged a person) for "Kasumi Semiconductor". */
 static int
-other_short(const view_t *s, const view_t *l)
+other_short(const view *s, const view *l)
 {
     return s->n >= 1 && s->n < l->n && run_at(s, l, 0);
 }
@@ -576,14 +576,14 @@ other_short(const view_t *s, const view_t *l)
  * ("Carvalho", tagged an organisation in a headline, for "Inês
  * Carvalho"). */
 static size_t
-long_of_other(const px_canon_t *c, const view_t *s, px_entity_type to)
+long_of_other(const px_canon *c, const view *s, px_entity_type to)
 {
     size_t found = SIZE_MAX;
     for (size_t j = 0; j < c->nuniq; j++) {
         if (c->entries[c->uniqs[j].entry].type != to ||
             c->uniqs[j].nwords <= s->n)
             continue;
-        view_t l = view_of(c, j);
+        view l = view_of(c, j);
         if (!(to == PX_ENT_ORG ? other_short(s, &l) : per_short(s, &l)))
             continue;
         if (found != SIZE_MAX && found != c->uniqs[j].final)
@@ -596,10 +596,10 @@ long_of_other(const px_canon_t *c, const view_t *s, px_entity_type to)
 /* Map unique value u to the one longer value it is a short form of, if
  * exactly one (after their own mapping) fits. */
 static void
-resolve_one(px_canon_t *c, size_t u)
+resolve_one(px_canon *c, size_t u)
 {
     px_entity_type type = c->entries[c->uniqs[u].entry].type;
-    view_t s = view_of(c, u);
+    view s = view_of(c, u);
     size_t found = SIZE_MAX;
     if (type == PX_ENT_DATE)
         return;
@@ -608,7 +608,7 @@ resolve_one(px_canon_t *c, size_t u)
             c->entries[c->uniqs[j].entry].type != type ||
             c->uniqs[j].nwords <= s.n)
             continue;
-        view_t l = view_of(c, j);
+        view l = view_of(c, j);
         if (!(type == PX_ENT_PER ? per_short(&s, &l) : org_short(&s, &l)))
             continue;
         if (found != SIZE_MAX && found != c->uniqs[j].final)
@@ -624,7 +624,7 @@ resolve_one(px_canon_t *c, size_t u)
 }
 
 px_status
-px_canon_resolve(px_canon_t *c)
+px_canon_resolve(px_canon *c)
 {
     if (c == NULL)
         return PX_INVALID_ARGUMENT;
@@ -686,7 +686,7 @@ px_canon_key(const char *value, size_t len, char **out, size_t *out_len)
 }
 
 const char *
-px_canon_value(const px_canon_t *c, size_t piece, size_t i)
+px_canon_value(const px_canon *c, size_t piece, size_t i)
 {
     if (c == NULL || !c->resolved || piece >= c->npieces)
         return NULL;
@@ -699,7 +699,7 @@ px_canon_value(const px_canon_t *c, size_t piece, size_t i)
 }
 
 void
-px_canon_destroy(px_canon_t *c)
+px_canon_destroy(px_canon *c)
 {
     if (c == NULL)
         return;

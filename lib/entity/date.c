@@ -24,8 +24,8 @@ typedef struct anchor {
 typedef struct found {
     size_t start;
     size_t end;
-    px_datecore_t d;
-} found_t;
+    px_datecore d;
+} found;
 
 /* Words that make a following year a date ("in 2024"). */
 static const char *const year_words[] = {
@@ -133,7 +133,7 @@ year_context(const char *s, size_t p)
 /* "in 2024": four digits of a year, not part of a longer number, a range
  * ("2023-24") or a time. */
 static int
-bare_year(const char *s, size_t len, size_t p, found_t *f)
+bare_year(const char *s, size_t len, size_t p, found *f)
 {
     int y = 0;
     for (size_t i = 0; i < 4; i++) {
@@ -150,13 +150,13 @@ bare_year(const char *s, size_t len, size_t p, found_t *f)
         return 0;
     if (!year_context(s, p))
         return 0;
-    *f = (found_t){.start = p, .end = e, .d = {.year = y}};
+    *f = (found){.start = p, .end = e, .d = {.year = y}};
     return 1;
 }
 
 /* Give a day and month without a year the year nearest the anchor. */
 static int
-nearest_year(const anchor_t *a, px_datecore_t *d)
+nearest_year(const anchor_t *a, px_datecore *d)
 {
     long best = 0;
     int best_year = 0;
@@ -175,16 +175,16 @@ nearest_year(const anchor_t *a, px_datecore_t *d)
 }
 
 static void
-set_day(found_t *f, long day)
+set_day(found *f, long day)
 {
     px_datecore_from_days(day, &f->d.year, &f->d.month, &f->d.day);
 }
 
 /* A written date at p ("March 16, 2024", "16 March", "2024-03-16"). */
 static int
-written(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
+written(const char *s, size_t len, size_t p, const anchor_t *a, found *f)
 {
-    px_datecore_t d = {0};
+    px_datecore d = {0};
     size_t n = px_datecore_parse(s + p, len - p, &d);
     if (n == 0)
         return 0;
@@ -192,7 +192,7 @@ written(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
      * skipped, its span still consumed) when there is no article date. */
     if (d.year == 0)
         nearest_year(a, &d);
-    *f = (found_t){.start = p, .end = p + n, .d = d};
+    *f = (found){.start = p, .end = p + n, .d = d};
     return 1;
 }
 
@@ -215,7 +215,7 @@ weekday_modifier(const char *s, size_t p, size_t *start)
 /* "Tuesday" resolved against the anchor, "last/next/this Tuesday", or
  * "Tuesday, March 16, 2024" (the written date wins). */
 static int
-weekday(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
+weekday(const char *s, size_t len, size_t p, const anchor_t *a, found *f)
 {
     size_t used = 0;
     int w = px_datecore_weekday(s + p, len - p, &used);
@@ -242,14 +242,14 @@ weekday(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
         day = a->day + (ahead == 0 ? 7 : ahead);
     else if (mod == 't')
         day = a->day + ahead;
-    *f = (found_t){.start = start, .end = p + used};
+    *f = (found){.start = start, .end = p + used};
     set_day(f, day);
     return 1;
 }
 
 /* "today", "yesterday", "tomorrow", any case of the first letter. */
 static int
-relative(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
+relative(const char *s, size_t len, size_t p, const anchor_t *a, found *f)
 {
     static const struct {
         const char *word;
@@ -262,7 +262,7 @@ relative(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
         return 0;
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         if (word_is(s, p, e - p, words[i].word)) {
-            *f = (found_t){.start = p, .end = e};
+            *f = (found){.start = p, .end = e};
             set_day(f, a->day + words[i].delta);
             return 1;
         }
@@ -272,7 +272,7 @@ relative(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
 
 /* Try every form that may start at p (a word start). */
 static int
-match_at(const char *s, size_t len, size_t p, const anchor_t *a, found_t *f)
+match_at(const char *s, size_t len, size_t p, const anchor_t *a, found *f)
 {
     char c = s[p];
     if (is_digit(c))
@@ -292,7 +292,7 @@ may_start(char c)
 int
 px_date_parse_ymd(const char *iso, int *y, int *m, int *d)
 {
-    px_datecore_t v = {0};
+    px_datecore v = {0};
     if (iso == NULL || strlen(iso) != 10 ||
         px_datecore_parse(iso, 10, &v) != 10 || v.year == 0 || v.day == 0 ||
         iso[4] != '-')
@@ -326,7 +326,7 @@ px_date_find(const char *text, size_t len, const char *article_date,
         return PX_INVALID_ARGUMENT;
     px_status rc = make_anchor(article_date, &a);
     for (size_t p = 0; rc == PX_OK && p < len; p++) {
-        found_t f;
+        found f;
         char iso[PX_DATE_ISO_MAX];
         if (!may_start(text[p]) || word_before(text, p) ||
             !match_at(text, len, p, &a, &f))
@@ -345,13 +345,13 @@ typedef struct single {
     size_t start;
     size_t end;
     char iso[PX_DATE_ISO_MAX];
-} single_t;
+} single;
 
 static int
 take_single(void *ctx, size_t start, size_t end, const char *iso,
             size_t iso_len)
 {
-    single_t *one = ctx;
+    single *one = ctx;
     if (one->count++ > 0)
         return 1;
     one->start = start;
@@ -369,7 +369,7 @@ blank(char c)
 static int
 lone_year(const char *s, char out[PX_DATE_ISO_MAX])
 {
-    px_datecore_t d = {0};
+    px_datecore d = {0};
     for (size_t i = 0; i < 4; i++) {
         if (!is_digit(s[i]))
             return 0;
@@ -382,7 +382,7 @@ px_status
 px_date_normalise(const char *text, size_t len, const char *article_date,
                   char out[PX_DATE_ISO_MAX])
 {
-    single_t one = {0};
+    single one = {0};
     if (out == NULL)
         return PX_INVALID_ARGUMENT;
     out[0] = '\0';

@@ -29,7 +29,7 @@ to_public(const unsigned char *bilou, size_t n, unsigned char *tags)
 /* Tag words[0, n) as documents split at PX_NER_DOC_START; BILOU labels go
  * to bilou[0, n). */
 static px_status
-tag_docs(const px_ner_t *ner, const struct ner_word *words, size_t n,
+tag_docs(const px_ner *ner, const struct ner_word *words, size_t n,
          const unsigned char *flags, unsigned char *bilou)
 {
     struct ner_doc doc = {0};
@@ -54,7 +54,7 @@ tag_docs(const px_ner_t *ner, const struct ner_word *words, size_t n,
 }
 
 px_status
-px_ner_tag_tokens(const px_ner_t *ner, const char *const *words, size_t n,
+px_ner_tag_tokens(const px_ner *ner, const char *const *words, size_t n,
                   const unsigned char *flags, unsigned char *tags)
 {
     if (ner == NULL || (n > 0 && (words == NULL || tags == NULL)))
@@ -133,7 +133,7 @@ tokens_to_words(const char *text, const struct ner_toks *toks, char *buf,
 
 static px_status
 add_mentions(const struct ner_toks *toks, const unsigned char *bilou,
-             px_mentions_t *out)
+             px_mentions *out)
 {
     size_t begin = 0;
 
@@ -153,8 +153,8 @@ add_mentions(const struct ner_toks *toks, const unsigned char *bilou,
 }
 
 px_status
-px_ner_tag_text(const px_ner_t *ner, const char *text, size_t len,
-                px_mentions_t *out)
+px_ner_tag_text(const px_ner *ner, const char *text, size_t len,
+                px_mentions *out)
 {
     struct ner_toks toks = {0};
 

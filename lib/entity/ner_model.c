@@ -112,7 +112,7 @@ read_file(const char *path, void **out, size_t *out_size)
 }
 
 px_status
-px_ner_load(const char *path, px_ner_t **out)
+px_ner_load(const char *path, px_ner **out)
 {
     void *data = NULL;
     size_t size = 0;
@@ -125,7 +125,7 @@ px_ner_load(const char *path, px_ner_t **out)
     px_status rc = read_file(path, &data, &size);
     if (rc != PX_OK)
         return rc;
-    px_ner_t *ner = calloc(1, sizeof *ner);
+    px_ner *ner = calloc(1, sizeof *ner);
     if (ner == NULL)
         rc = PX_NOMEM;
     if (rc == PX_OK)
@@ -141,7 +141,7 @@ px_ner_load(const char *path, px_ner_t **out)
 }
 
 px_status
-px_ner_load_default(px_ner_t **out)
+px_ner_load_default(px_ner **out)
 {
     if (out == NULL)
         return PX_INVALID_ARGUMENT;
@@ -151,7 +151,7 @@ px_ner_load_default(px_ner_t **out)
         return px_ner_load(path, out);
     if (px_ner_model_size == 0)
         return PX_NOT_FOUND;
-    px_ner_t *ner = calloc(1, sizeof *ner);
+    px_ner *ner = calloc(1, sizeof *ner);
     if (ner == NULL)
         return PX_NOMEM;
     px_status rc = ner_model_parse(ner, px_ner_model_data,
@@ -165,7 +165,7 @@ px_ner_load_default(px_ner_t **out)
 }
 
 void
-px_ner_destroy(px_ner_t *ner)
+px_ner_destroy(px_ner *ner)
 {
     if (ner == NULL)
         return;

@@ -20,12 +20,12 @@
 
 struct px_catalog {
     xc_database *db;
-    px_idset_t seen; /* the ids looked up or written since loading */
-    px_file_info_t found; /* what px_catalog_lookup returns */
+    px_idset seen; /* the ids looked up or written since loading */
+    px_file_info found; /* what px_catalog_lookup returns */
 };
 
 static int
-parse_value(const char *v, size_t len, px_file_info_t *info, const char **path)
+parse_value(const char *v, size_t len, px_file_info *info, const char **path)
 {
     const char *nl = memchr(v, '\n', len);
     if (!nl)
@@ -55,7 +55,7 @@ meta_key(uint64_t id, char key[2 + PX_ARTICLE_ID_SIZE])
  * is then indexed again as new, which is always safe. */
 static int
 read_entry(xc_database *db, const char *key, const char *path,
-           px_file_info_t *info, char **stored)
+           px_file_info *info, char **stored)
 {
     char *value = NULL;
     size_t len = 0;
@@ -71,9 +71,9 @@ read_entry(xc_database *db, const char *key, const char *path,
 }
 
 px_status
-px_catalog_load(xc_database *db, px_catalog_t **out)
+px_catalog_load(xc_database *db, px_catalog **out)
 {
-    px_catalog_t *cat = calloc(1, sizeof *cat);
+    px_catalog *cat = calloc(1, sizeof *cat);
     *out = cat;
     if (!cat)
         return PX_NOMEM;
@@ -81,8 +81,8 @@ px_catalog_load(xc_database *db, px_catalog_t **out)
     return PX_OK;
 }
 
-const px_file_info_t *
-px_catalog_lookup(px_catalog_t *cat, const char *path)
+const px_file_info *
+px_catalog_lookup(px_catalog *cat, const char *path)
 {
     uint64_t id = px_article_hash(path);
     char key[2 + PX_ARTICLE_ID_SIZE];
@@ -95,7 +95,7 @@ px_catalog_lookup(px_catalog_t *cat, const char *path)
 }
 
 px_status
-px_catalog_get(xc_database *db, const char *id, px_file_info_t *info,
+px_catalog_get(xc_database *db, const char *id, px_file_info *info,
                char **path)
 {
     char key[2 + PX_ARTICLE_ID_SIZE];
@@ -106,8 +106,8 @@ px_catalog_get(xc_database *db, const char *id, px_file_info_t *info,
 }
 
 px_status
-px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
-               const px_file_info_t *info)
+px_catalog_put(px_catalog *cat, xc_database *db, const char *path,
+               const px_file_info *info)
 {
     uint64_t id = px_article_hash(path);
     char key[2 + PX_ARTICLE_ID_SIZE];
@@ -132,7 +132,7 @@ px_catalog_put(px_catalog_t *cat, xc_database *db, const char *path,
 }
 
 px_status
-px_catalog_remove(px_catalog_t *cat, xc_database *db, const char *path)
+px_catalog_remove(px_catalog *cat, xc_database *db, const char *path)
 {
     (void)cat;
     char key[2 + PX_ARTICLE_ID_SIZE];
@@ -160,7 +160,7 @@ note_any(void *ctx, const char *key, size_t len)
 }
 
 px_status
-px_catalog_is_empty(const px_catalog_t *cat, int *empty)
+px_catalog_is_empty(const px_catalog *cat, int *empty)
 {
     int any = 0;
     xc_status xs = xc_database_metadata_keys(cat->db, PX_META_FILE_PREFIX,
@@ -170,7 +170,7 @@ px_catalog_is_empty(const px_catalog_t *cat, int *empty)
 }
 
 size_t
-px_catalog_count(const px_catalog_t *cat)
+px_catalog_count(const px_catalog *cat)
 {
     size_t n = 0;
     xc_database_metadata_keys(cat->db, PX_META_FILE_PREFIX, count_key, &n);
@@ -178,7 +178,7 @@ px_catalog_count(const px_catalog_t *cat)
 }
 
 typedef struct unseen_ctx {
-    px_catalog_t *cat;
+    px_catalog *cat;
     px_catalog_fn fn;
     void *ctx;
 } unseen_ctx;
@@ -197,7 +197,7 @@ visit_unseen(void *ctx, const char *key, size_t len)
     if (*end || px_idset_has(&u->cat->seen, id))
         return 0;
     char k[2 + PX_ARTICLE_ID_SIZE], *path = NULL;
-    px_file_info_t info;
+    px_file_info info;
     memcpy(k, key, len);
     k[len] = '\0';
     if (read_entry(u->cat->db, k, NULL, &info, &path) == 1)
@@ -207,20 +207,20 @@ visit_unseen(void *ctx, const char *key, size_t len)
 }
 
 void
-px_catalog_each_unseen(px_catalog_t *cat, px_catalog_fn fn, void *ctx)
+px_catalog_each_unseen(px_catalog *cat, px_catalog_fn fn, void *ctx)
 {
     unseen_ctx u = {cat, fn, ctx};
     xc_database_metadata_keys(cat->db, PX_META_FILE_PREFIX, visit_unseen, &u);
 }
 
 void
-px_catalog_clear_seen(px_catalog_t *cat)
+px_catalog_clear_seen(px_catalog *cat)
 {
     px_idset_clear(&cat->seen);
 }
 
 void
-px_catalog_destroy(px_catalog_t *cat)
+px_catalog_destroy(px_catalog *cat)
 {
     if (!cat)
         return;

@@ -13,7 +13,7 @@ slot_of(uint64_t id, size_t mask)
 }
 
 int
-px_idset_has(const px_idset_t *s, uint64_t id)
+px_idset_has(const px_idset *s, uint64_t id)
 {
     if (id == 0)
         return s->has_zero;
@@ -29,7 +29,7 @@ px_idset_has(const px_idset_t *s, uint64_t id)
 
 /* Insert into a set with room (see px_idset_add). */
 static void
-put(px_idset_t *s, uint64_t id)
+put(px_idset *s, uint64_t id)
 {
     size_t m = s->cap - 1, i = slot_of(id, m);
     while (s->slots[i] != 0 && s->slots[i] != id)
@@ -41,10 +41,10 @@ put(px_idset_t *s, uint64_t id)
 }
 
 static px_status
-grow(px_idset_t *s)
+grow(px_idset *s)
 {
     size_t cap = s->cap ? s->cap * 2 : 1024;
-    px_idset_t bigger = {calloc(cap, sizeof(uint64_t)), cap, 0, s->has_zero};
+    px_idset bigger = {calloc(cap, sizeof(uint64_t)), cap, 0, s->has_zero};
     if (!bigger.slots)
         return PX_NOMEM;
     for (size_t i = 0; i < s->cap; i++) {
@@ -57,7 +57,7 @@ grow(px_idset_t *s)
 }
 
 px_status
-px_idset_add(px_idset_t *s, uint64_t id)
+px_idset_add(px_idset *s, uint64_t id)
 {
     if (id == 0) {
         s->has_zero = 1;
@@ -70,7 +70,7 @@ px_idset_add(px_idset_t *s, uint64_t id)
 }
 
 void
-px_idset_clear(px_idset_t *s)
+px_idset_clear(px_idset *s)
 {
     free(s->slots);
     memset(s, 0, sizeof *s);

@@ -39,7 +39,7 @@ px_article_id(const char *path, char id[PX_ARTICLE_ID_SIZE])
  * ending in the page; a passage with no page stays "R2", which older
  * passims read too. */
 px_status
-px_record_encode(const px_record_t *r, char **data, size_t *len)
+px_record_encode(const px_record *r, char **data, size_t *len)
 {
     char head[200], page[16] = "";
     if (r->page > 0)
@@ -72,7 +72,7 @@ px_record_encode(const px_record_t *r, char **data, size_t *len)
 }
 
 px_status
-px_record_decode(const char *data, size_t len, px_record_t *r)
+px_record_decode(const char *data, size_t len, px_record *r)
 {
     memset(r, 0, sizeof *r);
     const char *nl = memchr(data, '\n', len < 200 ? len : 200);
@@ -195,7 +195,7 @@ stem_destroy(void *ctx)
 px_status
 px_schema_stemmer(const char *language, xc_stemmer **out)
 {
-    px_stemmer_t *st = NULL;
+    px_stemmer *st = NULL;
     *out = NULL;
     px_status rc = px_stemmer_create(language, &st);
     if (rc != PX_OK)
@@ -234,7 +234,7 @@ px_schema_termgen(xc_termgen **out)
 }
 
 static px_status
-add_data(xc_document *doc, const px_record_t *r)
+add_data(xc_document *doc, const px_record *r)
 {
     char *data = NULL;
     size_t len = 0;
@@ -247,7 +247,7 @@ add_data(xc_document *doc, const px_record_t *r)
 
 static px_status
 add_values(xc_document *doc, const char *id, const char *date,
-           const px_record_t *r, const px_doc_extras *extras)
+           const px_record *r, const px_doc_extras *extras)
 {
     char num[18];
     size_t n = xc_sortable_serialise((double)r->number, num);
@@ -273,7 +273,7 @@ add_values(xc_document *doc, const char *id, const char *date,
 
 static px_status
 add_terms(xc_termgen *tg, xc_document *doc, const char *id,
-          const px_record_t *r)
+          const px_record *r)
 {
     char term[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE];
     snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE, id);
@@ -298,7 +298,7 @@ add_terms(xc_termgen *tg, xc_document *doc, const char *id,
 
 px_status
 px_schema_passage_document(xc_termgen *tg, xc_document *doc, const char *id,
-                           const char *date, const px_record_t *r,
+                           const char *date, const px_record *r,
                            const px_doc_extras *extras)
 {
     px_status rc = xc_document_clear(doc) == XC_OK ? PX_OK : PX_XAPIAN;

@@ -157,7 +157,7 @@ found_key(void *ctx, const char *key, size_t len)
 }
 
 px_status
-px_vocab_create(xc_database *db, px_vocab_t **out)
+px_vocab_create(xc_database *db, px_vocab **out)
 {
     int any = 0;
     *out = NULL;
@@ -171,7 +171,7 @@ px_vocab_create(xc_database *db, px_vocab_t **out)
 }
 
 static px_status
-rehash(px_vocab_t *v)
+rehash(px_vocab *v)
 {
     size_t cap = v->cap ? v->cap * 2 : 4096;
     char **slots = calloc(cap, sizeof *slots);
@@ -194,7 +194,7 @@ rehash(px_vocab_t *v)
 /* 1 if `w` was new (and is now remembered), 0 if met before, -1 when out
  * of memory. */
 static int
-remember(px_vocab_t *v, const char *w)
+remember(px_vocab *v, const char *w)
 {
     if ((v->used + 1) * 2 > v->cap && rehash(v) != PX_OK)
         return -1;
@@ -211,7 +211,7 @@ remember(px_vocab_t *v, const char *w)
 
 /* Store `w` unless the database has it; *added says which. */
 static px_status
-add_new_word(const px_vocab_t *v, xc_database *db, const char *w, size_t len,
+add_new_word(const px_vocab *v, xc_database *db, const char *w, size_t len,
              int *added)
 {
     char key[sizeof PX_META_WORD + PX_TOKEN_MAX_WORD * 4 + 1];
@@ -239,7 +239,7 @@ add_new_word(const px_vocab_t *v, xc_database *db, const char *w, size_t len,
 }
 
 px_status
-px_vocab_add(px_vocab_t *v, xc_database *db, const px_words *words,
+px_vocab_add(px_vocab *v, xc_database *db, const px_words *words,
              px_vocab_stored_fn stored, void *ctx)
 {
     /* The words met are remembered for the whole run, up to a bound:
@@ -303,7 +303,7 @@ px_vocab_union_mark(xc_database *db0, size_t shard, uint64_t revision)
 }
 
 typedef struct copy_ctx {
-    px_vocab_t *v0;
+    px_vocab *v0;
     xc_database *db0;
     px_words chunk;
     size_t cap;
@@ -333,7 +333,7 @@ copy_key(void *ctx, const char *key, size_t len)
 }
 
 px_status
-px_vocab_union_copy(px_vocab_t *v0, xc_database *db0, xc_database *dbk)
+px_vocab_union_copy(px_vocab *v0, xc_database *db0, xc_database *dbk)
 {
     copy_ctx c = {v0, db0, {0}, 0, PX_OK};
     if (xc_database_metadata_keys(dbk, PX_META_WORD, copy_key, &c) != XC_OK &&
@@ -345,7 +345,7 @@ px_vocab_union_copy(px_vocab_t *v0, xc_database *db0, xc_database *dbk)
 }
 
 void
-px_vocab_forget(px_vocab_t *v)
+px_vocab_forget(px_vocab *v)
 {
     for (size_t i = 0; i < v->cap; i++)
         free(v->slots[i]);
@@ -355,7 +355,7 @@ px_vocab_forget(px_vocab_t *v)
 }
 
 void
-px_vocab_destroy(px_vocab_t *v)
+px_vocab_destroy(px_vocab *v)
 {
     if (!v)
         return;
@@ -366,7 +366,7 @@ px_vocab_destroy(px_vocab_t *v)
 /* ---- The reader's side -------------------------------------------- */
 
 typedef struct expand_ctx {
-    px_stemmer_t *st;
+    px_stemmer *st;
     px_stem_fn fn;
     void *ctx;
     size_t words;
@@ -405,7 +405,7 @@ on_vocab_key(void *ctx, const char *term, size_t len)
 }
 
 px_status
-px_vocab_expand(xc_database *db, px_stemmer_t *st, const char *pattern,
+px_vocab_expand(xc_database *db, px_stemmer *st, const char *pattern,
                 size_t len, px_stem_fn fn, void *ctx)
 {
     size_t plen = sizeof PX_META_WORD - 1;
@@ -644,7 +644,7 @@ px_vocab_rewrite(const char *query, char **out)
 typedef struct wild_ctx {
     xc_database *db;
     px_wild_budget *budget; /* borrowed, may be NULL */
-    px_stemmer_t *st;
+    px_stemmer *st;
     char prefix[2][8]; /* term prefixes of the stems ("": unused) */
 } wild_ctx;
 

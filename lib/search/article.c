@@ -65,7 +65,7 @@ keep_mention(void *ctx, int type, size_t start, size_t end)
 
 /* Passage p from record r. */
 static px_status
-passage_of(const px_record_t *r, px_passage_view *p)
+passage_of(const px_record *r, px_passage_view *p)
 {
     size_t n = 0;
     p->text = dup_n(r->text, r->text_len);
@@ -87,7 +87,7 @@ passage_of(const px_record_t *r, px_passage_view *p)
 
 /* The article's own fields, from its first passage document. */
 static px_status
-head_of(xc_document *doc, const px_record_t *r, px_article_view *a)
+head_of(xc_document *doc, const px_record *r, px_article_view *a)
 {
     const char *v = NULL;
     size_t len = 0;
@@ -108,7 +108,7 @@ read_passage(xc_database *db, xc_docid id, px_article_view *a, size_t i)
     xc_document *doc = NULL;
     const char *data = NULL;
     size_t len = 0;
-    px_record_t r;
+    px_record r;
     px_status rc = xc_database_get_document(db, id, &doc) == XC_OK &&
                            xc_document_get_data(doc, &data, &len) == XC_OK
                        ? PX_OK : PX_XAPIAN;

@@ -77,17 +77,17 @@ px_names_free(char **names, size_t n)
 /* ------------------------------------------------------------------ */
 
 /* A new shard named `name` (taken: freed here on failure). */
-static px_shard_t *
-shard_add(px_shards_t *s, char *name, px_shard_kind kind)
+static px_shard *
+shard_add(px_shards *s, char *name, px_shard_kind kind)
 {
-    px_shard_t *more = name ? realloc(s->shard, (s->n + 1) * sizeof *more)
+    px_shard *more = name ? realloc(s->shard, (s->n + 1) * sizeof *more)
                             : NULL;
     if (!more) {
         free(name);
         return NULL;
     }
     s->shard = more;
-    px_shard_t *sh = &s->shard[s->n++];
+    px_shard *sh = &s->shard[s->n++];
     memset(sh, 0, sizeof *sh);
     sh->name = name;
     sh->kind = kind;
@@ -95,7 +95,7 @@ shard_add(px_shards_t *s, char *name, px_shard_kind kind)
 }
 
 static px_status
-fail(px_shard_t *sh, char *message)
+fail(px_shard *sh, char *message)
 {
     free(sh->error);
     sh->error = message;
@@ -103,7 +103,7 @@ fail(px_shard_t *sh, char *message)
 }
 
 static px_status
-open_local(px_shard_t *sh)
+open_local(px_shard *sh)
 {
     char *err = NULL;
     xc_status xs = xc_database_open(sh->name, &sh->db, &err);
@@ -152,7 +152,7 @@ split_host_port(const char *hp, char *host, size_t size, unsigned *port)
 }
 
 static px_status
-open_remote(px_shard_t *sh, unsigned timeout_ms)
+open_remote(px_shard *sh, unsigned timeout_ms)
 {
     char *err = NULL;
     xc_status xs;
@@ -227,7 +227,7 @@ stub_of(const char *path, int *nomem)
     return stub;
 }
 
-static px_status add_name(px_shards_t *s, const char *name, int depth,
+static px_status add_name(px_shards *s, const char *name, int depth,
                           unsigned timeout_ms);
 
 /* `rest` of an "auto"/"glass" line, relative to the stub's folder. */
@@ -244,7 +244,7 @@ stub_path(const char *stub, const char *rest)
 
 /* One line of a stub file, as Xapian reads it: a type, a space, the rest. */
 static px_status
-stub_line(px_shards_t *s, const char *stub, size_t lineno, char *line,
+stub_line(px_shards *s, const char *stub, size_t lineno, char *line,
           int depth, unsigned timeout_ms)
 {
     char *space = strchr(line, ' ');
@@ -264,7 +264,7 @@ stub_line(px_shards_t *s, const char *stub, size_t lineno, char *line,
         free(name);
         return rc;
     }
-    px_shard_t *sh = shard_add(s, px_asprintf("%s:%zu", stub, lineno),
+    px_shard *sh = shard_add(s, px_asprintf("%s:%zu", stub, lineno),
                                PX_SHARD_LOCAL);
     if (!sh)
         return PX_NOMEM;
@@ -275,10 +275,10 @@ stub_line(px_shards_t *s, const char *stub, size_t lineno, char *line,
 }
 
 static px_status
-read_stub(px_shards_t *s, const char *stub, int depth, unsigned timeout_ms)
+read_stub(px_shards *s, const char *stub, int depth, unsigned timeout_ms)
 {
     FILE *f = fopen(stub, "r");
-    px_shard_t *sh = NULL;
+    px_shard *sh = NULL;
     if (!f || depth > STUB_DEPTH) {
         if (f)
             fclose(f);
@@ -302,7 +302,7 @@ read_stub(px_shards_t *s, const char *stub, int depth, unsigned timeout_ms)
 }
 
 static px_status
-add_name(px_shards_t *s, const char *name, int depth, unsigned timeout_ms)
+add_name(px_shards *s, const char *name, int depth, unsigned timeout_ms)
 {
     px_shard_kind kind = strncmp(name, "tcp://", 6) == 0 ? PX_SHARD_TCP
                          : strncmp(name, "prog:", 5) == 0 ? PX_SHARD_PROG
@@ -316,7 +316,7 @@ add_name(px_shards_t *s, const char *name, int depth, unsigned timeout_ms)
         free(stub);
         return rc;
     }
-    px_shard_t *sh = shard_add(s, strdup(name), kind);
+    px_shard *sh = shard_add(s, strdup(name), kind);
     if (!sh)
         return PX_NOMEM;
     return kind == PX_SHARD_LOCAL ? open_local(sh)
@@ -329,7 +329,7 @@ add_name(px_shards_t *s, const char *name, int depth, unsigned timeout_ms)
 
 /* (Re)build s->db from the open shards. */
 static px_status
-regroup(px_shards_t *s)
+regroup(px_shards *s)
 {
     xc_database_close(s->db);
     s->db = NULL;
@@ -340,7 +340,7 @@ regroup(px_shards_t *s)
     if (xc_database_create_group(&s->db, NULL) != XC_OK)
         return PX_NOMEM;
     for (size_t i = 0; i < s->n; i++) {
-        px_shard_t *sh = &s->shard[i];
+        px_shard *sh = &s->shard[i];
         if (!sh->db)
             continue;
         if (xc_database_add(s->db, sh->db) != XC_OK) {
@@ -360,9 +360,9 @@ regroup(px_shards_t *s)
 
 px_status
 px_shards_open(const char *const *names, size_t n, unsigned timeout_ms,
-               px_shards_t **out)
+               px_shards **out)
 {
-    px_shards_t *s = calloc(1, sizeof *s);
+    px_shards *s = calloc(1, sizeof *s);
     px_status rc = s ? PX_OK : PX_NOMEM;
     if (s)
         s->timeout_ms = timeout_ms;
@@ -379,7 +379,7 @@ px_shards_open(const char *const *names, size_t n, unsigned timeout_ms,
 }
 
 size_t
-px_shards_failed(const px_shards_t *s)
+px_shards_failed(const px_shards *s)
 {
     size_t failed = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -388,7 +388,7 @@ px_shards_failed(const px_shards_t *s)
 }
 
 size_t
-px_shards_probe(px_shards_t *s)
+px_shards_probe(px_shards *s)
 {
     size_t failed = 0;
     /* The failed match may have left the other connections in the middle
@@ -397,7 +397,7 @@ px_shards_probe(px_shards_t *s)
     xc_database_close(s->db);
     s->db = NULL;
     for (size_t i = 0; i < s->n; i++) {
-        px_shard_t *sh = &s->shard[i];
+        px_shard *sh = &s->shard[i];
         if (!sh->db)
             continue;
         xc_database_close(sh->db);
@@ -423,7 +423,7 @@ px_shards_probe(px_shards_t *s)
 }
 
 void
-px_shards_close(px_shards_t *s)
+px_shards_close(px_shards *s)
 {
     if (!s)
         return;

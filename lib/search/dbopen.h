@@ -38,15 +38,15 @@ typedef struct px_shard {
     xc_database *db; /* NULL once it failed */
     char *error;     /* why it failed: a one-line message, else NULL */
     int reported;    /* the caller has shown the error (for its own use) */
-} px_shard_t;
+} px_shard;
 
 typedef struct px_shards {
-    px_shard_t *shard;
+    px_shard *shard;
     size_t n;
     xc_database *db; /* the open shards as one; NULL when none is open */
     int remote;      /* some open shard is remote */
     unsigned timeout_ms;
-} px_shards_t;
+} px_shards;
 
 /* Split a $PASSIM_DB value at colons into database names: a tcp://HOST:PORT
  * keeps its own colon (HOST may be [IPv6]), a prog: entry runs to the end of
@@ -62,16 +62,16 @@ void px_names_free(char **names, size_t n);
  * PX_NOMEM is the only failure. Caller owns *out; free with
  * px_shards_close(). */
 px_status px_shards_open(const char *const *names, size_t n,
-                         unsigned timeout_ms, px_shards_t **out);
+                         unsigned timeout_ms, px_shards **out);
 
 /* How many shards have failed so far. */
-size_t px_shards_failed(const px_shards_t *s);
+size_t px_shards_failed(const px_shards *s);
 
 /* After a search failed: open every shard that was open again, mark those
  * that cannot be as failed, and regroup the others. Returns how many shards
  * failed now (0: the failure was not a shard's). */
-size_t px_shards_probe(px_shards_t *s);
+size_t px_shards_probe(px_shards *s);
 
-void px_shards_close(px_shards_t *s);
+void px_shards_close(px_shards *s);
 
 #endif

@@ -11,7 +11,7 @@
 /* The catalog entry of `id` in the first database that has one. */
 static px_status
 entry_of(xc_database *const *dbs, size_t ndbs, const char *id,
-         px_file_info_t *info, char **path)
+         px_file_info *info, char **path)
 {
     px_status rc = PX_NOT_FOUND;
     for (size_t i = 0; i < ndbs && rc == PX_NOT_FOUND; i++)
@@ -37,7 +37,7 @@ px_dupes_find(xc_database *const *dbs, size_t ndbs, const char *const *ids,
         strncpy(out->id[i], ids[i], PX_ARTICLE_ID_SIZE - 1);
         if (distinct >= want)
             continue;
-        px_file_info_t info = {0};
+        px_file_info info = {0};
         px_status e = entry_of(dbs, ndbs, ids[i], &info, &out->path[i]);
         if (e == PX_NOMEM)
             rc = e;

@@ -56,7 +56,7 @@ typedef struct hl_ctx {
     px_hit *hit;
     const px_termset *terms;
     const px_termset *wildcards;
-    px_stemmer_t *stemmer;
+    px_stemmer *stemmer;
     size_t cap;
     px_status rc;
     int any_first;               /* stem every word (see first_bytes()) */
@@ -149,7 +149,7 @@ on_word(void *ctx, size_t start, size_t end, const char *folded,
 
 px_status
 px_highlight(px_hit *hit, const px_termset *terms,
-             const px_termset *wildcards, px_stemmer_t *stemmer)
+             const px_termset *wildcards, px_stemmer *stemmer)
 {
     hl_ctx c = {hit, terms, wildcards, stemmer, 0, PX_OK, 0, {0}, {0}};
     if (terms->n == 0 && wildcards->n == 0)

@@ -28,7 +28,7 @@ void px_termset_clear(px_termset *s);
  * starting with one of `wildcards` (folded prefixes of the query's "word*"
  * patterns: Xapian reports a wildcard's expansions as no matching term). */
 px_status px_highlight(px_hit *hit, const px_termset *terms,
-                       const px_termset *wildcards, px_stemmer_t *stemmer);
+                       const px_termset *wildcards, px_stemmer *stemmer);
 
 /* Add to `out` the folded prefix of every "prefix*" pattern in `query`. */
 px_status px_wildcards_of(const char *query, px_termset *out);

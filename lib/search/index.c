@@ -21,13 +21,14 @@
 #include "search.h"
 
 struct px_index {
-    px_shards_t *sh;
+    px_shards *sh;
     char **names; /* as opened */
     size_t nnames;
     px_index_opts opts;
-    px_searcher_t *searcher; /* on searcher_db, ranking by levers */
+    px_searcher *searcher; /* on searcher_db, ranking by levers */
     xc_database *searcher_db;
     char *levers;            /* the searcher's ("" for the defaults) */
+    unsigned long searches;  /* run so far */
 };
 
 /* The names to open when the caller gives none: $PASSIM_DB split at
@@ -245,7 +246,7 @@ query_text(const px_request *req, char **out, char **error)
 
 /* The open shards' own handles, whose catalogs find copies (dupes.h). */
 static xc_database **
-catalogs_of(const px_shards_t *sh, size_t *n)
+catalogs_of(const px_shards *sh, size_t *n)
 {
     xc_database **dbs = calloc(sh->n + 1, sizeof *dbs);
     *n = 0;
@@ -284,7 +285,7 @@ note_failed(const px_index *ix, px_results *r)
     if (!r->failed)
         return PX_NOMEM;
     for (size_t i = 0; i < ix->sh->n; i++) {
-        const px_shard_t *s = &ix->sh->shard[i];
+        const px_shard *s = &ix->sh->shard[i];
         if (!s->error)
             continue;
         px_shard_failure *f = &r->failed[r->nfailed++];
@@ -341,6 +342,11 @@ px_search(px_index *ix, const px_request *req, px_results **out,
     *error = NULL;
     px_status rc = query_text(req, &query, error);
     int again = 1;
+    /* A long-lived index sees what writers committed since its last
+     * search (a failure here is met again, and explained, by the search
+     * itself). A first search needs none: the shards were just opened. */
+    if (rc == PX_OK && ix->searches++ > 0 && ix->sh->db)
+        (void)xc_database_reopen(ix->sh->db);
     while (rc == PX_OK && again) {
         if (!searchable(ix, error)) {
             rc = PX_XAPIAN;

@@ -96,7 +96,7 @@ keep_mention(void *ctx, int type, size_t start, size_t end)
 /* The entity mentions the indexer kept for a passage (schema.h); lines
  * that do not fit the text are dropped. */
 static px_status
-read_mentions(const px_record_t *r, px_hit *h)
+read_mentions(const px_record *r, px_hit *h)
 {
     size_t n = 0;
     px_mentions_each(r->mentions, r->mentions_len, r->text_len,
@@ -117,7 +117,7 @@ read_mentions(const px_record_t *r, px_hit *h)
 static px_status
 hit_from_data(const char *id, const char *data, size_t len, px_hit *h)
 {
-    px_record_t r;
+    px_record r;
     if (px_record_decode(data, len, &r) != PX_OK)
         return PX_INVALID_ARGUMENT;
     h->path = dup_n(r.path, r.path_len);
@@ -154,15 +154,15 @@ by_article_then_rank(const void *a, const void *b)
 struct px_searcher {
     xc_database *db;
     px_parsers parsers;
-    px_stemmer_t *stemmer;
+    px_stemmer *stemmer;
     px_rank_opts rank;
 };
 
 px_status
 px_searcher_create(xc_database *db, const px_rank_opts *rank,
-                   px_searcher_t **out)
+                   px_searcher **out)
 {
-    px_searcher_t *s = calloc(1, sizeof *s);
+    px_searcher *s = calloc(1, sizeof *s);
     *out = NULL;
     if (!s)
         return PX_NOMEM;
@@ -183,7 +183,7 @@ px_searcher_create(xc_database *db, const px_rank_opts *rank,
 }
 
 void
-px_searcher_destroy(px_searcher_t *s)
+px_searcher_destroy(px_searcher *s)
 {
     if (!s)
         return;
@@ -193,7 +193,7 @@ px_searcher_destroy(px_searcher_t *s)
 }
 
 typedef struct run_ctx {
-    px_searcher_t *s;
+    px_searcher *s;
     xc_enquire *enq;
     xc_mset *mset;
     px_termset wildcards;
@@ -1055,7 +1055,7 @@ query_as_utf8(const char *q, char **fixed, size_t *repaired)
 }
 
 px_status
-px_searcher_run(px_searcher_t *s, const px_search_opts *opts,
+px_searcher_run(px_searcher *s, const px_search_opts *opts,
                 px_results **out, char **error)
 {
     *out = NULL;

@@ -45,20 +45,20 @@ typedef struct px_search_opts {
 
 /* What every query of one process shares: the database, the parsers, the
  * stemmer and the ranking settings. */
-typedef struct px_searcher px_searcher_t;
+typedef struct px_searcher px_searcher;
 
 /* A searcher on db (borrowed; it must outlive the searcher) ranking with
  * `rank` (copied; NULL for px_rank_defaults()). Caller owns *out; free
  * with px_searcher_destroy(). */
 px_status px_searcher_create(xc_database *db, const px_rank_opts *rank,
-                             px_searcher_t **out);
+                             px_searcher **out);
 
-void px_searcher_destroy(px_searcher_t *s);
+void px_searcher_destroy(px_searcher *s);
 
 /* Run opts->query. On PX_QUERY_SYNTAX (or PX_XAPIAN), *error holds a
  * one-line message: caller owns; free with free(). Caller owns *out; free
  * with px_results_free(). */
-px_status px_searcher_run(px_searcher_t *s, const px_search_opts *opts,
+px_status px_searcher_run(px_searcher *s, const px_search_opts *opts,
                           px_results **out, char **error);
 
 void px_results_free(px_results *r);

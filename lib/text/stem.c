@@ -68,7 +68,7 @@ language_known(const char *language)
 }
 
 static px_status
-open_stemmer(px_stemmer_t *st, const char *language)
+open_stemmer(px_stemmer *st, const char *language)
 {
     if (strcmp(language, "none") == 0 || language[0] == '\0')
         return PX_OK;
@@ -81,7 +81,7 @@ open_stemmer(px_stemmer_t *st, const char *language)
 /* The cache is made on the first word, not with the stemmer: a query
  * creates several stemmers and stems a handful of words. */
 static bool
-have_cache(px_stemmer_t *st)
+have_cache(px_stemmer *st)
 {
     if (st->slots != NULL)
         return true;
@@ -100,9 +100,9 @@ have_cache(px_stemmer_t *st)
 }
 
 px_status
-px_stemmer_create(const char *language, px_stemmer_t **out)
+px_stemmer_create(const char *language, px_stemmer **out)
 {
-    px_stemmer_t *st;
+    px_stemmer *st;
     px_status rc;
 
     if (out == NULL)
@@ -137,7 +137,7 @@ hash_word(const char *word, size_t len)
 
 /* The slot holding word, or the empty slot where it belongs. */
 static struct slot *
-find_slot(px_stemmer_t *st, const char *word, size_t len, uint64_t h)
+find_slot(px_stemmer *st, const char *word, size_t len, uint64_t h)
 {
     size_t i = (size_t)h & (st->nslots - 1);
 
@@ -152,7 +152,7 @@ find_slot(px_stemmer_t *st, const char *word, size_t len, uint64_t h)
 }
 
 static void
-clear_cache(px_stemmer_t *st)
+clear_cache(px_stemmer *st)
 {
     memset(st->slots, 0, st->nslots * sizeof *st->slots);
     st->arena_used = 0;
@@ -162,7 +162,7 @@ clear_cache(px_stemmer_t *st)
 /* Double the cache (slots and arena); false when it is as large as it
  * gets, or memory runs out (it stays as it was). */
 static bool
-grow_cache(px_stemmer_t *st)
+grow_cache(px_stemmer *st)
 {
     if (st->nslots >= CACHE_SLOTS)
         return false;
@@ -195,7 +195,7 @@ grow_cache(px_stemmer_t *st)
 /* Cache word -> stem, clearing the cache first if it is full. Returns
  * the cached copy of the stem. */
 static const char *
-remember(px_stemmer_t *st, const char *word, size_t len, uint64_t h,
+remember(px_stemmer *st, const char *word, size_t len, uint64_t h,
          const char *stem, size_t stem_len)
 {
     struct slot *s;
@@ -222,7 +222,7 @@ remember(px_stemmer_t *st, const char *word, size_t len, uint64_t h,
 /* Run libstemmer itself; its result lives in its own buffer until the next
  * call on the same stemmer. */
 static px_status
-snowball(px_stemmer_t *st, const char *word, size_t len, const char **stem,
+snowball(px_stemmer *st, const char *word, size_t len, const char **stem,
          size_t *stem_len)
 {
     const sb_symbol *r;
@@ -254,7 +254,7 @@ snowball(px_stemmer_t *st, const char *word, size_t len, const char **stem,
 }
 
 px_status
-px_stemmer_stem(px_stemmer_t *st, const char *word, size_t len,
+px_stemmer_stem(px_stemmer *st, const char *word, size_t len,
                 const char **stem, size_t *stem_len)
 {
     const struct slot *s;
@@ -292,7 +292,7 @@ px_stemmer_stem(px_stemmer_t *st, const char *word, size_t len,
 }
 
 void
-px_stemmer_stats(const px_stemmer_t *st, size_t *hits, size_t *misses)
+px_stemmer_stats(const px_stemmer *st, size_t *hits, size_t *misses)
 {
     if (hits != NULL)
         *hits = st != NULL ? st->hits : 0;
@@ -301,7 +301,7 @@ px_stemmer_stats(const px_stemmer_t *st, size_t *hits, size_t *misses)
 }
 
 void
-px_stemmer_destroy(px_stemmer_t *st)
+px_stemmer_destroy(px_stemmer *st)
 {
     if (st == NULL)
         return;

@@ -12,6 +12,7 @@
 #include "index.h"
 #include "passim/format.h"
 #include "passim/schema.h"
+#include "search.h"
 
 
 typedef struct docids {
@@ -35,54 +36,20 @@ add_docid(void *ctx, xc_docid docid)
     return 0;
 }
 
-static char *
-dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
-static int
-count_mention(void *ctx, int type, size_t start, size_t end)
-{
-    (void)type, (void)start, (void)end;
-    ++*(size_t *)ctx;
-    return 0;
-}
-
-static int
-keep_mention(void *ctx, int type, size_t start, size_t end)
-{
-    px_passage_view *p = ctx;
-    p->mentions[p->nmentions] = (px_span){start, end};
-    p->mention_types[p->nmentions++] = type;
-    return 0;
-}
-
 /* Passage p from record r. */
 static px_status
 passage_of(const px_record *r, px_passage_view *p)
 {
-    size_t n = 0;
-    p->text = dup_n(r->text, r->text_len);
+    p->text = px_dup_n(r->text, r->text_len);
     p->text_len = r->text_len;
     p->number = r->number;
     p->start = r->start;
     p->end = r->end;
     p->page = r->page;
-    px_mentions_each(r->mentions, r->mentions_len, r->text_len,
-                     count_mention, &n);
-    p->mentions = calloc(n + 1, sizeof *p->mentions);
-    p->mention_types = calloc(n + 1, sizeof *p->mention_types);
-    if (!p->text || !p->mentions || !p->mention_types)
+    if (!p->text)
         return PX_NOMEM;
-    px_mentions_each(r->mentions, r->mentions_len, r->text_len, keep_mention,
-                     p);
-    return PX_OK;
+    return px_record_mentions(r, &p->mentions, &p->mention_types,
+                              &p->nmentions);
 }
 
 /* The article's own fields, from its first passage document. */
@@ -91,8 +58,8 @@ head_of(xc_document *doc, const px_record *r, px_article_view *a)
 {
     const char *v = NULL;
     size_t len = 0;
-    a->path = dup_n(r->path, r->path_len);
-    a->title = dup_n(r->title, r->title_len);
+    a->path = px_dup_n(r->path, r->path_len);
+    a->title = px_dup_n(r->title, r->title_len);
     if (!a->path || !a->title)
         return PX_NOMEM;
     if (xc_document_get_value(doc, PX_SLOT_DATE, &v, &len) != XC_OK)

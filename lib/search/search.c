@@ -65,8 +65,8 @@ px_results_free(px_results *r)
     free(r);
 }
 
-static char *
-dup_n(const char *s, size_t n)
+char *
+px_dup_n(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
     if (p) {
@@ -84,31 +84,45 @@ count_mention(void *ctx, int type, size_t start, size_t end)
     return 0;
 }
 
+typedef struct kept {
+    px_span *spans;
+    int *types;
+    size_t n;
+} kept;
+
 static int
 keep_mention(void *ctx, int type, size_t start, size_t end)
 {
-    px_hit *h = ctx;
-    h->mentions[h->nmentions] = (px_span){start, end};
-    h->mention_types[h->nmentions++] = type;
+    kept *k = ctx;
+    k->spans[k->n] = (px_span){start, end};
+    k->types[k->n++] = type;
     return 0;
 }
 
-/* The entity mentions the indexer kept for a passage (schema.h); lines
- * that do not fit the text are dropped. */
-static px_status
-read_mentions(const px_record *r, px_hit *h)
+px_status
+px_record_mentions(const px_record *r, px_span **spans, int **types,
+                   size_t *n)
 {
-    size_t n = 0;
+    size_t count = 0;
+    *spans = NULL;
+    *types = NULL;
+    *n = 0;
     px_mentions_each(r->mentions, r->mentions_len, r->text_len,
-                     count_mention, &n);
-    if (n == 0)
+                     count_mention, &count);
+    if (count == 0)
         return PX_OK;
-    h->mentions = malloc(n * sizeof *h->mentions);
-    h->mention_types = malloc(n * sizeof *h->mention_types);
-    if (!h->mentions || !h->mention_types)
+    kept k = {malloc(count * sizeof *k.spans), malloc(count * sizeof *k.types),
+              0};
+    if (!k.spans || !k.types) {
+        free(k.spans);
+        free(k.types);
         return PX_NOMEM;
+    }
     px_mentions_each(r->mentions, r->mentions_len, r->text_len,
-                     keep_mention, h);
+                     keep_mention, &k);
+    *spans = k.spans;
+    *types = k.types;
+    *n = k.n;
     return PX_OK;
 }
 
@@ -120,9 +134,9 @@ hit_from_data(const char *id, const char *data, size_t len, px_hit *h)
     px_record r;
     if (px_record_decode(data, len, &r) != PX_OK)
         return PX_INVALID_ARGUMENT;
-    h->path = dup_n(r.path, r.path_len);
-    h->title = dup_n(r.title, r.title_len);
-    h->text = dup_n(r.text, r.text_len);
+    h->path = px_dup_n(r.path, r.path_len);
+    h->title = px_dup_n(r.title, r.title_len);
+    h->text = px_dup_n(r.text, r.text_len);
     h->text_len = r.text_len;
     h->number = r.number;
     h->start = r.start;
@@ -130,7 +144,8 @@ hit_from_data(const char *id, const char *data, size_t len, px_hit *h)
     h->page = r.page;
     if (!h->path || !h->title || !h->text)
         return PX_NOMEM;
-    if (read_mentions(&r, h) != PX_OK)
+    if (px_record_mentions(&r, &h->mentions, &h->mention_types,
+                           &h->nmentions) != PX_OK)
         return PX_NOMEM;
     memcpy(h->article, id, PX_ARTICLE_ID_SIZE);
     return PX_OK;

@@ -63,4 +63,13 @@ px_status px_searcher_run(px_searcher *s, const px_search_opts *opts,
 
 void px_results_free(px_results *r);
 
+/* A copy of s[0, n) with a NUL after it, or NULL. */
+char *px_dup_n(const char *s, size_t n);
+
+/* The entity mentions the indexer kept for a passage (schema.h), lines
+ * that do not fit its text dropped: *n spans and their types, owned by
+ * the caller (NULL when none). */
+px_status px_record_mentions(const px_record *r, px_span **spans,
+                             int **types, size_t *n);
+
 #endif

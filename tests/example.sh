@@ -16,6 +16,12 @@ pc=$(find "$tmp/root" -name passim.pc | head -n 1)
 prefix=$(sed -n 's/^prefix=//p' "$pc")
 flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config \
     --define-variable=prefix="$tmp/root$prefix" --cflags --libs passim)
+# A sanitizer build's library needs its runtime in the program too.
+san=$(meson introspect --buildoptions "$build" | python3 -c '
+import json, sys
+print(next((o["value"] for o in json.load(sys.stdin)
+            if o["name"] == "b_sanitize"), "none"))')
+[ "$san" = none ] || flags="-fsanitize=$san $flags"
 # shellcheck disable=SC2086
 cc -std=c11 -Wall -Wextra -Werror "$src/examples/search.c" $flags \
     -o "$tmp/search"

@@ -81,6 +81,9 @@ int junk_line(const char *s, size_t n, int after_junk);
 px_status mail_parse(px_article *a, const char *buf, size_t len,
                      size_t skip);
 
+/* Where the line at buf[p] ends (its '\n', else len). */
+size_t mail_line_end(const char *buf, size_t len, size_t p);
+
 /* Where a post's signature starts in buf[body, len) (the last "-- "
  * alone on a line), else len. */
 size_t mail_signature_start(const char *buf, size_t len, size_t body);

@@ -34,8 +34,8 @@ typedef struct mail_head {
     int headers, known, has_from;
 } mail_head;
 
-static size_t
-line_end(const char *buf, size_t len, size_t p)
+size_t
+mail_line_end(const char *buf, size_t len, size_t p)
 {
     const char *nl = memchr(buf + p, '\n', len - p);
     return nl ? (size_t)(nl - buf) : len;
@@ -103,10 +103,10 @@ read_headers(const char *buf, size_t len, size_t p, mail_head *h)
 {
     memset(h, 0, sizeof *h);
     if (len - p >= 5 && memcmp(buf + p, "From ", 5) == 0)
-        p = line_end(buf, len, p) + 1; /* an mbox separator */
+        p = mail_line_end(buf, len, p) + 1; /* an mbox separator */
     span *last = NULL, other;
     while (p < len) {
-        size_t e = line_end(buf, len, p), le = e;
+        size_t e = mail_line_end(buf, len, p), le = e;
         if (le > p && buf[le - 1] == '\r')
             le--;
         if (le == p) { /* the blank line that ends the headers */
@@ -260,7 +260,7 @@ mail_signature_start(const char *buf, size_t len, size_t body)
 {
     size_t p = body, found = len;
     while (p < len) {
-        size_t e = line_end(buf, len, p), le = e;
+        size_t e = mail_line_end(buf, len, p), le = e;
         if (le > p && buf[le - 1] == '\r')
             le--;
         if (le - p == 3 && memcmp(buf + p, "-- ", 3) == 0)

@@ -56,13 +56,6 @@ starts_with(const char *s, size_t n, const char *want)
     return 1;
 }
 
-static size_t
-eol(const char *buf, size_t e, size_t p)
-{
-    const char *nl = memchr(buf + p, '\n', e - p);
-    return nl ? (size_t)(nl - buf) : e;
-}
-
 /* Parameter `name` (lower-case) of a header value s[0, n), such as the
  * charset or boundary of a Content-Type, into out (cap bytes, NUL-ended);
  * its length, 0 when absent or too long. */
@@ -96,8 +89,8 @@ read_part_head(const char *buf, size_t s, size_t e, part_head *h)
     size_t *vs = NULL, *ve = NULL;
     size_t p = s;
     while (p < e) {
-        size_t n = eol(buf, e, p), le = n > p && buf[n - 1] == '\r' ? n - 1
-                                                                    : n;
+        size_t n = mail_line_end(buf, e, p);
+        size_t le = n > p && buf[n - 1] == '\r' ? n - 1 : n;
         if (le == p) {
             h->body = n < e ? n + 1 : e;
             return;
@@ -352,7 +345,7 @@ split_parts(const char *buf, size_t s, size_t e, const char *boundary,
     size_t bl = strlen(boundary), n = 0, open = 0, p = s;
     int in = 0;
     while (p < e && n < MIME_PARTS) {
-        size_t le = eol(buf, e, p);
+        size_t le = mail_line_end(buf, e, p);
         int delim = le - p >= bl + 2 && buf[p] == '-' && buf[p + 1] == '-' &&
                     memcmp(buf + p + 2, boundary, bl) == 0;
         if (delim) {
@@ -473,8 +466,9 @@ encoded_word(const char *s, size_t n, char *out, size_t *k)
     if (raw)
         rn = enc == 'b' ? base64_decode(text, (size_t)(end - text), raw)
                         : qp_decode(text, (size_t)(end - text), raw, 1);
+    /* un <= 4 rn + 12 (to_utf8) < 4 times the word's length, which is at
+     * least rn + 7: out, 4 bytes per input byte, has room. */
     if (raw && to_utf8(cs, raw, rn, &u, &un) == PX_OK) {
-        un = un > 4 * (size_t)(end - s + 2) ? 4 * (size_t)(end - s + 2) : un;
         memcpy(out + *k, u, un);
         *k += un;
     }

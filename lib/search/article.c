@@ -11,6 +11,7 @@
 #include "filedated.h"
 #include "index.h"
 #include "passim/format.h"
+#include "passim/grow.h"
 #include "passim/schema.h"
 #include "search.h"
 
@@ -18,20 +19,15 @@
 typedef struct docids {
     xc_docid *id;
     size_t n, cap;
+    int oom; /* the walk stopped for want of memory */
 } docids;
 
 static int
 add_docid(void *ctx, xc_docid docid)
 {
     docids *d = ctx;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? 2 * d->cap : 16;
-        xc_docid *more = realloc(d->id, cap * sizeof *more);
-        if (!more)
-            return 1;
-        d->id = more;
-        d->cap = cap;
-    }
+    if (px_grow((void **)&d->id, &d->cap, d->n + 1, sizeof *d->id) != PX_OK)
+        return d->oom = 1;
     d->id[d->n++] = docid;
     return 0;
 }
@@ -114,6 +110,8 @@ read_article(xc_database *db, const char *id, px_article_view *a)
     snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE, id);
     px_status rc = xc_database_postlist(db, term, strlen(term), add_docid,
                                         &d) == XC_OK ? PX_OK : PX_XAPIAN;
+    if (rc == PX_OK && d.oom)
+        rc = PX_NOMEM;
     if (rc == PX_OK && d.n == 0)
         rc = PX_NOT_FOUND;
     if (rc == PX_OK && !(a->passages = calloc(d.n, sizeof *a->passages)))

@@ -11,14 +11,14 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "crawl.h"
+#include "passim/crawl.h"
 #include "dbstatus.h"
-#include "pipeline.h"
+#include "passim/pipeline.h"
 #include "passim/dbpath.h"
 #include "passim/format.h"
 #include "progress.h"
 #include "watch.h"
-#include "writer.h"
+#include "passim/writer.h"
 
 #define PROG "passim-index"
 #define MAX_SHARDS 64

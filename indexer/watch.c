@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "crawl.h"
-#include "pipeline.h"
+#include "passim/crawl.h"
+#include "passim/pipeline.h"
 #include "progress.h"
 #include "watchfs.h"
 #include "watchq.h"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "writer.h"
+#include "passim/writer.h"
 
 typedef struct px_watch_opts {
     char *const *roots;   /* absolute folder paths */

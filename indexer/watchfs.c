@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crawl.h"
+#include "passim/crawl.h"
 #include "passim/format.h"
 
 #ifdef __linux__

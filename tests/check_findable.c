@@ -17,11 +17,11 @@
 #include <utf8proc.h>
 
 #include "check_main.h"
-#include "crawl.h"
+#include "passim/crawl.h"
 #include "passim/article.h"
 #include "passim/schema.h"
 #include "passim/token.h"
-#include "writer.h"
+#include "passim/writer.h"
 
 /* A found file's stat, as the pipeline gives it to the writer. */
 static const struct stat *

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "crawl.h"
+#include "passim/crawl.h"
 #include "passim/dbpath.h"
 #include "passim/vocab.h"
-#include "writer.h"
+#include "passim/writer.h"
 #include "xapian-c.h"
 
 /* A found file's stat, as the pipeline gives it to the writer. */

@@ -651,7 +651,7 @@ class BadInputsTest(harness.PassimCase):
             deleted_before = [i for i in done if i % 3 == 0]
             # Up to 32 files past the last one reported may already be in
             # flight, parsed or waiting for the writer (DEFAULT_INFLIGHT
-            # in indexer/pipeline.c): delete only files beyond them.
+            # in lib/update/pipeline.c): delete only files beyond them.
             deleted_after = list(range(last + 40, n, 3))
             for i in deleted_before + deleted_after:
                 os.unlink(files[i])

@@ -1,7 +1,7 @@
 /*
  * writer.c — the one writer (writer.h).
  */
-#include "writer.h"
+#include "passim/writer.h"
 
 #include <errno.h>
 #include <fcntl.h>

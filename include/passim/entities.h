@@ -9,8 +9,8 @@
  * for filters and an encoded list for the facet spy — and, per passage,
  * the spans of its own mentions for highlighting.
  */
-#ifndef PASSIM_INDEXER_ENTITIES_H
-#define PASSIM_INDEXER_ENTITIES_H
+#ifndef PASSIM_ENTITIES_H
+#define PASSIM_ENTITIES_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /*
  * job.c — read, hash, parse and build the documents of one file (job.h).
  */
-#include "job.h"
+#include "passim/job.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "entities.h"
+#include "passim/entities.h"
 #include "passim/article.h"
 #include "passim/catalog.h"
 #include "passim/passage.h"

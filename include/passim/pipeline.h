@@ -15,15 +15,15 @@
  * the caller's loop and takes files one at a time as they come (the
  * watcher).
  */
-#ifndef PASSIM_INDEXER_PIPELINE_H
-#define PASSIM_INDEXER_PIPELINE_H
+#ifndef PASSIM_PIPELINE_H
+#define PASSIM_PIPELINE_H
 
 #include <signal.h>
 #include <stddef.h>
 #include <uv.h>
 
-#include "crawl.h"
-#include "writer.h"
+#include "passim/crawl.h"
+#include "passim/writer.h"
 
 /* Told about each file once it is done: its size as found; msg may be
  * NULL; skipped: why a skipped file was (px_job_skip_reason()), else

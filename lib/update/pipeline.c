@@ -2,7 +2,7 @@
  * pipeline.c — many files through the writer, parsing in parallel
  * (pipeline.h).
  */
-#include "pipeline.h"
+#include "passim/pipeline.h"
 
 #include <stdlib.h>
 

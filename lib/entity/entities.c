@@ -1,7 +1,7 @@
 /*
  * entities.c — the entities of one article (entities.h).
  */
-#include "entities.h"
+#include "passim/entities.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
  * applies the result on its thread (it owns the database). So parsing runs
  * in parallel while one writer commits.
  */
-#ifndef PASSIM_INDEXER_JOB_H
-#define PASSIM_INDEXER_JOB_H
+#ifndef PASSIM_JOB_H
+#define PASSIM_JOB_H
 
 #include <stddef.h>
 #include <stdint.h>

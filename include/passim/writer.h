@@ -12,14 +12,14 @@
  * the catalog, its own batch and its own lock: every function here may be
  * called from any thread, and jobs of different shards apply in parallel.
  */
-#ifndef PASSIM_INDEXER_WRITER_H
-#define PASSIM_INDEXER_WRITER_H
+#ifndef PASSIM_WRITER_H
+#define PASSIM_WRITER_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "job.h"
+#include "passim/job.h"
 #include "passim/status.h"
 
 typedef struct px_writer_opts {
@@ -118,4 +118,4 @@ size_t px_writer_shards(const px_writer *w);
 /* Commit what is pending and close. */
 px_status px_writer_close(px_writer *w);
 
-#endif /* PASSIM_INDEXER_WRITER_H */
+#endif /* PASSIM_WRITER_H */

@@ -1,7 +1,7 @@
 /*
  * crawl.c — finding the articles under a folder (crawl.h).
  */
-#include "crawl.h"
+#include "passim/crawl.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -8,8 +8,8 @@
  * (article.h), or those of the --ext list. Paths are absolute and NUL-terminated, byte strings as the
  * file system gave them (they need not be UTF-8).
  */
-#ifndef PASSIM_INDEXER_CRAWL_H
-#define PASSIM_INDEXER_CRAWL_H
+#ifndef PASSIM_CRAWL_H
+#define PASSIM_CRAWL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -98,4 +98,4 @@ void px_crawler_unread(const px_crawler *c, char *const **dirs, size_t *n);
 size_t px_crawler_ignored(const px_crawler *c);
 void px_crawler_close(px_crawler *c);
 
-#endif /* PASSIM_INDEXER_CRAWL_H */
+#endif /* PASSIM_CRAWL_H */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dbopen.h"
+#include "passim/dbopen.h"
 #include "fuzz.h"
 #include "output.h"
 #include "search.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "passim.h"
-#include "dbopen.h"
+#include "passim/dbopen.h"
 #include "index.h"
 #include "passim/dbpath.h"
 #include "passim/format.h"

@@ -322,6 +322,31 @@ class ShardsTest(harness.PassimCase):
                 f.write('auto %s\n' % name)
         self.assertSameAsCombined([folder])
 
+    def test_indexer_reads_the_same_stub(self):
+        """passim-index writes the shards a stub names, read by the same
+        code as passim's ("auto", relative paths, comments); a stub naming
+        a remote database is refused with a message, not half written."""
+        folder = os.path.join(self.tmp, 'written')
+        os.makedirs(folder)
+        with open(os.path.join(folder, 'XAPIANDB'), 'w') as f:
+            f.write('# two shards\n\nauto one\nglass %s\n'
+                    % os.path.join(folder, 'two'))
+        docs = self.write('docs/a.txt', 'Zanzibar cloves are dried buds.\n')
+        docs = os.path.dirname(docs)
+        r = harness.run([harness.PASSIM_INDEX, '--db', folder, '-q', docs],
+                        env=harness.clean_env())
+        self.assertEqual(r.status, 0, r)
+        made = sorted(n for n in os.listdir(folder) if n != 'XAPIANDB')
+        self.assertEqual(made, ['one', 'two'])
+        got = self.json_of([folder], 'zanzibar')
+        self.assertEqual(got['articles'], 1, got)
+        with open(os.path.join(folder, 'XAPIANDB'), 'a') as f:
+            f.write('remote 127.0.0.1:1\n')
+        r = harness.run([harness.PASSIM_INDEX, '--db', folder, '-q', docs],
+                        env=harness.clean_env())
+        self.assertEqual(r.status, 2, r)
+        self.assertIn('local databases only', r.err)
+
     def test_prog_shard(self):
         if not shutil.which('xapian-progsrv'):
             self.skipTest('xapian-progsrv is not installed')

@@ -18,8 +18,8 @@
  * one (Xapian's multi-database: statistics, ranking and collapse are those
  * of a single database holding every document).
  */
-#ifndef PASSIM_QUERY_DBOPEN_H
-#define PASSIM_QUERY_DBOPEN_H
+#ifndef PASSIM_DBOPEN_H
+#define PASSIM_DBOPEN_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /*
  * dbopen.c — opening the databases passim searches as one (dbopen.h).
  */
-#include "dbopen.h"
+#include "passim/dbopen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "passim/dbpath.h"
 #include "passim/format.h"
 
 /* Stubs may name stubs; a loop of them stops here. */
@@ -188,117 +189,47 @@ open_remote(px_shard *sh, unsigned timeout_ms)
 /* Stub files                                                          */
 /* ------------------------------------------------------------------ */
 
-static int
-exists_in(const char *dir, const char *file)
-{
-    char *p = px_asprintf("%s/%s", dir, file);
-    int yes = p && access(p, F_OK) == 0;
-    free(p);
-    return yes;
-}
-
-/* The stub file that `path` stands for, or NULL: `path` itself when it is a
- * file that is not a single-file database, or its XAPIANDB when it is a
- * folder holding no database of its own. *nomem is set on failure. */
-static char *
-stub_of(const char *path, int *nomem)
-{
-    struct stat st;
-    char *stub = NULL;
-    if (stat(path, &st) != 0)
-        return NULL;
-    if (S_ISDIR(st.st_mode)) {
-        if (exists_in(path, "iamglass") || exists_in(path, "iamchert") ||
-            exists_in(path, "iamhoney") || !exists_in(path, "XAPIANDB"))
-            return NULL;
-        stub = px_asprintf("%s/XAPIANDB", path);
-    } else {
-        char magic[16] = {0};
-        FILE *f = fopen(path, "rb");
-        size_t got = f ? fread(magic, 1, sizeof magic - 1, f) : 0;
-        if (f)
-            fclose(f);
-        /* A single-file glass database starts with its magic bytes. */
-        if (got >= 8 && memcmp(magic + 2, "Xapian", 6) == 0)
-            return NULL;
-        stub = strdup(path);
-    }
-    *nomem = stub == NULL;
-    return stub;
-}
-
 static px_status add_name(px_shards *s, const char *name, int depth,
                           unsigned timeout_ms);
 
-/* `rest` of an "auto"/"glass" line, relative to the stub's folder. */
-static char *
-stub_path(const char *stub, const char *rest)
-{
-    if (rest[0] == '/')
-        return strdup(rest);
-    const char *slash = strrchr(stub, '/');
-    if (!slash)
-        return strdup(rest);
-    return px_asprintf("%.*s/%s", (int)(slash - stub), stub, rest);
-}
+typedef struct stub_ctx {
+    px_shards *s;
+    const char *stub;
+    int depth;
+    unsigned timeout_ms;
+} stub_ctx;
 
-/* One line of a stub file, as Xapian reads it: a type, a space, the rest. */
+/* One line of a stub file (dbpath.h reads it): the database it names, or
+ * a shard that failed with the line's error. */
 static px_status
-stub_line(px_shards *s, const char *stub, size_t lineno, char *line,
-          int depth, unsigned timeout_ms)
+stub_line(void *ctx, size_t lineno, const char *line, const char *name)
 {
-    char *space = strchr(line, ' ');
-    const char *rest = space ? space + 1 : "";
-    size_t tlen = space ? (size_t)(space - line) : strlen(line);
-    char *name = NULL;
-    if ((tlen == 4 && strncmp(line, "auto", 4) == 0) ||
-        (tlen == 5 && strncmp(line, "glass", 5) == 0) ||
-        (tlen == 5 && strncmp(line, "chert", 5) == 0) ||
-        (tlen == 5 && strncmp(line, "honey", 5) == 0))
-        name = *rest ? stub_path(stub, rest) : NULL;
-    else if (tlen == 6 && strncmp(line, "remote", 6) == 0 && *rest)
-        name = rest[0] == ':' ? px_asprintf("prog:%s", rest + 1)
-                              : px_asprintf("tcp://%s", rest);
-    if (name) {
-        px_status rc = add_name(s, name, depth + 1, timeout_ms);
-        free(name);
-        return rc;
-    }
-    px_shard *sh = shard_add(s, px_asprintf("%s:%zu", stub, lineno),
-                               PX_SHARD_LOCAL);
+    stub_ctx *c = ctx;
+    if (name)
+        return add_name(c->s, name, c->depth + 1, c->timeout_ms);
+    px_shard *sh = shard_add(c->s, px_asprintf("%s:%zu", c->stub, lineno),
+                             PX_SHARD_LOCAL);
     if (!sh)
         return PX_NOMEM;
     return fail(sh, px_asprintf("%s:%zu: cannot read '%s': a stub database "
-                              "names one database a line, as 'auto PATH', "
-                              "'remote HOST:PORT' or 'remote :PROGRAM "
-                              "ARGS'", stub, lineno, line));
+                                "names one database a line, as 'auto PATH', "
+                                "'remote HOST:PORT' or 'remote :PROGRAM "
+                                "ARGS'", c->stub, lineno, line));
 }
 
 static px_status
 read_stub(px_shards *s, const char *stub, int depth, unsigned timeout_ms)
 {
-    FILE *f = fopen(stub, "r");
-    px_shard *sh = NULL;
-    if (!f || depth > STUB_DEPTH) {
-        if (f)
-            fclose(f);
-        sh = shard_add(s, strdup(stub), PX_SHARD_LOCAL);
-        return !sh ? PX_NOMEM
-                   : fail(sh, px_asprintf("cannot read the stub database %s: "
-                                        "%s", stub, f ? "stubs nest too "
-                                        "deep" : "unreadable"));
-    }
-    char line[4096];
-    size_t lineno = 0;
-    px_status rc = PX_OK;
-    while (rc == PX_OK && fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (line[0] != '\0' && line[0] != '#')
-            rc = stub_line(s, stub, lineno, line, depth, timeout_ms);
-    }
-    fclose(f);
-    return rc;
+    stub_ctx c = {s, stub, depth, timeout_ms};
+    px_status rc = depth > STUB_DEPTH ? PX_INVALID_ARGUMENT
+                   : px_dbpath_stub_read(stub, stub_line, &c);
+    if (rc != PX_IO && rc != PX_INVALID_ARGUMENT)
+        return rc;
+    px_shard *sh = shard_add(s, strdup(stub), PX_SHARD_LOCAL);
+    return !sh ? PX_NOMEM
+               : fail(sh, px_asprintf("cannot read the stub database %s: %s",
+                                      stub, rc == PX_IO ? "unreadable"
+                                      : "stubs nest too deep"));
 }
 
 static px_status
@@ -307,9 +238,8 @@ add_name(px_shards *s, const char *name, int depth, unsigned timeout_ms)
     px_shard_kind kind = strncmp(name, "tcp://", 6) == 0 ? PX_SHARD_TCP
                          : strncmp(name, "prog:", 5) == 0 ? PX_SHARD_PROG
                                                           : PX_SHARD_LOCAL;
-    int nomem = 0;
-    char *stub = kind == PX_SHARD_LOCAL ? stub_of(name, &nomem) : NULL;
-    if (nomem)
+    char *stub = NULL;
+    if (kind == PX_SHARD_LOCAL && px_dbpath_stub_of(name, &stub) != PX_OK)
         return PX_NOMEM;
     if (stub) {
         px_status rc = read_stub(s, stub, depth, timeout_ms);

@@ -28,6 +28,7 @@
 #ifndef PASSIM_H
 #define PASSIM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -279,6 +280,92 @@ px_status px_article_get(px_index *ix, const char *id,
                          px_article_view **out, char **error);
 
 void px_article_view_free(px_article_view *a);
+
+/* -- Updating an index from folders */
+
+/* What was done with one file. */
+typedef enum px_outcome {
+    PX_OUTCOME_UNCHANGED, /* the catalog says nothing changed: not read */
+    PX_OUTCOME_TOUCHED,   /* its metadata changed, its content did not */
+    PX_OUTCOME_INDEXED,   /* its passages were written */
+    PX_OUTCOME_SKIPPED,   /* not indexable (binary, empty, too large) */
+    PX_OUTCOME_FAILED,    /* could not be read: left as it was */
+    PX_OUTCOME_REMOVED    /* gone: its passages were removed */
+} px_outcome;
+
+/* One file done (all borrowed for the call). */
+typedef struct px_update_file {
+    const char *path;    /* absolute, bytes as the file system gave them */
+    uint64_t size;       /* as found */
+    px_outcome outcome;
+    const char *message; /* why it was skipped, failed or repaired; NULL */
+    const char *skipped; /* a skip's reason in a few words, for counts
+                            ("not text", "empty"); NULL when not skipped */
+} px_update_file;
+
+/* Told on the calling thread, each optional. */
+typedef struct px_update_callbacks {
+    /* a file is done (files finish in no particular order) */
+    void (*file)(void *ctx, const px_update_file *f);
+    /* something that is not one file went wrong: a folder that cannot be
+     * listed, a link loop, a folder argument that is not one */
+    void (*problem)(void *ctx, const char *path, const char *message);
+    /* before the first file, when `total` is set: what the folders hold,
+     * from a walk of its own (for a progress bar) */
+    void (*total)(void *ctx, size_t files, uint64_t bytes);
+    void *ctx;
+} px_update_callbacks;
+
+typedef struct px_update_opts {
+    const char *db;         /* NULL: $PASSIM_DB, else the default */
+    unsigned shards;        /* a new database: this many shards (0, 1: one) */
+    size_t batch_files;     /* commit every so many changed files; 0: 2000 */
+    uint64_t batch_bytes;   /* ... or bytes read; 0: 64 MB */
+    uint64_t max_file_size; /* larger files are skipped; 0: 256 MB */
+    int no_entities;        /* no people, places, organisations or dates */
+    int total;              /* walk the folders first for callbacks.total */
+    const char *const *ignore; /* also ignore names matching these fnmatch
+                                  patterns (hidden and temporary files are
+                                  always ignored) */
+    size_t nignore;
+    const char *exts;       /* read only these extensions ("txt,md", an
+                               empty item: none); NULL: every text file */
+    volatile sig_atomic_t *stop; /* when set (by a signal handler, say),
+                                    start no more files; what is done
+                                    commits */
+    px_update_callbacks callbacks;
+} px_update_opts;
+
+typedef struct px_update_summary {
+    size_t indexed, touched, unchanged, skipped, removed;
+    size_t failed;          /* files and folders that could not be read */
+    size_t ignored;         /* files passed over for their names */
+    size_t passages;        /* passages committed */
+    size_t files_committed; /* files indexed or removed, committed */
+    uint64_t bytes_read;
+    int stopped;            /* *stop was set: files are left for next time */
+    int opened;             /* the database was opened: a failure came
+                               during the run, and what was committed
+                               before it (files_committed) stays */
+} px_update_summary;
+
+/* Bring the index `opts->db` (created when absent) level with the
+ * folders[0, n) (absolute or relative paths): new and changed files are
+ * indexed, files gone are removed (but for those under folders that could
+ * not be listed), unchanged files are not read; then the folders are
+ * recorded as the index's. Files are parsed in parallel. Problems with
+ * single files are told through the callbacks and counted, never fatal;
+ * the status is non-OK only when the run could not go on (a folder
+ * argument that is not one: PX_NOT_FOUND, before anything is written; a
+ * locked database: PX_LOCKED; a database or disk error: PX_XAPIAN or
+ * PX_IO, with what was committed before it kept); *error then says why
+ * (NULL for PX_NOT_FOUND: callbacks.problem was told which folder). *summary (may be NULL)
+ * is filled either way. The ignore patterns and exts apply to the crawl
+ * of this call (they are process-wide while it runs: one update at a
+ * time per process). */
+px_status px_index_update(const char *const *folders, size_t n,
+                          const px_update_opts *opts,
+                          px_update_summary *summary, char **error);
 
 #ifdef __cplusplus
 }

@@ -38,17 +38,18 @@ typedef struct options {
     px_watch_opts watching;
     char **roots; /* absolute folder paths */
     size_t nroots;
+    const char **ignore; /* --ignore patterns (argv's) */
+    size_t nignore;
+    const char *exts;    /* --ext */
 } options;
 
-/* The skipped files by reason (px_job_skip_reason: a handful). */
+/* The skipped files by reason (px_update_file.skipped: a handful). */
 #define SKIP_REASONS 8
 
-typedef struct tally {
-    size_t indexed, touched, unchanged, skipped, failed, removed;
+typedef struct skips {
     const char *reason[SKIP_REASONS]; /* static strings */
     size_t by_reason[SKIP_REASONS];
-    size_t ignored; /* files not read for their names */
-} tally;
+} skips;
 
 static volatile sig_atomic_t stop_requested;
 
@@ -190,13 +191,19 @@ parse_watch_option(int c, options *o)
     case 'S': o->status = 1; return 0;
     case 'F': o->forget = 1; return 0;
     case 'X':
-    case 'I':
-        if ((c == 'I' ? px_crawl_ignore_add : px_crawl_only_exts)(optarg) !=
-            PX_OK) {
+        o->exts = optarg;
+        return 0;
+    case 'I': {
+        const char **more = realloc(o->ignore,
+                                    (o->nignore + 1) * sizeof *more);
+        if (!more) {
             fputs(PROG ": out of memory\n", stderr);
             return 2;
         }
+        o->ignore = more;
+        o->ignore[o->nignore++] = optarg;
         return 0;
+    }
     case 's': case 'c': case 'r': {
         int i = c == 's' ? 0 : c == 'c' ? 1 : 2;
         if (parse_uint(optarg, 86400000u, fields[i]) != 0) {
@@ -342,7 +349,7 @@ parse_options(int argc, char **argv, options *o)
 }
 
 static void
-count_skip(tally *t, const char *why)
+count_skip(skips *t, const char *why)
 {
     size_t i = 0;
     while (i < SKIP_REASONS - 1 && t->reason[i] && strcmp(t->reason[i], why))
@@ -354,182 +361,48 @@ count_skip(tally *t, const char *why)
     t->by_reason[i]++;
 }
 
-static void
-count_outcome(tally *t, px_outcome oc)
-{
-    switch (oc) {
-    case PX_OUTCOME_UNCHANGED: t->unchanged++; break;
-    case PX_OUTCOME_TOUCHED: t->touched++; break;
-    case PX_OUTCOME_INDEXED: t->indexed++; break;
-    case PX_OUTCOME_SKIPPED: t->skipped++; break;
-    case PX_OUTCOME_FAILED: t->failed++; break;
-    case PX_OUTCOME_REMOVED: t->removed++; break;
-    }
-}
-
-static void
-report(const options *o, const char *path, px_outcome oc, const char *msg)
-{
-    if (msg)
-        fprintf(stderr, PROG ": %s: %s\n", path, msg);
-    else if (o->verbose && oc == PX_OUTCOME_INDEXED)
-        fprintf(stderr, PROG ": indexed %s\n", path);
-}
-
 typedef struct run_state {
     const options *o;
-    tally *t;
+    skips sk;
     px_progress prog;
     size_t done;
     uint64_t bytes;
-    px_crawler **crawlers; /* one per root, walked in turn */
-    size_t root;
 } run_state;
 
 static void
-on_file_done(void *ctx, const char *path, uint64_t size, px_outcome oc,
-             const char *msg, const char *skipped)
+on_file(void *ctx, const px_update_file *f)
 {
     run_state *rs = ctx;
     px_progress_clear(&rs->prog);
-    report(rs->o, path, oc, msg);
-    count_outcome(rs->t, oc);
-    if (skipped)
-        count_skip(rs->t, skipped);
+    if (f->message)
+        fprintf(stderr, PROG ": %s: %s\n", f->path, f->message);
+    else if (rs->o->verbose && f->outcome == PX_OUTCOME_INDEXED)
+        fprintf(stderr, PROG ": indexed %s\n", f->path);
+    if (f->skipped)
+        count_skip(&rs->sk, f->skipped);
     rs->done++;
-    rs->bytes += size;
+    rs->bytes += f->size;
     px_progress_update(&rs->prog, rs->done, rs->bytes);
 }
 
-/* The pipeline's source: the roots' files, one root after the other. */
-static px_status
-next_file(void *ctx, px_found *f, int *got)
-{
-    run_state *rs = ctx;
-    *got = 0;
-    while (rs->root < rs->o->nroots) {
-        px_status rc = px_crawler_next(rs->crawlers[rs->root], f, got);
-        if (rc != PX_OK || *got)
-            return rc;
-        rs->root++;
-    }
-    return PX_OK;
-}
-
+/* A crawl warning, which may come while the progress line is shown. */
 static void
-no_warning(void *ctx, const char *path, const char *message)
-{
-    (void)ctx;
-    (void)path;
-    (void)message;
-}
-
-/* How many files and bytes the roots hold, for the progress line: a walk
- * of its own, so that the run itself keeps no list of files. */
-static px_status
-count_files(const options *o, size_t *files, uint64_t *bytes)
-{
-    px_status rc = PX_OK;
-    *files = 0;
-    *bytes = 0;
-    for (size_t i = 0; rc == PX_OK && i < o->nroots; i++) {
-        px_crawler *c = NULL;
-        px_found f;
-        int got = 1;
-        rc = px_crawler_open(o->roots[i], no_warning, NULL, &c);
-        while (rc == PX_OK && got) {
-            rc = px_crawler_next(c, &f, &got);
-            *files += (size_t)got;
-            *bytes += got ? f.size : 0;
-        }
-        px_crawler_close(c);
-    }
-    return rc;
-}
-
-/* A crawl warning, which now comes while the progress line is shown. */
-static void
-warn_in_run(void *ctx, const char *path, const char *message)
+on_problem(void *ctx, const char *path, const char *message)
 {
     px_progress_clear(&((run_state *)ctx)->prog);
     warn_path(NULL, path, message);
 }
 
-/* Open a crawler on every root first: a root that is not a folder stops
- * the run before anything is indexed. */
-static px_status
-open_crawlers(run_state *rs)
+static void
+on_total(void *ctx, size_t files, uint64_t bytes)
 {
-    for (size_t i = 0; i < rs->o->nroots; i++) {
-        px_status rc = px_crawler_open(rs->o->roots[i], warn_in_run, rs,
-                                       &rs->crawlers[i]);
-        if (rc != PX_OK)
-            return rc;
-    }
-    return PX_OK;
-}
-
-/* Remove the files under the roots that the crawl did not find, but for
- * those under folders it could not read (each counted unreadable). */
-static px_status
-remove_gone(const options *o, px_writer *w, px_crawler **crawlers,
-            tally *t)
-{
-    char **keep = NULL;
-    size_t nkeep = 0;
-    for (size_t i = 0; i < o->nroots; i++) {
-        char *const *dirs;
-        size_t n;
-        px_crawler_unread(crawlers[i], &dirs, &n);
-        char **more = n ? realloc(keep, (nkeep + n) * sizeof *more) : keep;
-        if (n && !more) {
-            free(keep);
-            return PX_NOMEM;
-        }
-        keep = more;
-        for (size_t k = 0; k < n; k++)
-            keep[nkeep++] = dirs[k];
-    }
-    t->failed += nkeep; /* an unreadable folder counts as an unreadable file */
-    px_status rc = px_writer_remove_unseen(w, o->roots, o->nroots, keep,
-                                           nkeep, &t->removed);
-    free(keep);
-    return rc;
-}
-
-/* Bring every file under the roots up to date, parsing on worker threads
- * while the crawl goes on; stops early on a signal. */
-static px_status
-index_roots(const options *o, px_writer *w, tally *t)
-{
-    run_state rs = {.o = o, .t = t};
-    int show = !o->quiet && isatty(STDERR_FILENO);
-    size_t files = 0;
-    uint64_t bytes = 0;
-    rs.crawlers = calloc(o->nroots ? o->nroots : 1, sizeof *rs.crawlers);
-    px_status rc = rs.crawlers ? open_crawlers(&rs) : PX_NOMEM;
-    if (rc == PX_OK && show)
-        rc = count_files(o, &files, &bytes);
-    if (rc == PX_OK) {
-        px_progress_start(&rs.prog, show, files, bytes);
-        px_pipeline_opts po = {0, on_file_done, &rs, &stop_requested,
-                               next_file, &rs};
-        rc = px_pipeline_run(w, &po);
-        px_progress_clear(&rs.prog);
-    }
-    if (rc == PX_OK && !stop_requested)
-        rc = remove_gone(o, w, rs.crawlers, t);
-    for (size_t i = 0; rs.crawlers && i < o->nroots; i++) {
-        t->ignored += rs.crawlers[i] ? px_crawler_ignored(rs.crawlers[i]) : 0;
-        px_crawler_close(rs.crawlers[i]);
-    }
-    free(rs.crawlers);
-    return rc;
+    run_state *rs = ctx;
+    px_progress_start(&rs->prog, 1, files, bytes);
 }
 
 /* " (2 not text, 1 empty)", or "" when nothing was skipped. */
 static void
-skip_reasons(const tally *t, char *out, size_t size)
+skip_reasons(const skips *t, char *out, size_t size)
 {
     size_t used = 0;
     for (size_t i = 0; i < SKIP_REASONS && t->reason[i] && used < size; i++)
@@ -541,14 +414,13 @@ skip_reasons(const tally *t, char *out, size_t size)
 }
 
 static void
-summary(const options *o, const tally *t, px_writer *w, double secs)
+summary(const options *o, const px_update_summary *t, const skips *sk,
+        double secs)
 {
     if (o->quiet)
         return;
-    px_writer_stats s;
-    px_writer_get_stats(w, &s);
     char why[256] = "";
-    skip_reasons(t, why, sizeof why);
+    skip_reasons(sk, why, sizeof why);
     char ignored[64] = "";
     if (t->ignored)
         snprintf(ignored, sizeof ignored, ", %zu not read for their names",
@@ -557,18 +429,15 @@ summary(const options *o, const tally *t, px_writer *w, double secs)
             "%zu skipped%s, %zu unreadable, %zu removed%s; %zu passages, "
             "%.1f MB read in %.2f s\n", t->indexed, t->unchanged, t->touched,
             t->skipped, why, t->failed, t->removed, ignored,
-            s.passages_added, (double)s.bytes_read / 1e6, secs);
+            t->passages, (double)t->bytes_read / 1e6, secs);
 }
 
 /* After an error: what it was (a full disk named as such), and what the
  * database kept: only what was committed before it. */
 static void
-failure_summary(const char *dbpath, px_writer *w, px_status rc)
+failure_summary(const char *dbpath, const px_update_summary *s,
+                const char *why)
 {
-    const char *why = rc == PX_XAPIAN ? px_writer_last_error(w)
-                                      : px_status_to_string(rc);
-    px_writer_stats s;
-    px_writer_get_stats(w, &s);
     if (strstr(why, strerror(ENOSPC)) || strstr(why, strerror(EDQUOT))) {
         struct statvfs fs;
         double free_mb = statvfs(dbpath, &fs) == 0
@@ -582,8 +451,7 @@ failure_summary(const char *dbpath, px_writer *w, px_status rc)
     }
     fprintf(stderr, PROG ": stopped: %zu files (%zu passages) were "
             "committed before the error; the database is usable, and the "
-            "next run indexes the rest\n", s.files_committed,
-            s.passages_added);
+            "next run indexes the rest\n", s->files_committed, s->passages);
 }
 
 /* The writer on dbpath, or NULL after saying why. */
@@ -624,7 +492,7 @@ run_watch(options *o, const char *dbpath)
     o->watching.batch_bytes = o->writer.batch_bytes;
     o->watching.quiet = o->quiet;
     o->watching.verbose = o->verbose;
-    int status = px_watch_run(w, &o->watching);
+    int status = px_watch_run(w, &o->watching) == PX_OK ? 0 : 2;
     if (px_writer_close(w) != PX_OK) {
         fprintf(stderr, PROG ": database %s: the final commit failed\n",
                 dbpath);
@@ -679,32 +547,53 @@ static int
 run(const options *o, const char *dbpath)
 {
     double start = px_now();
-    px_writer *w = open_writer(dbpath, &o->writer);
-    if (!w)
-        return 2;
-    tally t = {0};
-    px_status rc = index_roots(o, w, &t);
-    for (size_t i = 0; rc == PX_OK && !stop_requested && i < o->nroots; i++)
-        rc = px_writer_note_root(w, o->roots[i], 0);
-    /* The final commit too may find the disk full; the summary counts
-     * what was committed. */
-    px_status closed = rc == PX_OK ? px_writer_commit(w) : rc;
-    if (closed == PX_OK)
-        summary(o, &t, w, px_now() - start);
+    run_state rs = {.o = o};
+    px_update_opts uo = {
+        .db = dbpath, .shards = o->writer.shards,
+        .batch_files = o->writer.batch_files,
+        .batch_bytes = o->writer.batch_bytes,
+        .max_file_size = o->writer.max_file_size,
+        .no_entities = o->writer.no_entities,
+        .total = !o->quiet && isatty(STDERR_FILENO),
+        .ignore = o->ignore, .nignore = o->nignore, .exts = o->exts,
+        .stop = &stop_requested,
+        .callbacks = {on_file, on_problem, on_total, &rs},
+    };
+    px_update_summary t;
+    char *err = NULL;
+    px_status rc = px_index_update((const char *const *)o->roots, o->nroots,
+                                   &uo, &t, &err);
+    px_progress_clear(&rs.prog);
+    if (rc == PX_OK)
+        summary(o, &t, &rs.sk, px_now() - start);
+    else if (rc == PX_NOT_FOUND) /* a folder that is not: told already */
+        ;
+    else if (t.opened)
+        failure_summary(dbpath, &t, err ? err : px_status_to_string(rc));
     else
-        failure_summary(dbpath, w, rc == PX_OK ? PX_XAPIAN : rc);
-    if (px_writer_close(w) != PX_OK && closed == PX_OK) {
-        fprintf(stderr, PROG ": database %s: the final commit failed\n",
-                dbpath);
-        closed = PX_XAPIAN;
-    }
-    rc = closed;
-    if (stop_requested && rc == PX_OK) {
+        fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
+    free(err);
+    if (rc == PX_OK && t.stopped) {
         fputs(PROG ": interrupted; what was indexed is committed, the rest "
               "is indexed on the next run\n", stderr);
         return 130;
     }
     return rc != PX_OK ? 2 : t.failed ? 1 : 0;
+}
+
+/* Watch mode reads the --ignore and --ext lists process-wide (crawl.h);
+ * px_index_update takes them as options instead. */
+static int
+set_names(const options *o)
+{
+    px_status rc = PX_OK;
+    for (size_t i = 0; rc == PX_OK && i < o->nignore; i++)
+        rc = px_crawl_ignore_add(o->ignore[i]);
+    if (rc == PX_OK && o->exts)
+        rc = px_crawl_only_exts(o->exts);
+    if (rc != PX_OK)
+        fputs(PROG ": out of memory\n", stderr);
+    return rc == PX_OK ? 0 : 2;
 }
 
 int
@@ -738,7 +627,9 @@ main(int argc, char **argv)
     } else if (status < 0 && o.forget) {
         status = run_forget(&o, dbpath);
     } else if (status < 0 && o.watch) {
-        status = run_watch(&o, dbpath);
+        status = set_names(&o);
+        if (status == 0)
+            status = run_watch(&o, dbpath);
     } else if (status < 0) {
         struct sigaction sa = {0};
         sa.sa_handler = on_signal;
@@ -750,6 +641,7 @@ main(int argc, char **argv)
     for (size_t i = 0; i < o.nroots; i++)
         free(o.roots[i]);
     free(o.roots);
+    free(o.ignore);
     px_crawl_ignore_clear();
     return status;
 }

@@ -23,6 +23,7 @@
 
 #include "passim/crawl.h"
 #include "passim/pipeline.h"
+#include "passim/reconcile.h"
 #include "progress.h"
 #include "watchfs.h"
 #include "watchq.h"
@@ -400,10 +401,14 @@ on_settle_timer(uv_timer_t *t)
 
 /* -- reconciling */
 
-/* Bring the index level with the folders, as the one-shot crawl does:
- * every file found is looked at (the writer's plan skips unchanged ones
- * cheaply), every catalogued file not found is removed. `rewatch`: drop
- * every watch first, since after lost events their paths may be stale. */
+/* Bring the index level with the folders with the one-shot run's
+ * reconcile (reconcile.h): every file found is queued for a look (the
+ * writer's plan skips unchanged ones cheaply), every catalogued file not
+ * found is removed. A root that is not a folder any more is left out
+ * (its files may come back: a disk not mounted yet; if it was deleted,
+ * its events removed them).
+ * `rewatch`: drop every watch first, since after lost events their paths
+ * may be stale. */
 static void
 reconcile(watcher *wt, int rewatch)
 {
@@ -413,22 +418,35 @@ reconcile(watcher *wt, int rewatch)
         px_watchfs_drop_all(wt->fs);
     for (size_t i = 0; i < o->nroots; i++)
         px_watchfs_add_tree(wt->fs, o->roots[i], 1);
-    px_writer_begin_reconcile(wt->w);
-    px_found_list found = {0};
-    for (size_t i = 0; i < o->nroots; i++) {
-        if (px_crawl(o->roots[i], &found, warn_path, NULL) == PX_NOMEM)
-            note_fatal(wt, PX_NOMEM, o->roots[i]);
+    /* The roots that are folders: one that is gone is not a reason to
+     * leave the others as they are. */
+    char **here = calloc(o->nroots ? o->nroots : 1, sizeof *here);
+    size_t nhere = 0;
+    for (size_t i = 0; here && i < o->nroots; i++) {
+        struct stat st;
+        if (stat(o->roots[i], &st) == 0 && S_ISDIR(st.st_mode))
+            here[nhere++] = o->roots[i];
+        else
+            fprintf(stderr, PROG ": %s: not a folder any more: left out "
+                    "of the reconcile\n", o->roots[i]);
     }
-    for (size_t i = 0; i < found.count; i++) {
-        px_writer_has(wt->w, found.items[i].path); /* marks it seen */
-        want_look(wt, found.items[i].path, 0);
+    px_reconcile *r = NULL;
+    px_status rc = here ? px_reconcile_start(wt->w, here, nhere, warn_path,
+                                             NULL, &r) : PX_NOMEM;
+    px_found f;
+    int got = rc == PX_OK;
+    while (rc == PX_OK && got && (rc = px_reconcile_next(r, &f, &got)) ==
+           PX_OK && got) {
+        px_writer_has(wt->w, f.path); /* marks it seen */
+        want_look(wt, f.path, 0);
     }
-    size_t removed = 0;
-    if (wt->rc == PX_OK)
-        note_fatal(wt, px_writer_remove_unseen(wt->w, o->roots, o->nroots,
-                                               found.unread, found.nunread,
-                                               &removed), "reconcile");
-    px_found_list_free(&found);
+    size_t removed = 0, unread = 0;
+    if (rc == PX_OK && wt->rc == PX_OK)
+        rc = px_reconcile_finish(r, &removed, &unread);
+    px_reconcile_free(r);
+    free(here);
+    if (rc != PX_NOT_FOUND) /* gone since the stat: the next one sees */
+        note_fatal(wt, rc, "reconcile");
     if (removed) {
         batch_add(wt, 0, removed, 0, 0);
         if (o->verbose)
@@ -651,14 +669,14 @@ open_parts(watcher *wt)
     return rc;
 }
 
-int
+px_status
 px_watch_run(px_writer *w, const px_watch_opts *opts)
 {
     watcher *wt = calloc(1, sizeof *wt);
     if (!wt || uv_loop_init(&wt->loop) != 0) {
         free(wt);
         fputs(PROG ": out of memory\n", stderr);
-        return 2;
+        return PX_NOMEM;
     }
     wt->w = w;
     wt->o = opts;
@@ -687,5 +705,5 @@ px_watch_run(px_writer *w, const px_watch_opts *opts)
     if (uv_loop_close(&wt->loop) != 0)
         fputs(PROG ": internal error: handles left open\n", stderr);
     free(wt);
-    return rc == PX_OK ? 0 : 2;
+    return rc;
 }

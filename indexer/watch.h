@@ -38,8 +38,8 @@ typedef struct px_watch_opts {
 
 /* Watch until a signal, writing through `w` (borrowed; opened with batch
  * limits the writer never reaches, since the watcher commits itself).
- * Returns the exit status: 0 after a clean stop, 2 on a fatal error
- * (already reported on stderr). */
-int px_watch_run(px_writer *w, const px_watch_opts *opts);
+ * PX_OK after a clean stop; else the fatal error, already told on stderr
+ * (the watcher is the front end's: it prints its own messages). */
+px_status px_watch_run(px_writer *w, const px_watch_opts *opts);
 
 #endif

@@ -14,18 +14,12 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "passim.h"
 #include "passim/status.h"
 #include "passim/vocab.h"
 #include "xapian-c.h"
 
-typedef enum px_outcome {
-    PX_OUTCOME_UNCHANGED, /* catalog says nothing changed: not read */
-    PX_OUTCOME_TOUCHED,   /* metadata changed, content did not */
-    PX_OUTCOME_INDEXED,   /* passages written */
-    PX_OUTCOME_SKIPPED,   /* not indexable (binary, empty, too large) */
-    PX_OUTCOME_FAILED,    /* could not be read: left as it was */
-    PX_OUTCOME_REMOVED    /* gone: passages and catalog entry removed */
-} px_outcome;
+/* px_outcome: passim.h. */
 
 typedef struct px_job {
     /* Input, set when the job is planned. */

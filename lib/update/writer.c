@@ -126,10 +126,10 @@ open_shards(px_writer *w, const char *path, char **error)
     if (rc == PX_OK)
         rc = px_dbpath_shards(path, &paths, &n);
     if (rc == PX_INVALID_ARGUMENT)
-        *error = px_asprintf("cannot write database %s: its stub file "
-                             "does not list local databases only, one "
-                             "a line (passim-index writes no remote one)",
-                             path);
+        *error = px_asprintf("cannot write database %s: it is neither a "
+                             "database nor a stub file listing local "
+                             "databases, one a line (remote ones cannot "
+                             "be written)", path);
     if (rc == PX_OK && !(w->shards = calloc(n, sizeof *w->shards)))
         rc = PX_NOMEM;
     for (; rc == PX_OK && opened < n; opened++)

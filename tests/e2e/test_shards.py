@@ -345,7 +345,7 @@ class ShardsTest(harness.PassimCase):
         r = harness.run([harness.PASSIM_INDEX, '--db', folder, '-q', docs],
                         env=harness.clean_env())
         self.assertEqual(r.status, 2, r)
-        self.assertIn('local databases only', r.err)
+        self.assertIn('stub file listing local', r.err)
 
     def test_prog_shard(self):
         if not shutil.which('xapian-progsrv'):

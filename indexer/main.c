@@ -21,6 +21,9 @@
 #include "passim/writer.h"
 
 #define PROG "passim-index"
+/* A step of main() returns the exit status, or GO_ON to let the next
+ * step run (HACKING.md: no bare -1). */
+enum { GO_ON = -1 };
 #define MAX_SHARDS 64
 /* A new database's shards without --shards: one per CPU, at most this
  * many, since a query opens every shard (four local shards cost 8% more
@@ -177,8 +180,8 @@ parse_shards(const char *s, unsigned *out)
     return parse_uint(s, MAX_SHARDS, out) != 0 || *out == 0 ? -1 : 0;
 }
 
-/* The options of watch mode and --ignore; 0 when taken, 2 on error, -1
- * when `c` is not one of them. */
+/* The options of watch mode and --ignore: 0 when taken, 2 on error,
+ * GO_ON when `c` is not one of them. */
 static int
 parse_watch_option(int c, options *o)
 {
@@ -214,7 +217,7 @@ parse_watch_option(int c, options *o)
         return 0;
     }
     default:
-        return -1;
+        return GO_ON;
     }
 }
 
@@ -249,21 +252,23 @@ absolute(const char *arg, int may_be_gone)
 }
 
 /* Turn the folder arguments into absolute paths. */
-static int
+static px_status
 resolve_roots(options *o, char **argv, int argc)
 {
     o->roots = calloc((size_t)argc, sizeof *o->roots);
-    if (!o->roots)
-        return -1;
+    if (!o->roots) {
+        fputs(PROG ": out of memory\n", stderr);
+        return PX_NOMEM;
+    }
     for (int i = 0; i < argc; i++) {
         char *abs = absolute(argv[i], o->forget);
         if (!abs) {
             fprintf(stderr, PROG ": %s: %s\n", argv[i], strerror(errno));
-            return -1;
+            return PX_NOT_FOUND;
         }
         o->roots[o->nroots++] = abs;
     }
-    return 0;
+    return PX_OK;
 }
 
 static int
@@ -292,7 +297,7 @@ parse_options(int argc, char **argv, options *o)
     int c;
     while ((c = getopt_long(argc, argv, "d:qvwhV", longs, NULL)) != -1) {
         int taken = parse_watch_option(c, o);
-        if (taken >= 0) {
+        if (taken != GO_ON) {
             if (taken)
                 return taken;
             continue;
@@ -339,13 +344,14 @@ parse_options(int argc, char **argv, options *o)
         return 2;
     }
     if (o->status)
-        return -1;
+        return GO_ON;
     if (optind >= argc) {
         fputs(PROG ": no folder given\n"
               "Try '" PROG " --help' for more information.\n", stderr);
         return 2;
     }
-    return resolve_roots(o, argv + optind, argc - optind) == 0 ? -1 : 2;
+    return resolve_roots(o, argv + optind, argc - optind) == PX_OK ? GO_ON
+                                                                   : 2;
 }
 
 static void
@@ -609,7 +615,7 @@ main(int argc, char **argv)
     o.watching.reconcile_s = PX_WATCH_RECONCILE_S;
     int status = parse_options(argc, argv, &o);
     char *dbpath = NULL;
-    if (status < 0 && px_dbpath_resolve(o.db, &dbpath) != PX_OK) {
+    if (status == GO_ON && px_dbpath_resolve(o.db, &dbpath) != PX_OK) {
         fputs(PROG ": no database given and HOME is not set: use --db\n",
               stderr);
         status = 2;
@@ -617,20 +623,20 @@ main(int argc, char **argv)
     /* passim reads a colon-separated PASSIM_DB as several databases; the
      * indexer writes one, and a path with a colon would be a surprise. */
     const char *env = getenv("PASSIM_DB");
-    if (status < 0 && !o.db && env && strchr(env, ':')) {
+    if (status == GO_ON && !o.db && env && strchr(env, ':')) {
         fprintf(stderr, PROG ": PASSIM_DB names several databases (%s); "
                 "passim-index writes one: name it with --db\n", env);
         status = 2;
     }
-    if (status < 0 && o.status) {
+    if (status == GO_ON && o.status) {
         status = px_dbstatus_print(dbpath, stdout);
-    } else if (status < 0 && o.forget) {
+    } else if (status == GO_ON && o.forget) {
         status = run_forget(&o, dbpath);
-    } else if (status < 0 && o.watch) {
+    } else if (status == GO_ON && o.watch) {
         status = set_names(&o);
         if (status == 0)
             status = run_watch(&o, dbpath);
-    } else if (status < 0) {
+    } else if (status == GO_ON) {
         struct sigaction sa = {0};
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);

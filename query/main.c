@@ -14,6 +14,9 @@
 #include "passim.h"
 
 #define PROG "passim"
+/* A step of main() returns the exit status, or GO_ON to let the next
+ * step run (HACKING.md: no bare -1). */
+enum { GO_ON = -1 };
 
 typedef struct options {
     const char **db; /* every --db, in order */
@@ -241,7 +244,7 @@ parse_option(int c, options *o)
     }
 }
 
-/* -1: go on and search; otherwise the exit status. */
+/* GO_ON: go on and search; otherwise the exit status. */
 static int
 parse_options(int argc, char **argv, options *o)
 {
@@ -296,7 +299,7 @@ parse_options(int argc, char **argv, options *o)
         return 2;
     }
     if (o->batch)
-        return -1;
+        return GO_ON;
     if (optind >= argc) {
         fputs(PROG ": no query given\n"
               "Try '" PROG " --help' for more information.\n", stderr);
@@ -309,11 +312,11 @@ parse_options(int argc, char **argv, options *o)
               "for\nTry '" PROG " --help' for more information.\n", stderr);
         return 2;
     }
-    return o->query ? -1 : 2;
+    return o->query ? GO_ON : 2;
 }
 
 /* Show the database failures not shown yet (reported[i] set for those
- * shown). -1: go on with the databases that work; otherwise the exit
+ * shown). GO_ON: go on with the databases that work; otherwise the exit
  * status (2: one failed and no partial results were asked for, or none
  * works). */
 static int
@@ -335,7 +338,7 @@ check_shards(const options *o, px_index *ix, unsigned char *reported)
             fprintf(stderr, PROG ": %s\n", why);
     }
     if (failed == 0 || partial)
-        return -1;
+        return GO_ON;
     if (n > 1 && failed < n)
         fprintf(stderr, PROG ": %zu of %zu databases failed: start them, "
                 "leave them out of --db, or use --allow-partial to search "
@@ -394,13 +397,13 @@ search_once(options *o, px_index *ix, unsigned char *reported)
     char *err = NULL;
     px_status rc = px_search(ix, &o->search, &r, &err);
     int status = check_shards(o, ix, reported);
-    if (rc == PX_OK && status < 0)
+    if (rc == PX_OK && status == GO_ON)
         status = print_results(o, r);
-    else if (rc != PX_OK && status < 0)
+    else if (rc != PX_OK && status == GO_ON)
         fprintf(stderr, PROG ": %s\n", err ? err : px_status_to_string(rc));
     free(err);
     px_results_free(r);
-    return status < 0 ? 2 : status;
+    return status == GO_ON ? 2 : status;
 }
 
 /* One query from the command line, or a batch of them. */
@@ -420,7 +423,7 @@ open_and_run(options *o)
     px_index *ix = NULL;
     char *err = NULL;
     px_index_opts io = {o->timeout_ms, o->allow_partial};
-    int status = -1;
+    int status = GO_ON;
     px_status rc = px_index_open((const char *const *)o->db, o->ndb, &io,
                                  &ix, &err);
     if (rc == PX_NOT_FOUND) {
@@ -433,17 +436,17 @@ open_and_run(options *o)
     }
     free(err);
     unsigned char *reported =
-        status < 0 ? calloc(px_index_shards(ix) + 1, 1) : NULL;
-    if (status < 0 && !reported) {
+        status == GO_ON ? calloc(px_index_shards(ix) + 1, 1) : NULL;
+    if (status == GO_ON && !reported) {
         fputs(PROG ": out of memory\n", stderr);
         status = 2;
     }
     /* A remote server that goes away must give an error, not SIGPIPE. */
-    if (status < 0 && px_index_remote(ix))
+    if (status == GO_ON && px_index_remote(ix))
         signal(SIGPIPE, SIG_IGN);
-    if (status < 0)
+    if (status == GO_ON)
         status = check_shards(o, ix, reported);
-    if (status < 0)
+    if (status == GO_ON)
         status = run(o, ix, reported);
     free(reported);
     px_index_close(ix);
@@ -460,7 +463,7 @@ main(int argc, char **argv)
     o.search.per_article = 2;
     o.search.facets = 10;
     int status = parse_options(argc, argv, &o);
-    if (status < 0)
+    if (status == GO_ON)
         status = open_and_run(&o);
     if (fflush(stdout) != 0 && status != 2) {
         fprintf(stderr, PROG ": writing the results: %s\n", strerror(errno));

@@ -135,6 +135,9 @@ typedef struct px_request {
     int sort_date;             /* newest article first, not the best */
     int all_copies;            /* list copies of an article as articles */
     int bare;                  /* no highlight spans */
+    int months;                /* with facets: count the matching articles
+                                  by published month (px_facets.months;
+                                  local databases only) */
     const char *rank;          /* ranking levers "KEY=VALUE,..." as
                                 * passim(1)'s --rank (NULL: defaults) */
 } px_request;
@@ -177,6 +180,11 @@ typedef struct px_facets {
     uint32_t articles;      /* matching articles seen */
     uint32_t passages_seen; /* matching passages looked at */
     int exact;              /* every matching passage was looked at */
+    /* With px_request.months: "YYYY-MM" of the articles' published dates
+     * (px_hit.published) and how many matching articles each has, oldest
+     * first, months without one left out. */
+    px_facet_value *months;
+    size_t nmonths;
 } px_facets;
 
 /* How a name filter's value was read (people type names as they remember

@@ -191,6 +191,8 @@ typedef struct spy_state {
     arena mem; /* the strings of every counter below */
     counter articles;
     counter types[PX_ENT_TYPES];
+    counter months;  /* "YYYY-MM" of each article counted */
+    int by_month;    /* count them */
     uint32_t seen;
     uint32_t cap;  /* past this many passages, only count them (0: none) */
     /* With a cap, the articles' entity lists are kept (in mem) and
@@ -304,6 +306,19 @@ merge_by_key(counter *by_value, counter *by_key, arena *mem)
     return rc == PX_OK ? PX_OK : PX_NOMEM;
 }
 
+/* The article's published month, from its YYYYMMDD date. */
+static void
+count_month(spy_state *s, xc_document *doc)
+{
+    const char *d;
+    size_t len;
+    if (xc_document_get_value(doc, PX_SLOT_DATE, &d, &len) != XC_OK ||
+        len < 6)
+        return;
+    char month[7] = {d[0], d[1], d[2], d[3], '-', d[4], d[5]};
+    bump(&s->months, month, sizeof month);
+}
+
 /* Count passage doc's article, unless already counted. */
 static void
 count_passage(spy_state *s, xc_document *doc)
@@ -313,6 +328,8 @@ count_passage(spy_state *s, xc_document *doc)
     if (xc_document_get_value(doc, PX_SLOT_ARTICLE, &id, &id_len) != XC_OK ||
         bump(&s->articles, id, id_len) != 1)
         return;
+    if (s->by_month)
+        count_month(s, doc);
     if (xc_document_get_value(doc, PX_SLOT_ENTITIES, &ents, &ents_len) !=
         XC_OK)
         return;
@@ -455,20 +472,48 @@ top_values(const counter *a, const counter *b, uint32_t top,
     return rc;
 }
 
+static int
+by_value(const void *a, const void *b)
+{
+    return strcmp(((const px_facet_value *)a)->value,
+                  ((const px_facet_value *)b)->value);
+}
+
+/* The months counted, oldest first (their strings copied out). */
+static px_status
+month_values(const counter *c, px_facets *out)
+{
+    if (c->n == 0)
+        return PX_OK;
+    out->months = calloc(c->n, sizeof *out->months);
+    if (!out->months)
+        return PX_NOMEM;
+    for (size_t i = 0; i < c->n; i++) {
+        out->months[i] = (px_facet_value){strdup(c->e[i].s), c->e[i].count};
+        out->nmonths++;
+        if (!out->months[i].value)
+            return PX_NOMEM;
+    }
+    qsort(out->months, out->nmonths, sizeof *out->months, by_value);
+    return PX_OK;
+}
+
 struct px_facets_spy {
     spy_state s;
     xc_matchspy *ms;
 };
 
 px_status
-px_facets_spy_create(uint32_t cap, px_facets_spy **out)
+px_facets_spy_create(uint32_t cap, int months, px_facets_spy **out)
 {
     px_facets_spy *f = calloc(1, sizeof *f);
     *out = NULL;
     if (!f)
         return PX_NOMEM;
     f->s.cap = cap;
+    f->s.by_month = months;
     f->s.articles.mem = &f->s.mem;
+    f->s.months.mem = &f->s.mem;
     for (int t = 0; t < PX_ENT_TYPES; t++)
         f->s.types[t].mem = &f->s.mem;
     if (xc_matchspy_create_callback(spy, &f->s, &f->ms, NULL) != XC_OK) {
@@ -511,8 +556,10 @@ px_facets_spy_finish(px_facets_spy *f, uint32_t top, uint32_t upper,
                             &out->count[t]);
         counter_free(&by_key);
     }
-    if (s->articles.oom && rc == PX_OK)
+    if ((s->articles.oom || s->months.oom) && rc == PX_OK)
         rc = PX_NOMEM;
+    if (rc == PX_OK)
+        rc = month_values(&s->months, out);
     out->articles = (uint32_t)s->articles.n;
     out->passages_seen = s->seen;
     out->exact = s->seen >= upper;
@@ -529,6 +576,7 @@ px_facets_spy_destroy(px_facets_spy *f)
     for (int t = 0; t < PX_ENT_TYPES; t++)
         counter_free(&f->s.types[t]);
     counter_free(&f->s.articles);
+    counter_free(&f->s.months);
     arena_free(&f->s.mem);
     free(f->s.lists);
     free(f->s.list_lens);
@@ -539,14 +587,15 @@ px_facets_spy_destroy(px_facets_spy *f)
 /* A match of its own over `query`, the spy looking at every passage. */
 px_status
 px_facets_count(xc_database *db, const xc_query *query, uint32_t top,
-                px_facets *out, int *modified, char **error)
+                int months, px_facets *out, int *modified, char **error)
 {
     memset(out, 0, sizeof *out);
     px_facets_spy *f = NULL;
     xc_enquire *enq = NULL;
     xc_mset *mset = NULL;
     uint32_t upper = 0;
-    xc_status xs = px_facets_spy_create(0, &f) == PX_OK ? XC_OK : XC_NOMEM;
+    xc_status xs = px_facets_spy_create(0, months, &f) == PX_OK ? XC_OK
+                                                                : XC_NOMEM;
     if (xs == XC_OK)
         xs = xc_enquire_create(db, &enq, NULL);
     if (xs == XC_OK)
@@ -584,5 +633,8 @@ px_facets_free(px_facets *f)
             free(f->values[t][i].value);
         free(f->values[t]);
     }
+    for (size_t i = 0; i < f->nmonths; i++)
+        free(f->months[i].value);
+    free(f->months);
     memset(f, 0, sizeof *f);
 }

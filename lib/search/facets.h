@@ -36,8 +36,8 @@
  * *error (caller owns; free with free()) when it is NULL. Free the result
  * with px_facets_free(). */
 px_status px_facets_count(xc_database *db, const xc_query *query,
-                          uint32_t top, px_facets *out, int *modified,
-                          char **error);
+                          uint32_t top, int months, px_facets *out,
+                          int *modified, char **error);
 
 /* The same counted by a spy added to a match the caller runs (its own
  * ranked search), sparing a second match when the query matches few
@@ -49,9 +49,11 @@ px_status px_facets_count(xc_database *db, const xc_query *query,
  * stopped counting at the cap: count with px_facets_count(), which costs
  * less for many passages than a ranked match looking at each (it weighs
  * and collapses each). The match must select the passages the facets
- * are about; the spy sees them before collapsing. */
+ * are about; the spy sees them before collapsing. `months`: count the
+ * articles by published month too (px_facets.months). */
 typedef struct px_facets_spy px_facets_spy;
-px_status px_facets_spy_create(uint32_t cap, px_facets_spy **out);
+px_status px_facets_spy_create(uint32_t cap, int months,
+                               px_facets_spy **out);
 xc_matchspy *px_facets_spy_handle(px_facets_spy *f);
 int px_facets_spy_complete(const px_facets_spy *f);
 px_status px_facets_spy_finish(px_facets_spy *f, uint32_t top,

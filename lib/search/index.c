@@ -307,7 +307,8 @@ search_once(px_index *ix, const px_request *req, const char *query,
         .query = query, .limit = req->limit ? req->limit : 10,
         .offset = req->offset,
         .per_article = req->per_article ? req->per_article : 2,
-        .facets = req->facets, .bare = req->bare, .remote = ix->sh->remote,
+        .facets = req->facets, .months = req->months, .bare = req->bare,
+        .remote = ix->sh->remote,
         .sort_date = req->sort_date, .all_copies = req->all_copies,
     };
     *again = 0;

@@ -935,7 +935,8 @@ attempt(run_ctx *c, xc_query_op op, px_results *r, px_status *rc,
     px_facets_spy *fs = NULL;
     if (*rc == PX_OK && c->opts->facets && !c->opts->remote &&
         !(c->s->rank.prf_docs && has_words(c->filters.rest))) {
-        *rc = px_facets_spy_create(PX_FACETS_JOINT_UP_TO, &fs);
+        *rc = px_facets_spy_create(PX_FACETS_JOINT_UP_TO, c->opts->months,
+                                   &fs);
         if (*rc == PX_OK &&
             xc_enquire_add_matchspy(c->enq, px_facets_spy_handle(fs)) !=
                 XC_OK)
@@ -960,10 +961,12 @@ attempt(run_ctx *c, xc_query_op op, px_results *r, px_status *rc,
         uint32_t want = px_facets_vote_fetch(c->opts->facets);
         if (fs && px_facets_spy_complete(fs))
             *rc = px_facets_spy_finish(fs, want, 0, &r->facets);
+        else if (c->opts->remote)
+            *rc = px_facets_remote_count(c->s->db, sel, want, &r->facets,
+                                         &c->modified, error);
         else
-            *rc = (c->opts->remote ? px_facets_remote_count
-                                   : px_facets_count)(
-                c->s->db, sel, want, &r->facets, &c->modified, error);
+            *rc = px_facets_count(c->s->db, sel, want, c->opts->months,
+                                  &r->facets, &c->modified, error);
         if (*rc == PX_OK)
             *rc = px_facets_vote(&r->facets, c->s->db, c->opts->facets);
         r->have_facets = *rc == PX_OK;

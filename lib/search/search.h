@@ -33,6 +33,7 @@ typedef struct px_search_opts {
     uint32_t offset;      /* articles to skip */
     uint32_t per_article; /* passages per article */
     uint32_t facets;      /* top values per facet type; 0 = no facets */
+    int months;           /* ... and articles by published month */
     int bare;             /* no highlight spans (machine output) */
     int remote;           /* a shard is remote: facets_remote.h counts */
     int sort_date;        /* newest article first, not the best */

@@ -6,6 +6,7 @@
  * Check runs each test in a child process of its own, so the setenv()
  * calls here do not leak from one test into the next.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,13 +174,21 @@ START_TEST(make_parent_deep)
 }
 END_TEST
 
-/* A relative path is made relative to the working folder. */
+/* A relative path is made relative to the working folder (which is
+ * put back after, for a run without fork). */
 START_TEST(make_parent_relative)
 {
+    int here = open(".", O_RDONLY);
+    ck_assert_int_ge(here, 0);
     ck_assert_int_eq(chdir(dir), 0);
     ck_assert_int_eq(px_dbpath_make_parent("rel/one/two/db"), PX_OK);
     ck_assert(is_dir("rel/one/two"));
     ck_assert(access("rel/one/two/db", F_OK) != 0);
+    ck_assert_int_eq(fchdir(here), 0);
+    close(here);
+    char path[512];
+    snprintf(path, sizeof path, "%s/rel/one/two", dir);
+    ck_assert(is_dir(path));
 }
 END_TEST
 

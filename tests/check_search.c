@@ -553,6 +553,89 @@ START_TEST(replaced_by_a_later_revision)
 }
 END_TEST
 
+/* The same without allow_partial: the search fails, and its message
+ * names the database that died. */
+START_TEST(dead_shard_named_without_allow_partial)
+{
+    char big[128], small[128], small_docs[128];
+    build_db("big", "corpus", big, sizeof big);
+    write_doc("small", "a.txt", "Quay\n\nThe harbour wall was mended.\n",
+              small_docs, sizeof small_docs);
+    build_db("small", small_docs, small, sizeof small);
+    const char *names[2] = {big, small};
+    px_index *ix = open_names(names, 2, 0);
+    damage_in_place(big);
+    px_request rq = {.query = "harbour", .limit = 1000, .per_article = 1};
+    for (int round = 0; round < 2; round++) {
+        px_results *r = NULL;
+        char *err = NULL;
+        ck_assert_int_eq(px_search(ix, &rq, &r, &err), PX_XAPIAN);
+        ck_assert_ptr_null(r);
+        ck_assert_ptr_nonnull(err);
+        ck_assert_ptr_null(strchr(err, '\n'));
+        ck_assert_msg(strstr(err, big) != NULL,
+                      "search %d: the message does not name %s: %s", round,
+                      big, err);
+        free(err);
+    }
+    px_index_close(ix);
+}
+END_TEST
+
+/* A database whose folder is removed between two searches: the next
+ * search leaves it out (allow_partial) and names it. */
+START_TEST(removed_shard_left_out_with_allow_partial)
+{
+    char one[128], two[128], docs_one[128], docs_two[128], cmd[300];
+    write_doc("one", "a.txt", "Quay\n\nThe harbour wall was mended.\n",
+              docs_one, sizeof docs_one);
+    write_doc("two", "b.txt", "Ferry\n\nThe harbour ferry sails at "
+              "dawn.\n", docs_two, sizeof docs_two);
+    build_db("one", docs_one, one, sizeof one);
+    build_db("two", docs_two, two, sizeof two);
+    const char *names[2] = {one, two};
+    px_index *ix = open_names(names, 2, 1);
+    px_request rq = {.query = "harbour", .limit = 1000, .per_article = 1};
+    px_results *r = search(ix, &rq);
+    ck_assert_uint_eq(r->narticles, 2);
+    ck_assert_uint_eq(r->nfailed, 0);
+    px_results_free(r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", one);
+    ck_assert_int_eq(system(cmd), 0);
+    r = search(ix, &rq);
+    ck_assert_msg(r->narticles == 1, "%zu articles from a removed database "
+                  "and the other (nfailed %zu)", r->narticles, r->nfailed);
+    ck_assert_uint_eq(r->nfailed, 1);
+    ck_assert_str_eq(r->failed[0].name, one);
+    ck_assert(under(r->hits[0].path, docs_two));
+    px_results_free(r);
+    px_index_close(ix);
+}
+END_TEST
+
+/* The same with a database at the same revision as the one it replaces
+ * (each made by one passim-index run): the next search must still see
+ * the new one. */
+START_TEST(replaced_at_the_same_revision)
+{
+    char db1[128], db2[128], docs1[128], docs2[128];
+    build_revisions("old", "oldlampword", 0, db1, sizeof db1, docs1,
+                    sizeof docs1);
+    build_revisions("new", "newlampword", 0, db2, sizeof db2, docs2,
+                    sizeof docs2);
+    ck_assert_uint_eq(revision_of(db1), revision_of(db2));
+    const char *name = db1;
+    px_index *ix = open_names(&name, 1, 0);
+    size_t in_docs;
+    ck_assert_uint_eq(found_under(ix, "oldlampword", docs1, &in_docs), 1);
+    swap_in(db2, db1);
+    size_t n = found_under(ix, "newlampword", docs2, &in_docs);
+    ck_assert_msg(n == 1, "the new database's article not found (%zu)", n);
+    ck_assert_uint_eq(found_under(ix, "oldlampword", docs1, &in_docs), 0);
+    px_index_close(ix);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -575,10 +658,13 @@ main(void)
     TCase *tc = tcase_create("a_shard_dies_between_open_and_search");
     tcase_add_checked_fixture(tc, setup_dir, teardown);
     tcase_add_test(tc, dead_shard_left_out_with_allow_partial);
+    tcase_add_test(tc, dead_shard_named_without_allow_partial);
+    tcase_add_test(tc, removed_shard_left_out_with_allow_partial);
     suite_add_tcase(s, tc);
     tc = tcase_create("a_database_replaced_under_a_reader");
     tcase_add_checked_fixture(tc, setup_dir, teardown);
     tcase_add_test(tc, replaced_by_a_later_revision);
+    tcase_add_test(tc, replaced_at_the_same_revision);
     suite_add_tcase(s, tc);
     return px_check_run(s);
 }

@@ -38,6 +38,7 @@ typedef struct px_shard {
     xc_database *db; /* NULL once it failed */
     char *error;     /* why it failed: a one-line message, else NULL */
     int reported;    /* the caller has shown the error (for its own use) */
+    unsigned long long dev, ino; /* a local shard's folder when opened */
 } px_shard;
 
 typedef struct px_shards {
@@ -71,6 +72,14 @@ size_t px_shards_failed(const px_shards *s);
  * that cannot be as failed, and regroup the others. Returns how many shards
  * failed now (0: the failure was not a shard's). */
 size_t px_shards_probe(px_shards *s);
+
+/* Before a search on shards open for a while: see what writers committed
+ * (Xapian's reopen), and open afresh every local shard whose folder is
+ * gone or is another one (replaced by a rename: a reopen compares
+ * revisions only, and the old files stay readable). A shard that cannot
+ * be opened again is marked failed. Returns how many shards were
+ * opened afresh or failed (0: none). */
+size_t px_shards_refresh(px_shards *s);
 
 void px_shards_close(px_shards *s);
 

@@ -118,6 +118,11 @@ open_local(px_shard *sh)
         xs = xc_database_open(sh->name, &sh->db, &err);
     }
     px_status rc = PX_OK;
+    struct stat st;
+    if (xs == XC_OK && stat(sh->name, &st) == 0) {
+        sh->dev = (unsigned long long)st.st_dev;
+        sh->ino = (unsigned long long)st.st_ino;
+    }
     if (xs == XC_NOT_FOUND ||
         (xs == XC_OPENING && access(sh->name, F_OK) != 0))
         rc = fail(sh, px_asprintf("no index at %s: run 'passim-index DIR' to "
@@ -350,6 +355,37 @@ px_shards_probe(px_shards *s)
     if (regroup(s) != PX_OK)
         failed = s->n;
     return failed;
+}
+
+/* Is the local shard's folder still the one opened? */
+static int
+same_folder(const px_shard *sh)
+{
+    struct stat st;
+    return stat(sh->name, &st) == 0 &&
+           (unsigned long long)st.st_dev == sh->dev &&
+           (unsigned long long)st.st_ino == sh->ino;
+}
+
+size_t
+px_shards_refresh(px_shards *s)
+{
+    size_t changed = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        px_shard *sh = &s->shard[i];
+        if (!sh->db || sh->kind != PX_SHARD_LOCAL || same_folder(sh))
+            continue;
+        xc_database_close(sh->db);
+        sh->db = NULL;
+        if (open_local(sh) != PX_OK || (!sh->db && !sh->error))
+            fail(sh, px_asprintf("cannot open database %s", sh->name));
+        changed++;
+    }
+    if (changed && regroup(s) != PX_OK)
+        return s->n;
+    if (!changed && s->db)
+        (void)xc_database_reopen(s->db); /* a failure: the search says */
+    return changed;
 }
 
 void

@@ -328,6 +328,11 @@ search_once(px_index *ix, const px_request *req, const char *query,
         free(*error);
         *error = NULL;
         *again = 1;
+    } else {
+        /* Say which database failed, not what the search met. */
+        free(*error);
+        *error = NULL;
+        searchable(ix, error);
     }
     return rc;
 }
@@ -344,10 +349,13 @@ px_search(px_index *ix, const px_request *req, px_results **out,
     px_status rc = query_text(req, &query, error);
     int again = 1;
     /* A long-lived index sees what writers committed since its last
-     * search (a failure here is met again, and explained, by the search
-     * itself). A first search needs none: the shards were just opened. */
-    if (rc == PX_OK && ix->searches++ > 0 && ix->sh->db)
-        (void)xc_database_reopen(ix->sh->db);
+     * search, and a database removed or replaced since (dbopen.h). A
+     * first search needs none: the shards were just opened. */
+    if (rc == PX_OK && ix->searches++ > 0 && px_shards_refresh(ix->sh)) {
+        /* Shards opened afresh: a new group, a new searcher. */
+        px_searcher_destroy(ix->searcher);
+        ix->searcher = NULL;
+    }
     while (rc == PX_OK && again) {
         if (!searchable(ix, error)) {
             rc = PX_XAPIAN;

@@ -6,7 +6,7 @@ import sys
 src, out, sym = sys.argv[1:4]
 data = open(src, 'rb').read()
 with open(out, 'w') as f:
-    f.write('/* Generated from %s by serve/embed.py: do not edit. */\n'
+    f.write('/* Generated from %s by query/embed.py: do not edit. */\n'
             '#include <stddef.h>\n' % src.rsplit('/', 1)[-1])
     f.write('const char %s[] = {\n' % sym)
     for i in range(0, len(data), 16):

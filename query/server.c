@@ -489,9 +489,7 @@ server_run(const server_opts *o, api_pool *pool)
                 o->bind);
     const char *v6 = strchr(o->bind, ':');
     fprintf(stderr, PROG ": serving http://%s%s%s:%d/ (Ctrl-C stops)\n",
-            v6 ? "[" : "", is_loopback(o->bind) && !v6 ? "127.0.0.1"
-                                                       : o->bind,
-            v6 ? "]" : "", port);
+            v6 ? "[" : "", o->bind, v6 ? "]" : "", port);
     uv_run(s.loop, UV_RUN_DEFAULT);
     uv_loop_close(s.loop);
     return 0;

@@ -373,10 +373,16 @@ px_shards_refresh(px_shards *s)
     size_t changed = 0;
     for (size_t i = 0; i < s->n; i++) {
         px_shard *sh = &s->shard[i];
-        if (!sh->db || sh->kind != PX_SHARD_LOCAL || same_folder(sh))
+        struct stat st;
+        if (sh->kind != PX_SHARD_LOCAL || (sh->db && same_folder(sh)))
+            continue;
+        /* A failed one is tried again once its folder is back. */
+        if (!sh->db && (stat(sh->name, &st) != 0 || !sh->error))
             continue;
         xc_database_close(sh->db);
         sh->db = NULL;
+        free(sh->error);
+        sh->error = NULL;
         if (open_local(sh) != PX_OK || (!sh->db && !sh->error))
             fail(sh, px_asprintf("cannot open database %s", sh->name));
         changed++;

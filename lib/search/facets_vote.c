@@ -1,6 +1,7 @@
 /*
  * facets_vote.c — one type per name across the collection (facets_vote.h).
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "facets_vote.h"
 
 #include <stdlib.h>
@@ -90,11 +91,10 @@ take_items(px_facets *f, item *it, size_t *n)
     *n = k;
 }
 
-static const item *sort_items; /* by_key's items (one query at a time) */
-
 static int
-by_key(const void *a, const void *b)
+by_key(const void *a, const void *b, void *arg)
 {
+    const item *sort_items = arg; /* per call: searches run in parallel */
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     int c = strcmp(sort_items[x].key, sort_items[y].key);
     return c ? c : (x > y) - (x < y);
@@ -110,9 +110,7 @@ group_keys(const item *it, size_t n, size_t *group, size_t *size)
         return PX_NOMEM;
     for (size_t i = 0; i < n; i++)
         order[i] = i;
-    sort_items = it;
-    qsort(order, n, sizeof *order, by_key);
-    sort_items = NULL;
+    qsort_r(order, n, sizeof *order, by_key, (void *)it);
     for (size_t i = 0; i < n; i++) {
         const item *x = &it[order[i]], *prev = i ? &it[order[i - 1]] : NULL;
         if (i > 0 &&

@@ -60,6 +60,8 @@ class TapResult(unittest.TestResult):
         super().stopTest(test)
 
     def _ok(self, test, ok, directive=''):
+        if getattr(self, '_reported', False):
+            return  # failed again (its tearDown too): one line per test
         self._reported = True
         self.number += 1
         secs = time.monotonic() - getattr(self, '_started', time.monotonic())

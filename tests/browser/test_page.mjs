@@ -442,6 +442,108 @@ await test('dark mode and a narrow window', async ctx => {
   await collectCSP(page);
 });
 
+// Answers of the API made up here, for what corpus/ cannot show: hostile
+// text, characters of 2 to 4 bytes, spans that overlap or end inside a
+// character, warnings and failed shards, answers that come late.
+async function intercept(page, answer) {
+  await page.setRequestInterception(true);
+  page.on('request', req => {
+    const u = new URL(req.url());
+    const a = u.pathname.startsWith('/api/') ? answer(u, req) : null;
+    if (a === 'hold') return;
+    if (a) req.respond({ status: a.status || 200, contentType: 'application/json', body: JSON.stringify(a.body) }).catch(() => {});
+    else req.continue().catch(() => {});
+  });
+}
+const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+function fakeSearch(text, highlights, entities, extra = {}) {
+  return {
+    query: 'x', estimated_total: 1, articles: 1, fell_back_to_or: true,
+    hits: [{ path: '/tmp/' + HOSTILE + '.txt', copies: [], title: 'T ' + HOSTILE, published: '2024-03-01',
+      published_is_file_time: true, article: '00000000000000aa', article_rank: 1, passage: 0, start: 0,
+      end: 10, score: 1, text, highlights, entities }],
+    facets: { person: [{ value: HOSTILE, count: 1 }], place: [], org: [], misc: [], date: [], author: [] },
+    facets_exact: true, facet_articles: 1, name_filters: [], warnings: ['shard 2: ' + HOSTILE],
+    shards_failed: ['tcp://10.0.0.9:5050'], ...extra,
+  };
+}
+
+await test('untrusted text stays text; spans across 2-4 byte characters, overlapping or ending inside one; warnings and failed shards shown', async ctx => {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', e => problems.push('synthetic: page error: ' + e.message));
+  // "Zoë 👩🏽‍🔬 São <b>Paulo</b>": ë 2 bytes, the emoji sequence 15, ã 2.
+  const text = 'Zoë 👩🏽‍🔬 São <b>Paulo</b> ' + HOSTILE;
+  const b = s => Buffer.byteLength(s);
+  const zoe = [0, b('Zoë')], emoji = [b('Zoë '), b('Zoë 👩🏽‍🔬')];
+  const sao = b('Zoë 👩🏽‍🔬 '), paulo = b('Zoë 👩🏽‍🔬 São <b>');
+  // Ends inside ë, inside ã, a start inside ã, overlapping ones.
+  const highlights = [[1, 3], emoji, [sao + 2, sao + 3], [sao + 1, sao + 4]];
+  const entities = [{ type: 'person', start: 0, end: zoe[1] }, { type: 'org', start: 0, end: 2 },
+    { type: 'place', start: sao, end: paulo + 5 }, { type: 'misc', start: emoji[0] + 1, end: emoji[1] - 1 },
+    { type: 'nonsense', start: 0, end: 3 }];
+  await intercept(page, u => {
+    if (u.pathname === '/api/search') return { body: fakeSearch(text, highlights, entities) };
+    if (u.pathname === '/api/histogram') return { body: { query: 'x', articles: 1, exact: true, months: [{ value: '2024-03', count: 1 }] } };
+    return null;
+  });
+  await page.goto(base + '/?q=x', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#results .result .passage');
+  const r = await page.evaluate(() => ({
+    pwned: window.__pwned || 0,
+    imgs: document.querySelectorAll('body img').length,
+    scripts: document.querySelectorAll('body script').length,
+    title: document.querySelector('#results h3').textContent,
+    text: document.querySelector('#results .passage p').textContent,
+    notices: document.getElementById('notices').textContent,
+    facet: document.querySelector('#facets .fv .v').textContent,
+    filedate: document.querySelector('#results .meta').textContent,
+  }));
+  eq([r.pwned, r.imgs, r.scripts], [0, 0, 1], 'no markup from data: nothing ran, no <img>, only the page\'s own script');
+  eq(r.title, 'T ' + HOSTILE, 'the title as text');
+  eq(r.facet, HOSTILE, 'the facet value as text');
+  eq(r.text, text, 'the passage text whole: no character split or lost');
+  assert(!r.text.includes('\ufffd'), 'no replacement character');
+  assert(r.notices.includes('shard 2: ' + HOSTILE), 'the warning is shown: ' + r.notices);
+  assert(r.notices.includes('tcp://10.0.0.9:5050'), 'the failed shard is shown');
+  assert(/any of them/.test(r.notices), 'the fallback to OR is said');
+  assert(r.filedate.includes('2024-03-01 (file date)'), 'a date from the file time says so: ' + r.filedate);
+  const [got] = await domSpans(page, '#results .passage');
+  // A start inside a character moves back to it, an end inside one past
+  // it; overlaps merge; the org inside the person folds into it; an
+  // unknown type is left out.
+  eq(got.marks, [[1, zoe[1]], emoji, [sao + 1, sao + 4]], 'highlights at character boundaries');
+  eq(got.ents, [[0, zoe[1], 'person'], emoji.concat(['misc']), [sao, paulo + 5, 'place']], 'entities');
+  const title = await page.$eval('#results .ent[data-type="person"]', e => e.title);
+  assert(/organisation/.test(title), 'the folded type is named in the title: ' + title);
+});
+
+await test('a late answer to an older query never replaces the newer one', async ctx => {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const held = [];
+  await intercept(page, (u, req) => {
+    if (u.pathname === '/api/search' && u.searchParams.get('q') === 'wind') { held.push(req); return 'hold'; }
+    return null;
+  });
+  await page.goto(base + '/', { waitUntil: 'domcontentloaded' });
+  await page.type('#q', 'wind');
+  const t0 = Date.now();
+  while (!held.length && Date.now() - t0 < TIMEOUT) await new Promise(r => setTimeout(r, 20));
+  assert(held.length === 1, 'the search for "wind" went out and is held');
+  await page.type('#q', ' farm');
+  await page.waitForSelector('#results .result');
+  await settled(page);
+  const want = (await search('wind farm')).body.hits[0].article;
+  // Now "wind" answers, late, with a made-up article.
+  await held[0].respond({ status: 200, contentType: 'application/json',
+    body: JSON.stringify(fakeSearch('late', [], [])) }).catch(() => {});
+  await new Promise(r => setTimeout(r, 300));
+  eq(await page.$eval('#results .result', x => x.dataset.article), want, 'the results of "wind farm" stay');
+  eq(await page.$eval('#q', q => q.value), 'wind farm', 'the box');
+  eq(await count(page, '#results .result[data-article="00000000000000aa"]'), 0, 'the late answer is not shown');
+});
+
 let firstRender = null;
 await test('first render of a URL with ?q= (measured, not asserted)', async ctx => {
   const page = await open(ctx, '/?q=' + encodeURIComponent('Okafor vaccine'));

@@ -135,7 +135,9 @@ await test('typing a query shows articles and their passages, words and names ma
   const page = await open(ctx, '/');
   await page.waitForSelector('#q');
   assert(await page.evaluate(() => document.activeElement.id === 'q'), 'the box has focus on an empty page');
-  await page.type('#q', 'vaccine');
+  const len0 = await page.evaluate(() => history.length);
+  await page.type('#q', 'vacc', { delay: 250 });
+  await page.type('#q', 'ine');
   await page.waitForSelector('#results .result .passage');
   await settled(page);
   const { body } = await search('vaccine');
@@ -144,6 +146,7 @@ await test('typing a query shows articles and their passages, words and names ma
   eq(await summaryCount(page), body.facet_articles, 'the summary counts the matching articles');
   eq(await page.$eval('#results .result h3', x => x.textContent), body.hits[0].title, 'first title');
   eq(await params(page), [['q', 'vaccine']], 'the URL holds the query');
+  eq(await page.evaluate(() => history.length), len0, 'typing replaced the history entry, it pushed none');
   let nonAscii = 0, ents = 0;
   for (const a of articles) {
     const got = await domSpans(page, '#results .result[data-article="' + a + '"] .passage');
@@ -390,6 +393,41 @@ await test('the histogram draws a bar per month; a click and a drag add a publis
   eq(await page.$eval('#chips .chip[data-key="published"]', c => c.dataset.value), range, 'a dragged range');
   eq(await summaryCount(page), h.months.slice(1).reduce((s, m) => s + m.count, 0), 'the range\'s articles');
   eq(await params(page), [['q', 'vaccine'], ['published', range]], 'the URL holds the range');
+  // With the keyboard: the histogram takes focus, arrows choose, Enter selects.
+  await page.goBack();
+  await page.waitForFunction(n => document.querySelectorAll('#hist svg rect.bar').length === n, {}, h.months.length);
+  await settled(page);
+  const slots = await page.$$eval('#hist svg g.slot', gs => gs.map(g => g.dataset.month));
+  assert(slots.length >= 5, 'five months or more');
+  await page.$eval('#hist svg', svg => svg.focus());
+  await page.keyboard.press('End');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+  await page.keyboard.down('Shift');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.up('Shift');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#chips .chip[data-key="published"]');
+  const m = slots.length;
+  eq(await page.$eval('#chips .chip[data-key="published"]', c => c.dataset.value),
+    slots[m - 5] + '..' + slots[m - 4], 'End, Left x3, Shift+Left, Enter: two months');
+  await collectCSP(page);
+});
+
+await test('the order: newest first, kept in the URL', async ctx => {
+  const page = await open(ctx, '/?q=vaccine');
+  await page.waitForSelector('#results .result');
+  await settled(page);
+  await page.select('#sort', 'date');
+  await page.waitForFunction(() => /sort=date/.test(location.search));
+  await settled(page);
+  const { body } = await api('/api/search?q=vaccine&sort=date&limit=10&facets=1');
+  eq(await page.$$eval('#results .result', xs => xs.map(x => x.dataset.article)),
+    [...new Set(body.hits.map(h => h.article))], 'the articles of sort=date');
+  const dates = await page.$$eval('#results .result time', xs => xs.map(x => x.getAttribute('datetime')));
+  eq(dates, [...dates].sort().reverse(), 'newest first');
+  await page.goBack();
+  await page.waitForFunction(() => !/sort=date/.test(location.search));
+  eq(await page.$eval('#sort', s => s.value), '', 'Back: best first again');
   await collectCSP(page);
 });
 

@@ -305,6 +305,14 @@ await test('an article opens from a result: all its passages, the matching ones 
   assert(await page.$eval('#article', a => a.hidden), 'the article view is closed');
   eq((await params(page)), [['q', 'vaccine']], 'the URL is the search again');
   eq(await page.$eval('#results .result.selected', x => x.dataset.article), id, 'the opened result is selected again');
+  // So after a reload of the article view, when the results are fetched anew.
+  await page.goForward();
+  await page.waitForSelector('#article .apassage');
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#article .apassage.match');
+  await page.goBack();
+  await page.waitForSelector('#results .result.selected');
+  eq(await page.$eval('#results .result.selected', x => x.dataset.article), id, 'selected again after a reload');
   // A link to an article view opens it directly.
   await page.goto(base + '/?article=' + id + '&q=vaccine', { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#article .apassage.match');

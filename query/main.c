@@ -11,6 +11,7 @@
 
 #include "batch.h"
 #include "output.h"
+#include "serve.h"
 #include "passim.h"
 
 #define PROG "passim"
@@ -349,24 +350,6 @@ check_shards(const options *o, px_index *ix, unsigned char *reported)
 /* The JSON document of r, with the failed databases: "warnings" and
  * "shards_failed". */
 static int
-print_json(const px_results *r, const char *query)
-{
-    const char **warnings = calloc(r->nfailed + 1, sizeof *warnings);
-    const char **failed = calloc(r->nfailed + 1, sizeof *failed);
-    px_json_notes notes = {warnings, failed, r->nfailed};
-    int rc = -1;
-    for (size_t i = 0; warnings && failed && i < r->nfailed; i++) {
-        warnings[i] = r->failed[i].why;
-        failed[i] = r->failed[i].name;
-    }
-    if (warnings && failed)
-        rc = px_output_json(stdout, r, query, &notes);
-    free(warnings);
-    free(failed);
-    return rc;
-}
-
-static int
 print_results(const options *o, px_results *r)
 {
     px_output_name_notes(stderr, PROG, r, !o->json && !o->trec);
@@ -378,7 +361,7 @@ print_results(const options *o, px_results *r)
     if (o->trec) {
         px_output_trec(stdout, r, "1", o->trec, o->trec_name);
     } else if (o->json) {
-        if (print_json(r, o->query) != 0) {
+        if (px_output_json_results(stdout, r, o->query) != 0) {
             fputs(PROG ": could not write the JSON output\n", stderr);
             status = 2;
         }
@@ -462,6 +445,8 @@ main(int argc, char **argv)
     o.search.limit = 10;
     o.search.per_article = 2;
     o.search.facets = 10;
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return px_serve_main(argc - 1, argv + 1);
     int status = parse_options(argc, argv, &o);
     if (status == GO_ON)
         status = open_and_run(&o);

@@ -38,4 +38,18 @@ typedef struct px_json_notes {
 int px_output_json(FILE *out, const px_results *r, const char *query,
                    const px_json_notes *notes);
 
+/* px_output_json with the results' failed databases as its notes. */
+int px_output_json_results(FILE *out, const px_results *r,
+                           const char *query);
+
+/* The matching articles by published month (px_facets.months): {"query",
+ * "articles", "exact", "months": [{"value": "YYYY-MM", "count"}]}. */
+int px_output_json_months(FILE *out, const px_results *r, const char *query);
+
+/* One article and its passages with their entities (px_article_get). */
+int px_output_json_article(FILE *out, const px_article_view *a);
+
+/* {"error": message, "status": status}. */
+int px_output_json_error(FILE *out, const char *message, int status);
+
 #endif

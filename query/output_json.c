@@ -414,3 +414,110 @@ px_output_json(FILE *out, const px_results *r, const char *query,
     free(w.buf);
     return rc;
 }
+
+/* Write a finished document out in one piece. */
+static int
+flush_doc(writer *w, FILE *out)
+{
+    put(w, "\n", 1);
+    int rc = w->oom ? -1 : 0;
+    if (rc == 0 && fwrite(w->buf, 1, w->n, out) != w->n)
+        rc = -1;
+    free(w->buf);
+    return rc;
+}
+
+int
+px_output_json_results(FILE *out, const px_results *r, const char *query)
+{
+    const char **warnings = calloc(r->nfailed + 1, sizeof *warnings);
+    const char **failed = calloc(r->nfailed + 1, sizeof *failed);
+    px_json_notes notes = {warnings, failed, r->nfailed};
+    int rc = -1;
+    for (size_t i = 0; warnings && failed && i < r->nfailed; i++) {
+        warnings[i] = r->failed[i].why;
+        failed[i] = r->failed[i].name;
+    }
+    if (warnings && failed)
+        rc = px_output_json(out, r, query, &notes);
+    free(warnings);
+    free(failed);
+    return rc;
+}
+
+int
+px_output_json_months(FILE *out, const px_results *r, const char *query)
+{
+    writer w = {0};
+    open_(&w, '{');
+    key_string(&w, "query", query);
+    key_int(&w, "articles", r->facets.articles);
+    key_bool(&w, "exact", r->have_facets ? r->facets.exact : 1);
+    key(&w, "months");
+    open_(&w, '[');
+    for (size_t i = 0; i < r->facets.nmonths; i++) {
+        next_line(&w);
+        open_(&w, '{');
+        key_string(&w, "value", r->facets.months[i].value);
+        key_int(&w, "count", r->facets.months[i].count);
+        close_(&w, '}');
+    }
+    close_(&w, ']');
+    close_(&w, '}');
+    return flush_doc(&w, out);
+}
+
+int
+px_output_json_article(FILE *out, const px_article_view *a)
+{
+    writer w = {0};
+    open_(&w, '{');
+    key_string(&w, "article", a->id);
+    key_string(&w, "title", a->title ? a->title : "");
+    key_string(&w, "path", a->path ? a->path : "");
+    key_string(&w, "published", a->date);
+    key_bool(&w, "published_is_file_time", a->file_dated);
+    key(&w, "passages");
+    open_(&w, '[');
+    for (size_t i = 0; i < a->npassages; i++) {
+        const px_passage_view *p = &a->passages[i];
+        next_line(&w);
+        open_(&w, '{');
+        key_int(&w, "passage", p->number);
+        key_int(&w, "start", (int64_t)p->start);
+        key_int(&w, "end", (int64_t)p->end);
+        if (p->page > 0)
+            key_int(&w, "page", p->page);
+        key(&w, "text");
+        string_n(&w, p->text, p->text_len);
+        key(&w, "entities");
+        open_(&w, '[');
+        for (size_t k = 0; k < p->nmentions; k++) {
+            int t = p->mention_types[k];
+            if (t < 0 || t >= (int)(sizeof type_names / sizeof *type_names))
+                continue;
+            next_line(&w);
+            open_(&w, '{');
+            key_string(&w, "type", type_names[t]);
+            key_int(&w, "start", (int64_t)p->mentions[k].start);
+            key_int(&w, "end", (int64_t)p->mentions[k].end);
+            close_(&w, '}');
+        }
+        close_(&w, ']');
+        close_(&w, '}');
+    }
+    close_(&w, ']');
+    close_(&w, '}');
+    return flush_doc(&w, out);
+}
+
+int
+px_output_json_error(FILE *out, const char *message, int status)
+{
+    writer w = {0};
+    open_(&w, '{');
+    key_string(&w, "error", message);
+    key_int(&w, "status", status);
+    close_(&w, '}');
+    return flush_doc(&w, out);
+}

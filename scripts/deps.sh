@@ -17,7 +17,7 @@
 set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config libxapian-dev
-libstemmer-dev libuv1-dev check libgumbo-dev libutf8proc-dev libpoppler-glib-dev
+libstemmer-dev libuv1-dev libhttp-parser-dev check libgumbo-dev libutf8proc-dev libpoppler-glib-dev
 xapian-tools clang libclang-rt-14-dev
 python3 gettext iso-codes libgeonames-common wamerican wbritish chromium
 fonts-dejavu-core"

@@ -50,8 +50,17 @@ class TapResult(unittest.TestResult):
     def startTest(self, test):
         super().startTest(test)
         self._started = time.monotonic()
+        self._reported = False
+
+    def stopTest(self, test):
+        # A test whose subtests failed gets neither addSuccess nor
+        # addFailure: its "not ok" line is written here.
+        if not self._reported:
+            self._ok(test, False)
+        super().stopTest(test)
 
     def _ok(self, test, ok, directive=''):
+        self._reported = True
         self.number += 1
         secs = time.monotonic() - getattr(self, '_started', time.monotonic())
         self._line('%s %d - %s%s' % ('ok' if ok else 'not ok', self.number,

@@ -439,6 +439,23 @@ await test('the order: newest first, kept in the URL', async ctx => {
   await collectCSP(page);
 });
 
+await test('"More articles" appends the next page', async ctx => {
+  const page = await open(ctx, '/?q=the');
+  await page.waitForSelector('#results .result');
+  await settled(page);
+  const first = (await api('/api/search?q=the&limit=10&per_article=2&facets=1')).body;
+  const next = (await api('/api/search?q=the&limit=10&offset=10&per_article=2&facets=0')).body;
+  assert(first.facet_articles > 10, 'more than a page of articles');
+  assert(!(await page.$eval('#more', b => b.hidden)), 'the button is shown');
+  await page.click('#more');
+  await page.waitForFunction(() => document.querySelectorAll('#results .result').length > 10);
+  await settled(page);
+  const uniq = hits => [...new Set(hits.map(h => h.article))];
+  eq(await page.$$eval('#results .result', xs => xs.map(x => x.dataset.article)),
+    uniq(first.hits).concat(uniq(next.hits)), 'the first page, then the second');
+  await collectCSP(page);
+});
+
 await test('a facet shows 10 values and "more" fetches more', async ctx => {
   const q = 'the';
   const wide = (await api('/api/search?q=' + q + '&limit=1&facets=51')).body;

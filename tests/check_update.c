@@ -90,7 +90,8 @@ setup(void)
         write_file(rel, text, (size_t)n);
     }
     write_file("empty.txt", "", 0);
-    write_file("blob.txt", "\x7f" "ELF\0\0\0\x01\x02\x03\0\0\0\0", 16);
+    static const char blob[] = "\x7f" "ELF\0\0\0\x01\x02\x03\0\0\0\0";
+    write_file("blob.txt", blob, sizeof blob - 1);
 }
 
 static void

@@ -592,11 +592,7 @@ run(const options *o, const char *dbpath)
 static int
 set_names(const options *o)
 {
-    px_status rc = PX_OK;
-    for (size_t i = 0; rc == PX_OK && i < o->nignore; i++)
-        rc = px_crawl_ignore_add(o->ignore[i]);
-    if (rc == PX_OK && o->exts)
-        rc = px_crawl_only_exts(o->exts);
+    px_status rc = px_crawl_names_set(o->ignore, o->nignore, o->exts);
     if (rc != PX_OK)
         fputs(PROG ": out of memory\n", stderr);
     return rc == PX_OK ? 0 : 2;

@@ -132,8 +132,8 @@ buf_close(buf *b, api_response *out, int status, int failed)
     out->len = b->data ? b->len : 0;
 }
 
-static void
-error_response(api_response *out, int status, const char *message)
+void
+api_error(int status, const char *message, api_response *out)
 {
     buf b;
     if (!buf_open(&b)) {
@@ -272,7 +272,7 @@ make_request(const params *ps, request *r)
     for (size_t i = 0; i < ps->n; i++) {
         const char *k = ps->p[i].key, *v = ps->p[i].value;
         int neg, f = is_filter(k, &neg);
-        int bad = 0;
+        int bad = 0, known = 1;
         if (f >= 0)
             r->filters[rq->nfilters++] = (px_filter){filter_fields[f], v, neg};
         else if (strcmp(k, "q") == 0)
@@ -289,13 +289,11 @@ make_request(const params *ps, request *r)
                                             strcmp(v, "relevance") == 0))
             rq->sort_date = strcmp(v, "date") == 0;
         else
-            bad = 1;
+            bad = 1, known = strcmp(k, "sort") == 0;
         if (bad) {
             snprintf(r->message, sizeof r->message, "%s: '%.64s' is not %s", k,
-                     v, f < 0 && strcmp(k, "sort") && strcmp(k, "offset") &&
-                     strcmp(k, "limit") && strcmp(k, "per_article") &&
-                     strcmp(k, "facets") ? "a parameter passim knows"
-                     : "a value it takes");
+                     v, known ? "a value it takes"
+                              : "a parameter passim knows");
             return r->message;
         }
     }
@@ -326,7 +324,7 @@ search(api_pool *p, const char *query, int months, api_response *out)
     if (!why)
         why = make_request(&ps, &r);
     if (why) {
-        error_response(out, 400, why);
+        api_error(400, why, out);
         params_free(&ps);
         return;
     }
@@ -348,8 +346,7 @@ search(api_pool *p, const char *query, int months, api_response *out)
     }
     buf b;
     if (rc != PX_OK) {
-        error_response(out, status_of(rc), err ? err
-                                               : px_status_to_string(rc));
+        api_error(status_of(rc), err ? err : px_status_to_string(rc), out);
     } else if (!buf_open(&b)) {
         *out = (api_response){500, NULL, 0};
     } else {
@@ -373,7 +370,7 @@ static void
 article(api_pool *p, const char *id, api_response *out)
 {
     if (!is_article_id(id)) {
-        error_response(out, 400, "an article id is 16 hexadecimal digits");
+        api_error(400, "an article id is 16 hexadecimal digits", out);
         return;
     }
     px_index *ix = NULL;
@@ -386,10 +383,9 @@ article(api_pool *p, const char *id, api_response *out)
     }
     buf b;
     if (rc == PX_NOT_FOUND) {
-        error_response(out, 404, "no such article in the index");
+        api_error(404, "no such article in the index", out);
     } else if (rc != PX_OK) {
-        error_response(out, status_of(rc), err ? err
-                                               : px_status_to_string(rc));
+        api_error(status_of(rc), err ? err : px_status_to_string(rc), out);
     } else if (!buf_open(&b)) {
         *out = (api_response){500, NULL, 0};
     } else {
@@ -411,5 +407,5 @@ api_handle(api_pool *p, const char *path, const char *query,
     else if (strncmp(path, "/api/article/", 13) == 0)
         article(p, path + 13, out);
     else
-        error_response(out, 404, "no such page");
+        api_error(404, "no such page", out);
 }

@@ -31,6 +31,9 @@ typedef struct api_response {
     size_t len;
 } api_response;
 
+/* An error answer: {"error": message, "status": status}. */
+void api_error(int status, const char *message, api_response *out);
+
 /* Answer GET `path` ("/api/...", no query) with `query` (the part after
  * '?', or ""), on any thread. */
 void api_handle(api_pool *p, const char *path, const char *query,

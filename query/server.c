@@ -135,10 +135,15 @@ respond(conn *c, int status, const char *type, const char *body,
 static void
 respond_error(conn *c, int status, const char *message, const char *extra)
 {
-    char body[512];
-    int n = snprintf(body, sizeof body, "{\n  \"error\": \"%s\",\n  "
-                     "\"status\": %d\n}\n", message, status);
-    respond(c, status, "application/json", body, (size_t)n, extra);
+    api_response e;
+    api_error(status, message, &e);
+    if (!e.body) {
+        conn_close(c);
+        return;
+    }
+    respond(c, status, "application/json; charset=utf-8", e.body, e.len,
+            extra);
+    free(e.body);
 }
 
 /* -- the API on the pool */

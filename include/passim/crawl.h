@@ -71,6 +71,12 @@ px_status px_crawl_only_exts(const char *list);
  * caller's to check (px_crawl_ignored). */
 int px_crawl_wanted(const char *path);
 
+/* Replace the patterns and the --ext list with globs[0, n) and exts
+ * (NULL: every name passim reads), as px_crawl_ignore_add and
+ * px_crawl_only_exts do. Process-wide, like them. */
+px_status px_crawl_names_set(const char *const *globs, size_t n,
+                             const char *exts);
+
 /* Forget the patterns and the --ext list (at exit, for leak checkers). */
 void px_crawl_ignore_clear(void);
 

@@ -65,6 +65,18 @@ px_crawl_ignore_clear(void)
 }
 
 px_status
+px_crawl_names_set(const char *const *globs, size_t n, const char *exts)
+{
+    px_status rc = PX_OK;
+    px_crawl_ignore_clear();
+    for (size_t i = 0; rc == PX_OK && i < n; i++)
+        rc = px_crawl_ignore_add(globs[i]);
+    if (rc == PX_OK && exts)
+        rc = px_crawl_only_exts(exts);
+    return rc;
+}
+
+px_status
 px_crawl_only_exts(const char *list)
 {
     size_t n = strlen(list), o = 0;

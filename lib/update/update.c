@@ -118,18 +118,6 @@ absolute_roots(const char *const *folders, size_t n,
     return rc;
 }
 
-static px_status
-set_names(const px_update_opts *o)
-{
-    px_status rc = PX_OK;
-    px_crawl_ignore_clear();
-    for (size_t i = 0; rc == PX_OK && i < o->nignore; i++)
-        rc = px_crawl_ignore_add(o->ignore[i]);
-    if (rc == PX_OK && o->exts)
-        rc = px_crawl_only_exts(o->exts);
-    return rc;
-}
-
 /* Walk, index and remove: everything but opening and closing. */
 static px_status
 reconcile(px_writer *w, char *const *roots, size_t n, run *r)
@@ -204,7 +192,7 @@ px_index_update(const char *const *folders, size_t n,
     if (rc == PX_NOT_FOUND)
         *error = px_asprintf("no database given and HOME is not set");
     if (rc == PX_OK)
-        rc = set_names(opts);
+        rc = px_crawl_names_set(opts->ignore, opts->nignore, opts->exts);
     if (rc == PX_OK)
         rc = absolute_roots(folders, n, opts, &roots);
     px_writer_opts wo = writer_opts(opts);

@@ -114,6 +114,11 @@ xc_status xc_database_add(xc_database *db, xc_database *other) XC_NOEXCEPT;
 /* Bring a read-only database to its latest committed revision. */
 xc_status xc_database_reopen(xc_database *db) XC_NOEXCEPT;
 
+/* The same, with *changed set to 1 when the database may have changed
+ * (Xapian's reopen() returning true), else 0. */
+xc_status xc_database_reopen_changed(xc_database *db,
+                                     int *changed) XC_NOEXCEPT;
+
 /* Commit pending changes (writable) and release the handle. NULL is a
  * no-op. Errors during the final commit are lost: call
  * xc_database_commit() first when they matter. */

@@ -464,6 +464,18 @@ xc_database_reopen(xc_database *db) noexcept
     XC_CATCH(db)
 }
 
+xc_status
+xc_database_reopen_changed(xc_database *db, int *changed) noexcept
+{
+    try {
+        xc_require(db, "db");
+        xc_require(changed, "changed");
+        *changed = db->db.reopen() ? 1 : 0;
+        return XC_OK;
+    }
+    XC_CATCH(db)
+}
+
 void
 xc_database_close(xc_database *db) noexcept
 {

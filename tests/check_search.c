@@ -289,6 +289,54 @@ START_TEST(writes_under_an_open_index)
 }
 END_TEST
 
+/* The articles `type` counts for `value` in the facets of `query`. */
+static uint32_t
+facet_count(px_index *ix, const char *query, int type, const char *value)
+{
+    px_request rq = {.query = query, .facets = 20};
+    px_results *r = search(ix, &rq);
+    uint32_t n = 0;
+    ck_assert(r->have_facets);
+    for (size_t i = 0; i < r->facets.count[type]; i++)
+        if (strcmp(r->facets.values[type][i].value, value) == 0)
+            n = r->facets.values[type][i].count;
+    px_results_free(r);
+    return n;
+}
+
+static void
+write_kestrel(const char *name, int person)
+{
+    write_file(name, person ? "Visit\n\nMr Kestrel met the minister in "
+                              "Lisbon. Mr Kestrel said the talks went "
+                              "well.\n"
+                            : "Profits\n\nShares of Kestrel rose after "
+                              "Kestrel reported profits. Kestrel employs "
+                              "4,000 people.\n");
+}
+
+/* A long-lived index keeps the collection's votes on name types between
+ * searches (vote_cache.h), and forgets them when a writer commits: a name
+ * that two articles file under people and one under organisations is a
+ * person, until two more articles file it under organisations. */
+START_TEST(name_types_follow_commits_under_an_open_index)
+{
+    write_kestrel("k/p1", 1);
+    write_kestrel("k/p2", 1);
+    write_kestrel("k/o1", 0);
+    index_docs();
+    px_index *ix = open_index();
+    ck_assert_uint_eq(facet_count(ix, "Kestrel", PX_ENT_PER, "Kestrel"), 3);
+    ck_assert_uint_eq(facet_count(ix, "Kestrel", PX_ENT_PER, "Kestrel"), 3);
+    write_kestrel("k/o2", 0);
+    write_kestrel("k/o3", 0);
+    index_docs();
+    ck_assert_uint_eq(facet_count(ix, "Kestrel", PX_ENT_ORG, "Kestrel"), 5);
+    ck_assert_uint_eq(facet_count(ix, "Kestrel", PX_ENT_PER, "Kestrel"), 0);
+    px_index_close(ix);
+}
+END_TEST
+
 /* A database that cannot be opened: reported, and searching fails with
  * its name unless partial results are allowed. */
 START_TEST(a_missing_database)
@@ -647,6 +695,8 @@ main(void)
         {"bad_requests_explained", bad_requests_explained},
         {"writes_under_an_open_index", writes_under_an_open_index},
         {"a_missing_database", a_missing_database},
+        {"name_types_follow_commits_under_an_open_index",
+         name_types_follow_commits_under_an_open_index},
     };
     Suite *s = suite_create("search");
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

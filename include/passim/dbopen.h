@@ -47,6 +47,10 @@ typedef struct px_shards {
     xc_database *db; /* the open shards as one; NULL when none is open */
     int remote;      /* some open shard is remote */
     unsigned timeout_ms;
+    /* Changes whenever what db reads may have changed: a regroup, or a
+     * reopen that found a new revision. What a reader kept of the
+     * collection is good while it stays the same. */
+    unsigned long generation;
 } px_shards;
 
 /* Split a $PASSIM_DB value at colons into database names: a tcp://HOST:PORT
@@ -78,7 +82,8 @@ size_t px_shards_probe(px_shards *s);
  * gone or is another one (replaced by a rename: a reopen compares
  * revisions only, and the old files stay readable). A shard that cannot
  * be opened again is marked failed. Returns how many shards were
- * opened afresh or failed (0: none). */
+ * opened afresh or failed (0: none); s->generation moves on when any of
+ * this changed what the group reads. */
 size_t px_shards_refresh(px_shards *s);
 
 void px_shards_close(px_shards *s);

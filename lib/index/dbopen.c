@@ -269,6 +269,7 @@ regroup(px_shards *s)
     xc_database_close(s->db);
     s->db = NULL;
     s->remote = 0;
+    s->generation++;
     size_t open = s->n - px_shards_failed(s);
     if (open == 0)
         return PX_OK;
@@ -389,8 +390,10 @@ px_shards_refresh(px_shards *s)
     }
     if (changed && regroup(s) != PX_OK)
         return s->n;
-    if (!changed && s->db)
-        (void)xc_database_reopen(s->db); /* a failure: the search says */
+    int newer = 1; /* a failure: the search says, and nothing is kept */
+    if (!changed && s->db &&
+        (xc_database_reopen_changed(s->db, &newer) != XC_OK || newer))
+        s->generation++;
     return changed;
 }
 

@@ -9,7 +9,7 @@
 
 #include "passim/schema.h"
 
-#define NAME_TYPES 4 /* PER, LOC, ORG, MISC; dates are not voted on */
+#define NAME_TYPES PX_VOTE_TYPES /* dates are not voted on */
 
 /* One name value met in the lists, with its key and winning type. */
 typedef struct item {
@@ -36,23 +36,38 @@ px_facets_vote_fetch(uint32_t top)
     return top > (UINT32_MAX - 16) / 3 ? UINT32_MAX : 3 * top + 16;
 }
 
-/* The type the collection files `key` under most: the document frequency
- * of its term under each name prefix; `type` on ties or errors. */
+/* The votes on `key`: the document frequency of its term under each name
+ * prefix, from the cache when it has them. 0 when they cannot be read. */
 static int
-winner(xc_database *db, const char *key, size_t klen, int type)
+votes_of(xc_database *db, px_vote_cache *cache, const char *key,
+         size_t klen, uint32_t votes[NAME_TYPES])
 {
     char term[PX_ENTITY_KEY_MAX + 16];
-    uint32_t votes[NAME_TYPES] = {0};
-    int best = type;
-
+    if (cache && px_vote_cache_get(cache, key, klen, votes))
+        return 1;
     for (int t = 0; t < NAME_TYPES; t++) {
         const char *prefix = px_entity_prefix(t);
         size_t plen = strlen(prefix);
         memcpy(term, prefix, plen);
         memcpy(term + plen, key, klen);
         if (xc_database_termfreq(db, term, plen + klen, &votes[t]) != XC_OK)
-            return type;
+            return 0;
     }
+    if (cache) /* out of memory: the next search asks again */
+        (void)px_vote_cache_put(cache, key, klen, votes);
+    return 1;
+}
+
+/* The type the collection files `key` under most; `type` on ties or
+ * errors. */
+static int
+winner(xc_database *db, px_vote_cache *cache, const char *key, size_t klen,
+       int type)
+{
+    uint32_t votes[NAME_TYPES] = {0};
+    int best = type;
+    if (!votes_of(db, cache, key, klen, votes))
+        return type;
     for (int t = 0; t < NAME_TYPES; t++)
         if (votes[t] > votes[best])
             best = t;
@@ -125,6 +140,56 @@ group_keys(const item *it, size_t n, size_t *group, size_t *size)
     return PX_OK;
 }
 
+/* How far down its list an item is likely to be voted on: the top, and a
+ * little more for the names the vote moves away. */
+#define LIKELY_VOTED(top) ((top) + (top) / 2 + 4)
+
+/* Read the votes of the keys likely to be voted on that the cache lacks,
+ * prefix by prefix in key order: neighbouring terms share the postlist
+ * table's blocks, where one key at a time jumps between four regions of
+ * it. An error leaves the rest to be read one by one. */
+static void
+prefetch(const item *it, size_t n, const size_t *group, const size_t *size,
+         xc_database *db, px_vote_cache *cache, uint32_t top)
+{
+    size_t *want = malloc((n + 1) * sizeof *want), k = 0;
+    uint32_t(*votes)[NAME_TYPES] = malloc((n + 1) * sizeof *votes);
+    uint32_t seen[NAME_TYPES] = {0}, dummy[NAME_TYPES];
+    char term[PX_ENTITY_KEY_MAX + 16];
+    if (want && votes)
+        for (size_t i = 0; i < n; i++) {
+            const item *x = &it[i];
+            if (x->keyed && (seen[x->type]++ < LIKELY_VOTED(top) ||
+                             size[group[i]] > 1) &&
+                !px_vote_cache_get(cache, x->key, x->klen, dummy))
+                want[k++] = i;
+        }
+    qsort_r(want, k, sizeof *want, by_key, (void *)it);
+    size_t u = 0; /* one of each key */
+    for (size_t j = 0; j < k; j++)
+        if (u == 0 || strcmp(it[want[u - 1]].key, it[want[j]].key) != 0)
+            want[u++] = want[j];
+    k = u;
+    int ok = 1;
+    for (int t = 0; t < NAME_TYPES && ok; t++) {
+        const char *prefix = px_entity_prefix(t);
+        size_t plen = strlen(prefix);
+        memcpy(term, prefix, plen);
+        for (size_t j = 0; j < k && ok; j++) {
+            const item *x = &it[want[j]];
+            memcpy(term + plen, x->key, x->klen);
+            ok = xc_database_termfreq(db, term, plen + x->klen,
+                                      &votes[j][t]) == XC_OK;
+        }
+    }
+    for (size_t j = 0; j < k && ok; j++)
+        if (px_vote_cache_put(cache, it[want[j]].key, it[want[j]].klen,
+                              votes[j]) != PX_OK)
+            break;
+    free(want);
+    free(votes);
+}
+
 /* Give every item its type. Each type's list is voted on from the top
  * until `top` of its values stayed, and so is every value whose key is
  * counted under another type too (merged, it may climb into view); a
@@ -132,7 +197,8 @@ group_keys(const item *it, size_t n, size_t *group, size_t *size)
  * the key only, so every item of a key voted on goes where the vote sent
  * it, and a name's count adds up every article that names it. */
 static px_status
-vote_items(item *it, size_t n, xc_database *db, uint32_t top)
+vote_items(item *it, size_t n, xc_database *db, px_vote_cache *cache,
+           uint32_t top)
 {
     size_t *group = malloc((n + 1) * sizeof *group);
     size_t *size = malloc((n + 1) * sizeof *size);
@@ -144,6 +210,8 @@ vote_items(item *it, size_t n, xc_database *db, uint32_t top)
         return PX_NOMEM;
     }
     uint32_t stayed[NAME_TYPES] = {0};
+    if (cache)
+        prefetch(it, n, group, size, db, cache, top);
     for (size_t i = 0; i < n; i++)
         type[group[i]] = -1;
     for (size_t i = 0; i < n; i++) {
@@ -153,7 +221,7 @@ vote_items(item *it, size_t n, xc_database *db, uint32_t top)
         if (!x->keyed || (type[g] < 0 && stayed[t] >= top && size[g] < 2))
             continue;
         if (type[g] < 0)
-            type[g] = winner(db, x->key, x->klen, t);
+            type[g] = winner(db, cache, x->key, x->klen, t);
         x->type = type[g];
         stayed[t] += x->type == t;
     }
@@ -221,7 +289,8 @@ scatter(px_facets *f, item *it, size_t n, uint32_t top)
 }
 
 px_status
-px_facets_vote(px_facets *f, xc_database *db, uint32_t top)
+px_facets_vote(px_facets *f, xc_database *db, px_vote_cache *cache,
+               uint32_t top)
 {
     size_t total = 0;
     for (int t = 0; t < NAME_TYPES; t++)
@@ -232,7 +301,7 @@ px_facets_vote(px_facets *f, xc_database *db, uint32_t top)
     if (rc == PX_OK)
         take_items(f, it, &n);
     if (rc == PX_OK && voting())
-        rc = vote_items(it, n, db, top);
+        rc = vote_items(it, n, db, cache, top);
     if (rc == PX_OK)
         rc = scatter(f, it, n, top);
     for (size_t i = 0; it && i < n; i++)

@@ -17,6 +17,7 @@
 
 #include "facets.h"
 #include "passim/status.h"
+#include "vote_cache.h"
 #include "xapian-c.h"
 
 /* How many values to count per type so that `top` remain after the vote
@@ -25,7 +26,9 @@ uint32_t px_facets_vote_fetch(uint32_t top);
 
 /* Move every name value of f to its collection type (as above), merge,
  * re-sort and keep the first `top` of each type. Values whose votes
- * cannot be read stay where they are. PX_NOMEM (f is then freed). */
-px_status px_facets_vote(px_facets *f, xc_database *db, uint32_t top);
+ * cannot be read stay where they are. Votes are taken from and kept in
+ * `cache` (NULL: none). PX_NOMEM (f is then freed). */
+px_status px_facets_vote(px_facets *f, xc_database *db, px_vote_cache *cache,
+                         uint32_t top);
 
 #endif

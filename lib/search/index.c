@@ -29,6 +29,7 @@ struct px_index {
     xc_database *searcher_db;
     char *levers;            /* the searcher's ("" for the defaults) */
     unsigned long searches;  /* run so far */
+    unsigned long generation; /* the shards' when the searcher was made */
 };
 
 /* The names to open when the caller gives none: $PASSIM_DB split at
@@ -183,8 +184,12 @@ searcher_for(px_index *ix, const char *levers, char **error)
 {
     const char *want = levers ? levers : "";
     if (ix->searcher && ix->searcher_db == ix->sh->db &&
-        strcmp(ix->levers, want) == 0)
+        strcmp(ix->levers, want) == 0) {
+        if (ix->generation != ix->sh->generation)
+            px_searcher_forget(ix->searcher); /* a writer committed */
+        ix->generation = ix->sh->generation;
         return PX_OK;
+    }
     px_searcher_destroy(ix->searcher);
     ix->searcher = NULL;
     free(ix->levers);
@@ -197,6 +202,7 @@ searcher_for(px_index *ix, const char *levers, char **error)
     if (rc == PX_OK)
         rc = px_searcher_create(ix->sh->db, &r, &ix->searcher);
     ix->searcher_db = rc == PX_OK ? ix->sh->db : NULL;
+    ix->generation = ix->sh->generation;
     return rc;
 }
 

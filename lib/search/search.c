@@ -171,6 +171,7 @@ struct px_searcher {
     px_parsers parsers;
     px_stemmer *stemmer;
     px_rank_opts rank;
+    px_vote_cache *votes; /* name types, until the database changes */
 };
 
 px_status
@@ -189,6 +190,8 @@ px_searcher_create(xc_database *db, const px_rank_opts *rank,
     px_status rc = px_parsers_create(db, &s->parsers);
     if (rc == PX_OK)
         rc = px_stemmer_create(PX_LANGUAGE, &s->stemmer);
+    if (rc == PX_OK && !(s->votes = px_vote_cache_create()))
+        rc = PX_NOMEM;
     if (rc != PX_OK) {
         px_searcher_destroy(s);
         return rc;
@@ -204,7 +207,14 @@ px_searcher_destroy(px_searcher *s)
         return;
     px_parsers_destroy(&s->parsers);
     px_stemmer_destroy(s->stemmer);
+    px_vote_cache_destroy(s->votes);
     free(s);
+}
+
+void
+px_searcher_forget(px_searcher *s)
+{
+    px_vote_cache_clear(s->votes);
 }
 
 typedef struct run_ctx {
@@ -968,7 +978,8 @@ attempt(run_ctx *c, xc_query_op op, px_results *r, px_status *rc,
             *rc = px_facets_count(c->s->db, sel, want, c->opts->months,
                                   &r->facets, &c->modified, error);
         if (*rc == PX_OK)
-            *rc = px_facets_vote(&r->facets, c->s->db, c->opts->facets);
+            *rc = px_facets_vote(&r->facets, c->s->db, c->s->votes,
+                                 c->opts->facets);
         r->have_facets = *rc == PX_OK;
     }
     if (c->modified)
@@ -1024,6 +1035,7 @@ run_with_retries(run_ctx *c, xc_query_op op, px_results *r, char **error)
         struct timespec pause = {0, (long)i * 5000000L};
         nanosleep(&pause, NULL);
         forget_join(c);
+        px_searcher_forget(c->s);
         if (reopen(c->s->db, &pause) != XC_OK) {
             free(*error);
             *error = px_asprintf("cannot reopen the database: %s",

@@ -56,6 +56,10 @@ px_status px_searcher_create(xc_database *db, const px_rank_opts *rank,
 
 void px_searcher_destroy(px_searcher *s);
 
+/* Forget what the searcher kept of the collection between queries (the
+ * votes on name types, vote_cache.h): the database may have changed. */
+void px_searcher_forget(px_searcher *s);
+
 /* Run opts->query. On PX_QUERY_SYNTAX (or PX_XAPIAN), *error holds a
  * one-line message: caller owns; free with free(). Caller owns *out; free
  * with px_results_free(). */

@@ -200,8 +200,8 @@ static px_status
 vote_items(item *it, size_t n, xc_database *db, px_vote_cache *cache,
            uint32_t top)
 {
-    size_t *group = malloc((n + 1) * sizeof *group);
-    size_t *size = malloc((n + 1) * sizeof *size);
+    size_t *group = calloc(n + 1, sizeof *group);
+    size_t *size = calloc(n + 1, sizeof *size);
     int *type = malloc((n + 1) * sizeof *type);
     if (!group || !size || !type || group_keys(it, n, group, size) != PX_OK) {
         free(group);

@@ -36,23 +36,30 @@ px_facets_vote_fetch(uint32_t top)
     return top > (UINT32_MAX - 16) / 3 ? UINT32_MAX : 3 * top + 16;
 }
 
+/* The votes of type t on `key`: the document frequency of its term under
+ * t's prefix. 0 when it cannot be read. */
+static int
+vote_of(xc_database *db, int t, const char *key, size_t klen, uint32_t *n)
+{
+    char term[PX_ENTITY_KEY_MAX + 16];
+    const char *prefix = px_entity_prefix(t);
+    size_t plen = strlen(prefix);
+    memcpy(term, prefix, plen);
+    memcpy(term + plen, key, klen);
+    return xc_database_termfreq(db, term, plen + klen, n) == XC_OK;
+}
+
 /* The votes on `key`: the document frequency of its term under each name
  * prefix, from the cache when it has them. 0 when they cannot be read. */
 static int
 votes_of(xc_database *db, px_vote_cache *cache, const char *key,
          size_t klen, uint32_t votes[NAME_TYPES])
 {
-    char term[PX_ENTITY_KEY_MAX + 16];
     if (cache && px_vote_cache_get(cache, key, klen, votes))
         return 1;
-    for (int t = 0; t < NAME_TYPES; t++) {
-        const char *prefix = px_entity_prefix(t);
-        size_t plen = strlen(prefix);
-        memcpy(term, prefix, plen);
-        memcpy(term + plen, key, klen);
-        if (xc_database_termfreq(db, term, plen + klen, &votes[t]) != XC_OK)
+    for (int t = 0; t < NAME_TYPES; t++)
+        if (!vote_of(db, t, key, klen, &votes[t]))
             return 0;
-    }
     if (cache) /* out of memory: the next search asks again */
         (void)px_vote_cache_put(cache, key, klen, votes);
     return 1;
@@ -155,7 +162,6 @@ prefetch(const item *it, size_t n, const size_t *group, const size_t *size,
     size_t *want = malloc((n + 1) * sizeof *want), k = 0;
     uint32_t(*votes)[NAME_TYPES] = malloc((n + 1) * sizeof *votes);
     uint32_t seen[NAME_TYPES] = {0}, dummy[NAME_TYPES];
-    char term[PX_ENTITY_KEY_MAX + 16];
     if (want && votes)
         for (size_t i = 0; i < n; i++) {
             const item *x = &it[i];
@@ -171,17 +177,10 @@ prefetch(const item *it, size_t n, const size_t *group, const size_t *size,
             want[u++] = want[j];
     k = u;
     int ok = 1;
-    for (int t = 0; t < NAME_TYPES && ok; t++) {
-        const char *prefix = px_entity_prefix(t);
-        size_t plen = strlen(prefix);
-        memcpy(term, prefix, plen);
-        for (size_t j = 0; j < k && ok; j++) {
-            const item *x = &it[want[j]];
-            memcpy(term + plen, x->key, x->klen);
-            ok = xc_database_termfreq(db, term, plen + x->klen,
-                                      &votes[j][t]) == XC_OK;
-        }
-    }
+    for (int t = 0; t < NAME_TYPES && ok; t++)
+        for (size_t j = 0; j < k && ok; j++)
+            ok = vote_of(db, t, it[want[j]].key, it[want[j]].klen,
+                         &votes[j][t]);
     for (size_t j = 0; j < k && ok; j++)
         if (px_vote_cache_put(cache, it[want[j]].key, it[want[j]].klen,
                               votes[j]) != PX_OK)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passim/hash.h"
+
 typedef struct slot {
     char *key; /* NULL: empty */
     size_t klen;
@@ -21,18 +23,6 @@ struct px_vote_cache {
 };
 
 enum { FIRST_CAP = 256 };
-
-/* FNV-1a, 64 bits. */
-static uint64_t
-hash_of(const char *key, size_t klen)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < klen; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 px_vote_cache *
 px_vote_cache_create(void)
@@ -63,7 +53,8 @@ int
 px_vote_cache_get(const px_vote_cache *c, const char *key, size_t klen,
                   uint32_t votes[PX_VOTE_TYPES])
 {
-    const slot *s = find(c->slots, c->cap, key, klen, hash_of(key, klen));
+    uint64_t h = px_hash_bytes(key, klen);
+    const slot *s = find(c->slots, c->cap, key, klen, h);
     if (!s->key)
         return 0;
     memcpy(votes, s->votes, sizeof s->votes);
@@ -97,7 +88,7 @@ px_vote_cache_put(px_vote_cache *c, const char *key, size_t klen,
         px_vote_cache_clear(c);
     if (2 * (c->n + 1) > c->cap && grow(c) != PX_OK)
         return PX_NOMEM;
-    uint64_t h = hash_of(key, klen);
+    uint64_t h = px_hash_bytes(key, klen);
     slot *s = find(c->slots, c->cap, key, klen, h);
     if (s->key)
         return PX_OK;

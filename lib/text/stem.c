@@ -9,6 +9,7 @@
  * never leaves a stale pointer, unlike evicting single entries.
  */
 #include "passim/stem.h"
+#include "passim/hash.h"
 
 #include <utf8proc.h>
 
@@ -120,19 +121,6 @@ px_stemmer_create(const char *language, px_stemmer **out)
     }
     *out = st;
     return PX_OK;
-}
-
-/* FNV-1a: words are short, so a byte at a time is fast enough. */
-static uint64_t
-hash_word(const char *word, size_t len)
-{
-    uint64_t h = 14695981039346656037u;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)word[i];
-        h *= 1099511628211u;
-    }
-    return h;
 }
 
 /* The slot holding word, or the empty slot where it belongs. */
@@ -276,7 +264,7 @@ px_stemmer_stem(px_stemmer *st, const char *word, size_t len,
     /* Without a cache (out of memory) stemming still works, uncached. */
     if (len > MAX_CACHED_WORD || !have_cache(st))
         return snowball(st, word, len, stem, stem_len);
-    h = hash_word(word, len);
+    h = px_hash_bytes(word, len);
     s = find_slot(st, word, len, h);
     if (s->word_len != 0) {
         st->hits++;

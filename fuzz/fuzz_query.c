@@ -72,7 +72,8 @@ check_results(const px_results *r, const px_search_opts *o)
         CHECK(strlen(h->text) <= h->text_len); /* text may hold NULs */
         check_spans(h->spans, h->nspans, h->text_len);
         check_spans(h->mentions, h->nmentions, h->text_len);
-        CHECK(h->article_rank >= 1 && h->article_rank <= r->narticles);
+        CHECK(h->article_rank > o->offset &&
+              h->article_rank - o->offset <= r->narticles);
         if (i > 0) {
             const px_hit *p = &r->hits[i - 1];
             CHECK(h->article_rank == p->article_rank ||

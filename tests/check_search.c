@@ -169,12 +169,60 @@ START_TEST(pages_make_the_whole_list)
         ck_assert_uint_le(page->narticles, 3);
         for (size_t i = 0; i < page->nhits; i++, seen++) {
             ck_assert_str_eq(page->hits[i].article, all->hits[seen].article);
-            ck_assert_uint_eq(page->hits[i].article_rank + off,
+            ck_assert_uint_eq(page->hits[i].article_rank,
                               all->hits[seen].article_rank);
         }
         px_results_free(page);
     }
     ck_assert_uint_eq(seen, all->nhits);
+    px_results_free(all);
+    px_index_close(ix);
+}
+END_TEST
+
+/* Each article keeps its best passages, and its rank, on a page of any
+ * size: one passage of each names the tide three times, another once
+ * among many words, so the short page's result set is cut between an
+ * article's two passages. */
+START_TEST(pages_keep_each_articles_passages)
+{
+    for (int i = 0; i < 6; i++) {
+        /* Passages of at least PX_PASSAGE_MIN_LEN bytes each. */
+        const char *more = "Boats, nets, gulls, ropes, oars, buoys, masts, "
+                           "sails, decks, hulls, keels, anchors, cranes, "
+                           "quays, piers, slipways, winches, cleats, ";
+        char rel[32], text[2048];
+        snprintf(rel, sizeof rel, "tides/%d.txt", i);
+        snprintf(text, sizeof text,
+                 "Table %d\n\nThe tide, the tide and the tide%s. %s%s"
+                 "and a harbour.\n\n%s%s and one tide %s.\n",
+                 i, i % 2 ? " again" : "", more, more, more, more,
+                 i % 3 ? "today" : "at dusk");
+        write_file(rel, text);
+    }
+    index_docs();
+    px_index *ix = open_index();
+    px_request rq = {.query = "tide", .limit = 100, .per_article = 2};
+    px_results *all = search(ix, &rq);
+    ck_assert_uint_eq(all->narticles, 6);
+    ck_assert_uint_eq(all->nhits, 12);
+    for (uint32_t limit = 1; limit <= 3; limit++) {
+        for (uint32_t off = 0; off + limit <= 6; off += limit) {
+            rq.limit = limit;
+            rq.offset = off;
+            px_results *page = search(ix, &rq);
+            ck_assert_uint_eq(page->narticles, limit);
+            ck_assert_uint_eq(page->nhits, 2 * limit);
+            for (size_t i = 0; i < page->nhits; i++) {
+                const px_hit *got = &page->hits[i], *want = &all->hits[2 * off + i];
+                ck_assert_str_eq(got->article, want->article);
+                ck_assert_uint_eq(got->number, want->number);
+                ck_assert_uint_eq(got->article_rank, want->article_rank);
+                ck_assert_double_eq_tol(got->score, want->score, 1e-9);
+            }
+            px_results_free(page);
+        }
+    }
     px_results_free(all);
     px_index_close(ix);
 }
@@ -691,6 +739,8 @@ main(void)
         {"facet_values_filter_to_their_counts",
          facet_values_filter_to_their_counts},
         {"pages_make_the_whole_list", pages_make_the_whole_list},
+        {"pages_keep_each_articles_passages",
+         pages_keep_each_articles_passages},
         {"article_by_id", article_by_id},
         {"bad_requests_explained", bad_requests_explained},
         {"writes_under_an_open_index", writes_under_an_open_index},

@@ -252,13 +252,14 @@ check(run_ctx *c, xc_status xs)
     return xs == XC_OK ? PX_OK : PX_XAPIAN;
 }
 
-/* An item's article id: its collapse key, which the match read. */
+/* Item i's article id: its collapse key, which the match read. */
 static px_status
-read_article_id(run_ctx *c, uint32_t i, char id[PX_ARTICLE_ID_SIZE])
+read_article_id(run_ctx *c, xc_mset *m, uint32_t i,
+                char id[PX_ARTICLE_ID_SIZE])
 {
     const char *v = NULL;
     size_t len = 0;
-    px_status rc = check(c, xc_mset_collapse_key(c->mset, i, &v, &len));
+    px_status rc = check(c, xc_mset_collapse_key(m, i, &v, &len));
     if (len >= PX_ARTICLE_ID_SIZE)
         len = PX_ARTICLE_ID_SIZE - 1;
     if (rc == PX_OK)
@@ -280,25 +281,25 @@ read_date(xc_document *doc, char date[11])
     return xs;
 }
 
-/* Item i of the result set as hit h; *docid gets its passage's docid. */
+/* Item i of result set m as hit h; *docid gets its passage's docid. */
 static px_status
-collect_hit(run_ctx *c, uint32_t i, px_hit *h, xc_docid *docid)
+collect_hit(run_ctx *c, xc_mset *m, uint32_t i, px_hit *h, xc_docid *docid)
 {
     xc_mset_item item = {0};
     xc_document *doc = NULL;
     px_termset terms = {0};
     const char *data = NULL;
     size_t len = 0;
-    px_status rc = check(c, xc_mset_get(c->mset, i, &item));
+    px_status rc = check(c, xc_mset_get(m, i, &item));
     *docid = item.docid;
     if (rc == PX_OK)
-        rc = check(c, xc_mset_get_document(c->mset, i, &doc));
+        rc = check(c, xc_mset_get_document(m, i, &doc));
     if (rc == PX_OK)
         rc = check(c, xc_document_get_data(doc, &data, &len));
     /* The article id is the item's collapse key, which the match read. */
     char id[PX_ARTICLE_ID_SIZE];
     if (rc == PX_OK)
-        rc = read_article_id(c, i, id);
+        rc = read_article_id(c, m, i, id);
     if (rc == PX_OK)
         rc = hit_from_data(id, data, len, h);
     if (rc == PX_OK)
@@ -364,16 +365,32 @@ hash_id(const char *id)
     return h;
 }
 
+/* The slot of article `id`: its index + 1, or the empty slot where it
+ * would go. */
+static size_t
+slot_of(const articles *as, const char *id)
+{
+    size_t h = hash_id(id) & as->mask;
+    while (as->slot[h] && strcmp(as->a[as->slot[h] - 1].id, id) != 0)
+        h = (h + 1) & as->mask;
+    return h;
+}
+
+/* The article `id` of the result set, or NULL. */
+static article *
+find_article(const articles *as, const char *id)
+{
+    uint32_t k = as->slot[slot_of(as, id)];
+    return k ? &as->a[k - 1] : NULL;
+}
+
 /* The index of article `id`, added when new. */
 static uint32_t
 article_of(articles *as, const char *id, uint32_t item)
 {
-    size_t h = hash_id(id) & as->mask;
-    while (as->slot[h]) {
-        if (strcmp(as->a[as->slot[h] - 1].id, id) == 0)
-            return as->slot[h] - 1;
-        h = (h + 1) & as->mask;
-    }
+    size_t h = slot_of(as, id);
+    if (as->slot[h])
+        return as->slot[h] - 1;
     article *a = &as->a[as->n];
     memcpy(a->id, id, PX_ARTICLE_ID_SIZE);
     a->first = item;
@@ -536,7 +553,7 @@ score_articles(run_ctx *c, uint32_t n, articles *as)
         char id[PX_ARTICLE_ID_SIZE];
         rc = check(c, xc_mset_get(c->mset, i, &item));
         if (rc == PX_OK)
-            rc = read_article_id(c, i, id);
+            rc = read_article_id(c, c->mset, i, id);
         if (rc != PX_OK)
             break;
         article *a = &as->a[as->of[i] = article_of(as, id, i)];
@@ -573,8 +590,138 @@ mark_file_dated(run_ctx *c, px_results *r, const xc_docid *docids)
     return rc;
 }
 
+/* Passages per article the result set keeps: those shown, and those the
+ * article's score counts. */
+static uint32_t
+collapse_max(const run_ctx *c)
+{
+    const px_rank_opts *o = &c->s->rank;
+    uint32_t depth = o->fusion > 0 ? o->depth : 1;
+    if (c->is_long && px_rerank_on(o) && o->cover_depth > depth)
+        depth = o->cover_depth;
+    return depth > c->opts->per_article ? depth : c->opts->per_article;
+}
+
+static px_status set_ranking(run_ctx *c, const xc_query *q);
+
+/* Whether the page (ranks in (lo, hi]) shows article a, and wants more of
+ * its passages. */
+static int
+wants_more(const run_ctx *c, const article *a, uint32_t lo, uint32_t hi)
+{
+    return a->rank > lo && a->rank <= hi && a->shown < c->opts->per_article;
+}
+
+/* The ranking query restricted to the page's articles that want more
+ * passages (wants_more()): FILTER(query, OR(their article terms)). *n
+ * gets how many; none, and *out stays NULL. */
+static px_status
+page_query(run_ctx *c, const articles *as, uint32_t lo, uint32_t hi,
+           size_t *n, xc_query **out)
+{
+    xc_query **terms = calloc(c->opts->limit + 1, sizeof *terms);
+    px_status rc = terms ? PX_OK : PX_NOMEM;
+    *n = 0;
+    for (size_t i = 0; i < as->n && rc == PX_OK && *n < c->opts->limit;
+         i++) {
+        if (!wants_more(c, &as->a[i], lo, hi))
+            continue;
+        char term[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE];
+        int len = snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE,
+                           as->a[i].id);
+        if (xc_query_create_term(term, (size_t)len, 1, &terms[(*n)++]) !=
+            XC_OK)
+            rc = PX_NOMEM;
+    }
+    xc_query *any = NULL;
+    if (rc == PX_OK && *n &&
+        xc_query_create_combined(XC_OP_OR, terms, *n, 0, &any) != XC_OK)
+        rc = PX_NOMEM;
+    xc_query *both[2] = {(xc_query *)c->query, any};
+    if (rc == PX_OK && any &&
+        xc_query_create_combined(XC_OP_FILTER, both, 2, 0, out) != XC_OK)
+        rc = PX_NOMEM;
+    for (size_t i = 0; i < *n; i++)
+        xc_query_destroy(terms[i]);
+    free(terms);
+    xc_query_destroy(any);
+    return rc;
+}
+
+static int
+has_docid(const xc_docid *docids, size_t n, xc_docid d)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (docids[i] == d)
+            return 1;
+    }
+    return 0;
+}
+
+/* Add to the page the passages of its articles that result set m (the
+ * ranking query on those articles alone) has beyond those shown. */
+static px_status
+add_page_passages(run_ctx *c, xc_mset *m, articles *as, px_results *r,
+                  xc_docid *docids, size_t cap)
+{
+    uint32_t lo = c->opts->offset, hi = lo + c->opts->limit;
+    px_status rc = PX_OK;
+    for (uint32_t i = 0; i < xc_mset_size(m) && rc == PX_OK; i++) {
+        char id[PX_ARTICLE_ID_SIZE];
+        xc_mset_item item = {0};
+        rc = read_article_id(c, m, i, id);
+        if (rc == PX_OK)
+            rc = check(c, xc_mset_get(m, i, &item));
+        article *a = rc == PX_OK ? find_article(as, id) : NULL;
+        if (!a || !wants_more(c, a, lo, hi) || r->nhits >= cap ||
+            has_docid(docids, r->nhits, item.docid))
+            continue;
+        rc = collect_hit(c, m, i, &r->hits[r->nhits], &docids[r->nhits]);
+        px_hit *h = &r->hits[r->nhits++];
+        h->article_rank = a->rank;
+        h->article_score = a->score;
+        a->shown++;
+    }
+    return rc;
+}
+
+/* A result set cut at c->items passages may hold fewer of an article's
+ * best per_article passages than the article has: the rest rank below
+ * the cut. The page's articles short of them are searched again alone,
+ * so that an article shows the same passages on any page. */
+static px_status
+fill_page(run_ctx *c, articles *as, px_results *r, xc_docid *docids,
+          size_t cap)
+{
+    uint32_t lo = c->opts->offset, hi = lo + c->opts->limit;
+    size_t n = 0;
+    xc_query *q = NULL;
+    xc_mset *m = NULL;
+    px_status rc = page_query(c, as, lo, hi, &n, &q);
+    if (rc != PX_OK || !q)
+        return rc;
+    /* The facets spy counted the first match; it sees no other. */
+    rc = check(c, xc_enquire_clear_matchspies(c->enq));
+    if (rc == PX_OK)
+        rc = set_ranking(c, q);
+    uint64_t items = (uint64_t)n * collapse_max(c);
+    if (rc == PX_OK)
+        rc = check(c, xc_enquire_get_mset(c->enq, 0,
+                                          items > UINT32_MAX
+                                              ? UINT32_MAX
+                                              : (uint32_t)items,
+                                          0, &m));
+    if (rc == PX_OK)
+        rc = add_page_passages(c, m, as, r, docids, cap);
+    xc_mset_destroy(m);
+    xc_query_destroy(q);
+    px_status back = set_ranking(c, c->query);
+    return rc == PX_OK ? back : rc;
+}
+
 /* Turn the result set into hits for articles [offset, offset + limit),
- * at most per_article passages each (the best). */
+ * at most per_article passages each (the best). The hits' article_rank
+ * counts from the first article of the whole list. */
 static px_status
 collect(run_ctx *c, px_results *r)
 {
@@ -593,12 +740,15 @@ collect(run_ctx *c, px_results *r)
         if (a->rank == 0 || a->rank <= lo || a->rank > hi ||
             a->shown >= c->opts->per_article)
             continue;
-        rc = collect_hit(c, i, &r->hits[r->nhits], &docids[r->nhits]);
+        rc = collect_hit(c, c->mset, i, &r->hits[r->nhits],
+                         &docids[r->nhits]);
         px_hit *h = &r->hits[r->nhits++];
-        h->article_rank = a->rank - lo;
+        h->article_rank = a->rank;
         h->article_score = a->score;
         a->shown++;
     }
+    if (rc == PX_OK && n >= c->items)
+        rc = fill_page(c, &as, r, docids, n);
     if (rc == PX_OK)
         rc = mark_file_dated(c, r, docids);
     free(docids);
@@ -612,18 +762,6 @@ collect(run_ctx *c, px_results *r)
                          n >= c->items;
     articles_free(&as);
     return rc;
-}
-
-/* Passages per article the result set keeps: those shown, and those the
- * article's score counts. */
-static uint32_t
-collapse_max(const run_ctx *c)
-{
-    const px_rank_opts *o = &c->s->rank;
-    uint32_t depth = o->fusion > 0 ? o->depth : 1;
-    if (c->is_long && px_rerank_on(o) && o->cover_depth > depth)
-        depth = o->cover_depth;
-    return depth > c->opts->per_article ? depth : c->opts->per_article;
 }
 
 /* Fetch enough passages to cover offset + limit articles. An article

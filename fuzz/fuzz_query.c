@@ -90,7 +90,7 @@ print(const px_results *r, const char *query)
     px_output_text(devnull, r, 1);
     px_output_facets_text(devnull, r, 1);
     px_output_name_notes(devnull, "passim", r, 1);
-    CHECK(px_output_json(devnull, r, query, NULL) == 0);
+    CHECK(px_output_json(devnull, r, query, NULL, 0) == 0);
 }
 
 int

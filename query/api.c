@@ -255,6 +255,16 @@ number(const char *s, unsigned long max, uint32_t *out)
     return 0;
 }
 
+/* "0" or "1". */
+static int
+flag(const char *s, int *out)
+{
+    if ((s[0] != '0' && s[0] != '1') || s[1])
+        return -1;
+    *out = s[0] == '1';
+    return 0;
+}
+
 typedef struct request {
     px_request rq;
     px_filter filters[MAX_PARAMS];
@@ -285,6 +295,8 @@ make_request(const params *ps, request *r)
             bad = number(v, 100, &rq->per_article) || rq->per_article == 0;
         else if (strcmp(k, "facets") == 0)
             bad = number(v, MAX_FACETS, &rq->facets);
+        else if (strcmp(k, "months") == 0)
+            bad = flag(v, &rq->months);
         else if (strcmp(k, "sort") == 0 && (strcmp(v, "date") == 0 ||
                                             strcmp(v, "relevance") == 0))
             rq->sort_date = strcmp(v, "date") == 0;
@@ -315,6 +327,23 @@ status_of(px_status rc)
     }
 }
 
+/* Run request r: *res, or the error answer in *out. */
+static px_status
+run(api_pool *p, const request *r, px_results **res, api_response *out)
+{
+    px_index *ix = NULL;
+    char *err = NULL;
+    px_status rc = take(p, &ix, &err);
+    if (rc == PX_OK) {
+        rc = px_search(ix, &r->rq, res, &err);
+        give(p, ix);
+    }
+    if (rc != PX_OK)
+        api_error(status_of(rc), err ? err : px_status_to_string(rc), out);
+    free(err);
+    return rc;
+}
+
 static void
 search(api_pool *p, const char *query, int months, api_response *out)
 {
@@ -328,6 +357,8 @@ search(api_pool *p, const char *query, int months, api_response *out)
         params_free(&ps);
         return;
     }
+    /* The histogram: months counted over every match, nothing shown.
+     * /api/search?months=1 gives the same months beside its hits. */
     if (months) {
         r.rq.months = 1;
         r.rq.limit = 1;
@@ -336,26 +367,110 @@ search(api_pool *p, const char *query, int months, api_response *out)
         r.rq.facets = 1;
         r.rq.bare = 1;
     }
-    px_index *ix = NULL;
     px_results *res = NULL;
-    char *err = NULL;
-    px_status rc = take(p, &ix, &err);
-    if (rc == PX_OK) {
-        rc = px_search(ix, &r.rq, &res, &err);
-        give(p, ix);
-    }
     buf b;
-    if (rc != PX_OK) {
-        api_error(status_of(rc), err ? err : px_status_to_string(rc), out);
+    if (run(p, &r, &res, out) != PX_OK) {
+        /* *out holds the error */
     } else if (!buf_open(&b)) {
         *out = (api_response){500, NULL, 0};
     } else {
         int failed = months ? px_output_json_months(b.f, res, r.rq.query)
-                            : px_output_json_results(b.f, res, r.rq.query);
+                            : px_output_json_results(b.f, res, r.rq.query,
+                                                     r.rq.months);
         buf_close(&b, out, 200, failed != 0);
     }
-    free(err);
     px_results_free(res);
+    params_free(&ps);
+}
+
+/* -- the page's first search */
+
+/* What query/page.html asks first for a URL: its queryPairs() (q trimmed,
+ * the filters with a value, sort=date) and these. */
+static const char *const page_extra[][2] = {
+    {"limit", "10"}, {"per_article", "2"}, {"facets", "11"}, {"months", "1"},
+};
+
+static int
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* Move the page's pairs of `from` into `to`; 0 when the URL asks no
+ * search (nothing to look for, or an article to read). */
+static int
+page_params(params *from, params *to)
+{
+    int search = 0;
+    to->n = 0;
+    for (size_t i = 0; i < from->n; i++) {
+        param *x = &from->p[i];
+        int neg, keep = 0;
+        if (strcmp(x->key, "article") == 0)
+            return 0;
+        if (strcmp(x->key, "q") == 0) {
+            char *v = x->value, *end = v + strlen(v);
+            while (*v && is_space(*v))
+                v++;
+            while (end > v && is_space(end[-1]))
+                end--;
+            memmove(x->value, v, (size_t)(end - v));
+            x->value[end - v] = '\0';
+            keep = *x->value != '\0';
+        } else if (strcmp(x->key, "sort") == 0) {
+            keep = strcmp(x->value, "date") == 0;
+        } else {
+            keep = is_filter(x->key, &neg) >= 0 && *x->value;
+        }
+        search |= keep && strcmp(x->key, "sort") != 0;
+        if (keep && to->n + 4 < MAX_PARAMS) {
+            to->p[to->n++] = *x;
+            *x = (param){NULL, NULL};
+        }
+    }
+    return search;
+}
+
+static int
+page_request(params *ps)
+{
+    for (size_t i = 0; i < sizeof page_extra / sizeof *page_extra; i++) {
+        char *k = strdup(page_extra[i][0]), *v = strdup(page_extra[i][1]);
+        ps->p[ps->n++] = (param){k, v};
+        if (!k || !v)
+            return -1;
+    }
+    return 0;
+}
+
+void
+api_initial(api_pool *p, const char *page_query, api_response *out)
+{
+    params url, ps;
+    request r;
+    *out = (api_response){0, NULL, 0};
+    ps.n = 0;
+    int ok = params_parse(page_query, &url) == NULL &&
+             page_params(&url, &ps) && page_request(&ps) == 0 &&
+             make_request(&ps, &r) == NULL;
+    px_results *res = NULL;
+    api_response err = {0, NULL, 0};
+    buf b;
+    if (ok && run(p, &r, &res, &err) == PX_OK && buf_open(&b)) {
+        const char *keys[MAX_PARAMS], *values[MAX_PARAMS];
+        for (size_t i = 0; i < ps.n; i++) {
+            keys[i] = ps.p[i].key;
+            values[i] = ps.p[i].value;
+        }
+        int failed = px_output_json_initial(b.f, res, r.rq.query, keys,
+                                            values, ps.n);
+        buf_close(&b, out, 200, failed != 0);
+    }
+    free(err.body);
+    px_results_free(res);
+    params_free(&url);
     params_free(&ps);
 }
 

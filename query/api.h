@@ -39,4 +39,11 @@ void api_error(int status, const char *message, api_response *out);
 void api_handle(api_pool *p, const char *path, const char *query,
                 api_response *out);
 
+/* The page's first search for the page URL's `query` (the part after
+ * '?'), as query/page.html would ask it: *out is {"params", "answer"}
+ * (px_output_json_initial) with status 200, or status 0 and no body when
+ * the URL asks no search or the search gives no answer to embed (the
+ * page then asks /api/search itself, and shows its error). */
+void api_initial(api_pool *p, const char *query, api_response *out);
+
 #endif

@@ -190,7 +190,7 @@ run_one(px_index *ix, const char *prog, const batch *b, size_t i,
     if (how->trec) {
         px_output_trec(stdout, r, b->id[i], how->trec, how->trec_name);
     } else if (how->json) {
-        px_output_json(stdout, r, b->query[i], NULL);
+        px_output_json(stdout, r, b->query[i], NULL, 0);
     } else {
         printf("== %s: %s\n", b->id[i], b->query[i]);
         px_output_text(stdout, r, how->color);

@@ -361,7 +361,7 @@ print_results(const options *o, px_results *r)
     if (o->trec) {
         px_output_trec(stdout, r, "1", o->trec, o->trec_name);
     } else if (o->json) {
-        if (px_output_json_results(stdout, r, o->query) != 0) {
+        if (px_output_json_results(stdout, r, o->query, 0) != 0) {
             fputs(PROG ": could not write the JSON output\n", stderr);
             status = 2;
         }

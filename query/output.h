@@ -33,14 +33,23 @@ typedef struct px_json_notes {
 } px_json_notes;
 
 /* One JSON document: query, estimated total, hits, facets; with `notes`
- * (may be NULL: no such keys) "warnings" and "shards_failed" too. Returns
- * non-zero when it could not be built (out of memory) or written. */
+ * (may be NULL: no such keys) "warnings" and "shards_failed" too; with
+ * `months` (the request asked px_request.months) "months", as
+ * px_output_json_months has it. Returns non-zero when it could not be
+ * built (out of memory) or written. */
 int px_output_json(FILE *out, const px_results *r, const char *query,
-                   const px_json_notes *notes);
+                   const px_json_notes *notes, int months);
 
 /* px_output_json with the results' failed databases as its notes. */
 int px_output_json_results(FILE *out, const px_results *r,
-                           const char *query);
+                           const char *query, int months);
+
+/* The answer passim serve puts in its page for the page's first search:
+ * {"params": [[key, value], ...] (the API request it answers, keys[i] =
+ * values[i], n of them), "answer": px_output_json_results with months}. */
+int px_output_json_initial(FILE *out, const px_results *r, const char *query,
+                           const char *const *keys,
+                           const char *const *values, size_t n);
 
 /* The matching articles by published month (px_facets.months): {"query",
  * "articles", "exact", "months": [{"value": "YYYY-MM", "count"}]}. */

@@ -380,9 +380,25 @@ name_filters(writer *w, const px_results *r)
 }
 
 
+/* "months": [{"value": "YYYY-MM", "count": N}, ...], oldest first. */
+static void
+months_array(writer *w, const px_results *r)
+{
+    key(w, "months");
+    open_(w, '[');
+    for (size_t i = 0; i < r->facets.nmonths; i++) {
+        next_line(w);
+        open_(w, '{');
+        key_string(w, "value", r->facets.months[i].value);
+        key_int(w, "count", r->facets.months[i].count);
+        close_(w, '}');
+    }
+    close_(w, ']');
+}
+
 int
 px_output_json(FILE *out, const px_results *r, const char *query,
-               const px_json_notes *notes)
+               const px_json_notes *notes, int months)
 {
     writer w = {0};
     open_(&w, '{');
@@ -399,6 +415,8 @@ px_output_json(FILE *out, const px_results *r, const char *query,
     facets(&w, r);
     key_bool(&w, "facets_exact", r->have_facets ? r->facets.exact : 1);
     key_int(&w, "facet_articles", r->facets.articles);
+    if (months)
+        months_array(&w, r);
     name_filters(&w, r);
     if (r->published && r->file_dated_known)
         key_int(&w, "file_dated_articles", r->file_dated);
@@ -428,7 +446,8 @@ flush_doc(writer *w, FILE *out)
 }
 
 int
-px_output_json_results(FILE *out, const px_results *r, const char *query)
+px_output_json_results(FILE *out, const px_results *r, const char *query,
+                       int months)
 {
     const char **warnings = calloc(r->nfailed + 1, sizeof *warnings);
     const char **failed = calloc(r->nfailed + 1, sizeof *failed);
@@ -439,9 +458,40 @@ px_output_json_results(FILE *out, const px_results *r, const char *query)
         failed[i] = r->failed[i].name;
     }
     if (warnings && failed)
-        rc = px_output_json(out, r, query, &notes);
+        rc = px_output_json(out, r, query, &notes, months);
     free(warnings);
     free(failed);
+    return rc;
+}
+
+int
+px_output_json_initial(FILE *out, const px_results *r, const char *query,
+                       const char *const *keys, const char *const *values,
+                       size_t n)
+{
+    writer w = {0};
+    open_(&w, '{');
+    key(&w, "params");
+    open_(&w, '[');
+    for (size_t i = 0; i < n; i++) {
+        next_line(&w);
+        open_(&w, '[');
+        string_n(&w, keys[i], strlen(keys[i]));
+        put(&w, ", ", 2);
+        string_n(&w, values[i], strlen(values[i]));
+        w.first = 1; /* on one line */
+        close_(&w, ']');
+    }
+    close_(&w, ']');
+    key(&w, "answer");
+    int rc = w.oom ? -1 : 0;
+    if (rc == 0 && fwrite(w.buf, 1, w.n, out) != w.n)
+        rc = -1;
+    free(w.buf);
+    if (rc == 0)
+        rc = px_output_json_results(out, r, query, 1);
+    if (rc == 0 && fputs("}\n", out) == EOF)
+        rc = -1;
     return rc;
 }
 
@@ -453,16 +503,7 @@ px_output_json_months(FILE *out, const px_results *r, const char *query)
     key_string(&w, "query", query);
     key_int(&w, "articles", r->facets.articles);
     key_bool(&w, "exact", r->have_facets ? r->facets.exact : 1);
-    key(&w, "months");
-    open_(&w, '[');
-    for (size_t i = 0; i < r->facets.nmonths; i++) {
-        next_line(&w);
-        open_(&w, '{');
-        key_string(&w, "value", r->facets.months[i].value);
-        key_int(&w, "count", r->facets.months[i].count);
-        close_(&w, '}');
-    }
-    close_(&w, ']');
+    months_array(&w, r);
     close_(&w, '}');
     return flush_doc(&w, out);
 }

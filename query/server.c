@@ -1,6 +1,7 @@
 /*
  * server.c — passim serve's HTTP server (server.h).
  */
+#define _GNU_SOURCE /* memmem */
 #include "server.h"
 
 #include <signal.h>
@@ -56,6 +57,7 @@ typedef struct conn {
     int keep_alive;
     int head;      /* the request is HEAD: no body */
     char *path, *query; /* the API request for the worker */
+    int page;      /* ... or the page, with its first search's answer */
     api_response resp;
     char *out;     /* the response being written */
     int handles;   /* handles still open (tcp, idle) */
@@ -148,11 +150,71 @@ respond_error(conn *c, int status, const char *message, const char *extra)
 
 /* -- the API on the pool */
 
+/* Where the page's first answer goes: the content of its element
+ * <script type="application/json" id="initial">, which is empty. */
+static const char initial_mark[] = "id=\"initial\">";
+
+/* The page with `json` as its first answer, each '<' escaped so that
+ * nothing in it can end the script element; NULL when out of memory or
+ * when the page has no place for it. */
+static char *
+page_with(const char *json, size_t len, size_t *out_len)
+{
+    const char *at = memmem(px_page_html, px_page_html_len, initial_mark,
+                            sizeof initial_mark - 1);
+    if (!at)
+        return NULL;
+    size_t head = (size_t)(at - px_page_html) + sizeof initial_mark - 1;
+    size_t lt = 0;
+    for (size_t i = 0; i < len; i++)
+        lt += json[i] == '<';
+    char *p = malloc(px_page_html_len + len + 5 * lt);
+    if (!p)
+        return NULL;
+    char *o = p;
+    memcpy(o, px_page_html, head);
+    o += head;
+    for (size_t i = 0; i < len; i++) {
+        if (json[i] == '<') {
+            memcpy(o, "\\u003c", 6);
+            o += 6;
+        } else {
+            *o++ = json[i];
+        }
+    }
+    memcpy(o, px_page_html + head, px_page_html_len - head);
+    o += px_page_html_len - head;
+    *out_len = (size_t)(o - p);
+    return p;
+}
+
+/* The page for the URL's query: with its first search's answer when
+ * there is one (api_initial), else as it is. */
+static void
+page_work(conn *c)
+{
+    api_response init;
+    size_t len = 0;
+    api_initial(c->s->pool, c->query, &init);
+    char *html = init.status == 200 && init.body
+                     ? page_with(init.body, init.len, &len)
+                     : NULL;
+    free(init.body);
+    if (!html && (html = malloc(px_page_html_len)) != NULL) {
+        memcpy(html, px_page_html, px_page_html_len);
+        len = px_page_html_len;
+    }
+    c->resp = (api_response){200, html, len};
+}
+
 static void
 work(uv_work_t *w)
 {
     conn *c = w->data;
-    api_handle(c->s->pool, c->path, c->query, &c->resp);
+    if (c->page)
+        page_work(c);
+    else
+        api_handle(c->s->pool, c->path, c->query, &c->resp);
 }
 
 static void
@@ -171,7 +233,9 @@ work_done(uv_work_t *w, int status)
         return;
     }
     if (c->resp.body)
-        respond(c, c->resp.status, "application/json; charset=utf-8",
+        respond(c, c->resp.status,
+                c->page ? "text/html; charset=utf-8"
+                        : "application/json; charset=utf-8",
                 c->resp.body, c->resp.len, NULL);
     else
         respond_error(c, 500, "out of memory", NULL);
@@ -212,7 +276,10 @@ route(conn *c, const http_request *rq)
         respond_error(c, 400, "a request target starts with /", NULL);
         return;
     }
-    if (plen == 1) {
+    const char *q = t[plen] == '?' ? t + plen + 1 : "";
+    /* The page: with a query, its first search is answered in it. */
+    c->page = plen == 1;
+    if (c->page && !*q) {
         respond(c, 200, "text/html; charset=utf-8", px_page_html,
                 px_page_html_len, NULL);
         return;
@@ -221,11 +288,10 @@ route(conn *c, const http_request *rq)
         respond(c, 204, "image/x-icon", "", 0, NULL);
         return;
     }
-    if (strncmp(t, "/api/", 5) != 0) {
+    if (!c->page && strncmp(t, "/api/", 5) != 0) {
         respond_error(c, 404, "no such page", NULL);
         return;
     }
-    const char *q = t[plen] == '?' ? t + plen + 1 : "";
     c->path = strndup(t, plen);
     c->query = strndup(q, strcspn(q, "#"));
     c->work.data = c;

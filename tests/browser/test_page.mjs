@@ -365,6 +365,38 @@ await test('keyboard: / focuses the box, j and k move, Enter opens, Escape goes 
   await collectCSP(page);
 });
 
+await test('a URL with ?q= comes with its first answer: no request, the histogram drawn from its months', async ctx => {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const asked = [];
+  page.on('request', r => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/')) asked.push(u); });
+  await page.goto(base + '/?q=the', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#hist svg rect.bar');
+  await settled(page);
+  eq(asked.map(String), [], 'no API request');
+  const first = (await api('/api/search?q=the&limit=10&per_article=2&facets=11&months=1')).body;
+  eq(await page.$$eval('#results .result', xs => xs.map(x => x.dataset.article)),
+    [...new Set(first.hits.map(h => h.article))], 'the results are the API\'s');
+  const h = (await api('/api/histogram?q=the')).body;
+  assert(h.months.length > 2, 'the query spans some months');
+  eq(await page.$$eval('#hist svg g.slot', gs => gs.filter(g => g.querySelector('.bar'))
+    .map(g => [g.dataset.month, Number(g.dataset.count)])), h.months.map(m => [m.value, m.count]), 'the bars');
+  // The next page asks the API, without months.
+  await page.click('#more');
+  await page.waitForFunction(() => document.querySelectorAll('#results .result').length > 10);
+  await settled(page);
+  eq(asked.map(u => [u.pathname, u.searchParams.get('months')]), [['/api/search', null]], 'the next page');
+  // A new query asks once, with months: one request, not two.
+  asked.length = 0;
+  await page.$eval('#q', q => { q.value = ''; });
+  await page.type('#q', 'vaccine');
+  await page.waitForFunction(() => /q=vaccine/.test(location.search));
+  await page.waitForSelector('#hist svg rect.bar');
+  await settled(page);
+  eq(asked.map(u => [u.pathname, u.searchParams.get('months')]), [['/api/search', '1']], 'a typed query');
+  await collectCSP(page);
+});
+
 await test('the histogram draws a bar per month; a click and a drag add a published chip', async ctx => {
   const page = await open(ctx, '/?q=vaccine');
   await page.waitForSelector('#hist svg rect.bar');
@@ -508,10 +540,16 @@ await test('dark mode and a narrow window', async ctx => {
 // Answers of the API made up here, for what corpus/ cannot show: hostile
 // text, characters of 2 to 4 bytes, spans that overlap or end inside a
 // character, warnings and failed shards, answers that come late.
+// The API answered by `answer`; the page itself is fetched bare (the
+// server would otherwise put its own answer to the first search in it).
 async function intercept(page, answer) {
   await page.setRequestInterception(true);
   page.on('request', req => {
     const u = new URL(req.url());
+    if (u.pathname === '/' && req.isNavigationRequest()) {
+      req.continue({ url: base + '/' }).catch(() => {});
+      return;
+    }
     const a = u.pathname.startsWith('/api/') ? answer(u, req) : null;
     if (a === 'hold') return;
     if (a) req.respond({ status: a.status || 200, contentType: 'application/json', body: JSON.stringify(a.body) }).catch(() => {});
@@ -555,7 +593,8 @@ await test('untrusted text stays text; spans across 2-4 byte characters, overlap
   const r = await page.evaluate(() => ({
     pwned: window.__pwned || 0,
     imgs: document.querySelectorAll('body img').length,
-    scripts: document.querySelectorAll('body script').length,
+    scripts: document.querySelectorAll('body script:not([type="application/json"])').length
+      + document.querySelectorAll('body script[type="application/json"]:not(#initial)').length,
     title: document.querySelector('#results h3').textContent,
     text: document.querySelector('#results .passage p').textContent,
     notices: document.getElementById('notices').textContent,

@@ -556,12 +556,15 @@ class Endpoints(ServeCase):
             r'''(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//''', page,
             re.I), 'the page loads something from another host')
         self.assertNotIn('@import', page)
-        # The page's own URL keeps the state: the same page for each.
+        # The page's own URL keeps the state: the same page for each, but
+        # for the answer to its first search (PageAnswer).
+        self.assertEqual(initial_of(r.body), b'')
         for target in ('/?q=strike', '/?q=strike&person=Sanne+Bakker'
                        '&published=2024-03', '/?article=da8a0c279fcc254c'):
             r2 = self.fetch(target)
             self.assertEqual(r2.status, 200, (target, r2))
-            self.assertEqual(r2.body, r.body, target)
+            self.assertEqual(r2.body.replace(initial_of(r2.body), b'', 1),
+                             r.body, target)
 
     def test_search_is_passim_json(self):
         """/api/search answers what passim --json prints for the same
@@ -659,6 +662,31 @@ class Endpoints(ServeCase):
         same = self.api('/api/histogram', [('q', 'strike'), ('offset', '5'),
                                            ('limit', '1'), ('sort', 'date')])
         self.assertEqual(same['months'], hist['months'])
+
+    def test_search_with_months_is_the_histogram(self):
+        """months=1 puts the histogram's months in the search's answer
+        (the page's first render needs one request, not two); without it
+        there are none; it takes 0 or 1."""
+        for params in ([('q', 'strike')], [('q', 'vaccine'), ('sort', 'date')],
+                       [('place', 'Rotterdam')], [('q', 'gravelwort')],
+                       [('q', 'strike'), ('published', '2024-03..2024-06')],
+                       [('q', 'port'), ('person!', 'Henrik Vos')]):
+            with self.subTest(params=params):
+                hist = self.api('/api/histogram', params)
+                both = self.search_api(params + [('months', '1'),
+                                                 ('limit', '3')])
+                self.assertEqual(both['months'], hist['months'])
+                self.assertEqual(both['facet_articles'], hist['articles'])
+                self.assertEqual(both['facets_exact'], hist['exact'])
+                plain = self.search_api(params + [('limit', '3')])
+                self.assertNotIn('months', plain)
+                self.assertEqual(
+                    {k: v for k, v in both.items() if k != 'months'}, plain)
+                off = self.search_api(params + [('months', '0')])
+                self.assertNotIn('months', off)
+        for bad in ('2', 'yes', '', '01'):
+            r = self.fetch('/api/search?q=strike&months=' + bad)
+            self.assertError(r, 400)
 
     def test_article(self):
         """An article by id: every passage in order; each hit's passage is
@@ -762,6 +790,94 @@ class Endpoints(ServeCase):
 
 # --------------------------------------------------------------------------
 # Filters and pages
+
+INITIAL = re.compile(rb'<script type="application/json" id="initial">'
+                     rb'(.*?)</script>', re.S)
+
+
+def initial_of(page):
+    """The content of the page's element for its first answer."""
+    m = INITIAL.search(page)
+    assert m, 'the page has no initial element'
+    return m.group(1)
+
+
+class PageAnswer(ServeCase):
+    """The page of a URL with a query holds the answer to its first
+    search, which the page would otherwise ask /api/search for."""
+
+    own_server = True
+    HOSTILE = ('</script><script>window.pwned=1</script> <!-- <script> '
+               '</SCRIPT > \u2028\u2029')
+
+    def setUp(self):
+        super().setUp()
+        self.write('hostile.txt', 'Wombatry notes\n\nThe wombatry of the '
+                   'valley: %s and more wombatry.\n' % self.HOSTILE)
+        self.write('other.txt', 'Wombatry digest\n\nWombatry in Lisbon, '
+                   'said Ana Lopes of the Lisbon Wombat Society.\n')
+        self.index()
+        self.srv = self.start([self.db])
+
+    def page(self, target):
+        r = self.fetch(target, server=self.srv)
+        self.assertEqual(r.status, 200, (target, r))
+        self.assertEqual(r.header('content-type'), 'text/html; charset=utf-8')
+        return r
+
+    def test_the_answer_is_the_apis(self):
+        for target, pairs in (
+                ('/?q=wombatry', [['q', 'wombatry']]),
+                ('/?q=++wombatry+&sort=date&bogus=1',
+                 [['q', 'wombatry'], ['sort', 'date']]),
+                ('/?q=wombatry&place=Lisbon&person%21=Nobody&date=',
+                 [['q', 'wombatry'], ['place', 'Lisbon'],
+                  ['person!', 'Nobody']]),
+                ('/?place=Lisbon', [['place', 'Lisbon']])):
+            with self.subTest(target=target):
+                raw = initial_of(self.page(target).body)
+                self.assertNotIn(b'<', raw)
+                doc = json.loads(raw)
+                want = pairs + [['limit', '10'], ['per_article', '2'],
+                                ['facets', '11'], ['months', '1']]
+                self.assertEqual(doc['params'], want)
+                api = self.search_api([tuple(p) for p in want],
+                                      server=self.srv)
+                self.assertEqual(doc['answer'], api)
+                self.assertTrue(doc['answer']['hits'])
+                self.assertIn('months', doc['answer'])
+
+    def test_hostile_text_stays_inside(self):
+        body = self.page('/?q=wombatry').body
+        raw = initial_of(body)
+        self.assertNotIn(b'</script', raw.lower())
+        self.assertNotIn(b'<!--', raw)
+        # The page's own scripts are the two it always has.
+        self.assertEqual(len(re.findall(rb'<script', body, re.I)), 2)
+        doc = json.loads(raw)
+        texts = [h['text'] for h in doc['answer']['hits']]
+        self.assertTrue(any(self.HOSTILE in t for t in texts), texts)
+
+    def test_no_answer_when_none_is_asked_or_given(self):
+        for target in ('/?q=', '/?q=+++', '/?sort=date', '/?bogus=1',
+                       '/?article=0123456789abcdef&q=wombatry',
+                       '/?q=wombatry+date:2024-13',
+                       '/?q=%zz', '/?q=' + 'x' * 4100,
+                       '/?date=2024-02-30'):
+            with self.subTest(target=target):
+                self.assertEqual(initial_of(self.page(target).body), b'')
+
+    def test_head_and_keep_alive(self):
+        get = self.page('/?q=wombatry')
+        head = self.fetch('/?q=wombatry', method='HEAD', server=self.srv)
+        self.assertEqual(head.status, 200)
+        self.assertEqual(head.body, b'')
+        self.assertEqual(head.header('content-length'),
+                         str(len(get.body)))
+        # The next search on the same server is still answered.
+        self.assertTrue(self.search_api([('q', 'wombatry')],
+                                        server=self.srv)['hits'])
+
 
 class Filters(ServeCase):
 

@@ -19,14 +19,29 @@
 extern const char px_page_html[];
 extern const size_t px_page_html_len;
 
-static const char security_headers[] =
-    "Content-Security-Policy: default-src 'none'; script-src 'self' "
-    "'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'\r\n"
+extern const char px_page_html_script_hashes[];
+extern const char px_page_html_style_hashes[];
+
+/* On every response. The page's own script and style, by their hashes
+ * (query/embed.py), are all that may run or apply: a string of the index
+ * that found its way into the page as markup would do nothing. */
+static const char security_format[] =
+    "Content-Security-Policy: default-src 'none'; script-src %s; "
+    "style-src %s; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: no-referrer\r\n"
     "Cache-Control: no-store\r\n";
+static char security_headers[1024];
+
+static int
+set_security_headers(void)
+{
+    int n = snprintf(security_headers, sizeof security_headers,
+                     security_format, px_page_html_script_hashes,
+                     px_page_html_style_hashes);
+    return n > 0 && (size_t)n < sizeof security_headers ? 0 : -1;
+}
 
 typedef struct server {
     uv_loop_t *loop;
@@ -115,6 +130,10 @@ respond(conn *c, int status, const char *type, const char *body,
                      status, reason(status), type, len, security_headers,
                      extra ? extra : "",
                      c->keep_alive ? "keep-alive" : "close");
+    if (n < 0 || (size_t)n >= sizeof head) {
+        conn_close(c);
+        return;
+    }
     size_t blen = c->head ? 0 : len;
     c->out = malloc((size_t)n + blen);
     if (!c->out) {
@@ -521,6 +540,10 @@ int
 server_run(const server_opts *o, api_pool *pool)
 {
     server s = {0};
+    if (set_security_headers() != 0) {
+        fputs(PROG ": the page's security headers do not fit\n", stderr);
+        return -1;
+    }
     s.loop = uv_default_loop();
     s.o = o;
     s.pool = pool;

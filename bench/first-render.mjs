@@ -3,7 +3,9 @@
 // browser context (cold: no cache, no connection; the browser itself has
 // loaded the bare page once) and then reloaded RELOADS times (warm). bench/page starts the server and runs this:
 //   node bench/first-render.mjs URL RELOADS QUERY...
-// Prints one JSON object per query on stdout:
+// Prints first {"bare": true, "cold": [T...], "warm": [T...]}, the bare
+// page without a query in as many fresh contexts (T {"painted": its
+// first contentful paint, "dcl"}), then one JSON object per query:
 //   {"q", "cold": T, "warm": [T...]}, each T {"results", "dcl", "search"}:
 // "results" is navigation start to the page's mark passim:first-results
 // (query/page.html sets it once the first results are in the DOM),
@@ -85,7 +87,36 @@ async function measure(page) {
   await ctx.close();
 }
 
+// The floor: the bare page (no query, so no results and no search) in a
+// fresh context, its first contentful paint; what any page of this
+// browser pays before it shows anything.
+async function measureBare(page) {
+  return page.evaluate(() => new Promise(resolve => {
+    const done = () => {
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+      const nav = performance.getEntriesByType('navigation')[0];
+      resolve({ painted: fcp ? fcp.startTime : null,
+        dcl: nav ? nav.domContentLoadedEventEnd : null });
+    };
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));
+  }));
+}
+
 let status = 0;
+{
+  const cold = [], warm = [];
+  for (let i = 0; i < queries.length; i++) {
+    const ctx = await browser.createBrowserContext();
+    const page = await ctx.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.goto(base, { waitUntil: 'load' });
+    cold.push(await measureBare(page));
+    await page.reload({ waitUntil: 'load' });
+    warm.push(await measureBare(page));
+    await ctx.close();
+  }
+  console.log(JSON.stringify({ bare: true, cold, warm }));
+}
 for (const q of queries) {
   const ctx = await browser.createBrowserContext();
   try {

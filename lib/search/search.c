@@ -613,8 +613,9 @@ wants_more(const run_ctx *c, const article *a, uint32_t lo, uint32_t hi)
 }
 
 /* The ranking query restricted to the page's articles that want more
- * passages (wants_more()): FILTER(query, OR(their article terms)). *n
- * gets how many; none, and *out stays NULL. */
+ * passages (wants_more()) and have more in the index than the result set
+ * holds (their article term's frequency): FILTER(query, OR(their article
+ * terms)). *n gets how many; none, and *out stays NULL. */
 static px_status
 page_query(run_ctx *c, const articles *as, uint32_t lo, uint32_t hi,
            size_t *n, xc_query **out)
@@ -629,6 +630,11 @@ page_query(run_ctx *c, const articles *as, uint32_t lo, uint32_t hi,
         char term[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE];
         int len = snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE,
                            as->a[i].id);
+        uint32_t passages = 0;
+        rc = check(c, xc_database_termfreq(c->s->db, term, (size_t)len,
+                                           &passages));
+        if (rc != PX_OK || passages <= as->a[i].passages)
+            continue;
         if (xc_query_create_term(term, (size_t)len, 1, &terms[(*n)++]) !=
             XC_OK)
             rc = PX_NOMEM;

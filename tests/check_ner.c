@@ -86,6 +86,40 @@ START_TEST(test_organisation)
 }
 END_TEST
 
+/* A company named like a person is told by what follows its name in the
+ * document ("Dalgren shares", "Bosch, which"); a person stays one. */
+START_TEST(test_company_named_like_a_person)
+{
+    const char *firm =
+        "Dalgren sees orders grow\n\nThe pump maker Dalgren has posted a "
+        "rise in yearly profits. Dalgren shares rose 4% in early trading. "
+        "\"Demand stays solid,\" Dalgren said in a statement.";
+    px_mentions m = tag(firm);
+    ck_assert(has_mention(firm, &m, PX_ENT_ORG, "Dalgren"));
+    for (size_t i = 0; i < m.count; i++)
+        ck_assert_int_ne(m.items[i].type, PX_ENT_PER);
+    px_mentions_free(&m);
+
+    const char *person =
+        "Rick Parry has posted a letter to the club. Parry, who joined in "
+        "2003, said he was pleased. Parry shares the view of the board.";
+    m = tag(person);
+    ck_assert(has_mention(person, &m, PX_ENT_PER, "Rick Parry"));
+    /* Each later "Parry" is the person too. */
+    size_t later = 0;
+    for (size_t i = 0; i < m.count; i++) {
+        const px_mention *x = &m.items[i];
+        if (x->end - x->start == 5 &&
+            strncmp(person + x->start, "Parry", 5) == 0) {
+            ck_assert_int_eq(x->type, PX_ENT_PER);
+            later++;
+        }
+    }
+    ck_assert_uint_eq(later, 2);
+    px_mentions_free(&m);
+}
+END_TEST
+
 START_TEST(test_punctuation_stays_out)
 {
     /* A possessive, a comma, brackets and curly quotes next to names must
@@ -245,6 +279,7 @@ make_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_people_and_place);
     tcase_add_test(tc, test_organisation);
+    tcase_add_test(tc, test_company_named_like_a_person);
     tcase_add_test(tc, test_punctuation_stays_out);
     tcase_add_test(tc, test_spans_valid);
     tcase_add_test(tc, test_empty_and_bad_arguments);

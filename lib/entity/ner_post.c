@@ -199,6 +199,7 @@ struct name_slot {
     uint64_t key;
     uint32_t votes[NER_TYPES];
     uint8_t surname, used;
+    uint8_t firm, person; /* cues after its mentions (name_cue()) */
 };
 
 struct names {
@@ -228,10 +229,53 @@ name_find(const struct names *t, uint64_t key)
     return NULL;
 }
 
+/* What the words after a name, w[e, n), say it is: a company
+ * ("Ericsson shares", "Sony Ericsson's profits", "Gartner analyst",
+ * "Varig, which"), a person ("Parry said he", "Parry, who"), or
+ * nothing. */
+enum { CUE_NONE, CUE_FIRM, CUE_PERSON };
+
+static int
+name_cue(const struct ner_word *w, size_t n, size_t e)
+{
+    static const char *const firm_nouns[] = {
+        "shares", "stock", "profit", "profits", "earnings", "revenue",
+        "revenues", "sales", "turnover", "shareholders", "subsidiary",
+        "analyst", "analysts",
+    };
+    static const char *const says[] = {"said", "says"};
+    static const char *const he[] = {"he", "she"};
+    size_t at = e < n && (word_is(&w[e], "'s") || word_is(&w[e], "'")) ? e + 1
+                                                                      : e;
+    if (at < n &&
+        word_in(&w[at], firm_nouns, sizeof firm_nouns / sizeof *firm_nouns))
+        return CUE_FIRM;
+    if (e + 1 >= n)
+        return CUE_NONE;
+    if (word_is(&w[e], ",") || word_is(&w[e], "-"))
+        return word_is(&w[e + 1], "which") ? CUE_FIRM
+               : word_is(&w[e + 1], "who") ? CUE_PERSON : CUE_NONE;
+    /* "Smith said it was over": "said it" is no cue. */
+    return word_in(&w[e], says, 2) && word_in(&w[e + 1], he, 2)
+               ? CUE_PERSON : CUE_NONE;
+}
+
 static void
-names_fill(struct names *t, const struct mention *m, size_t k)
+note_cue(struct name_slot *sl, int cue)
+{
+    sl->firm |= cue == CUE_FIRM;
+    sl->person |= cue == CUE_PERSON;
+}
+
+static void
+names_fill(struct names *t, const struct ner_word *w, size_t n,
+           const struct mention *m, size_t k)
 {
     for (size_t j = 0; j < k; j++) {
+        int cue = name_cue(w, n, m[j].e);
+        note_cue(name_at(t, m[j].key), cue);
+        if (m[j].e - m[j].s >= 2)
+            note_cue(name_at(t, m[j].last), cue);
         name_at(t, m[j].key)->votes[m[j].type]++;
         if (m[j].e - m[j].s < 2)
             continue;
@@ -249,13 +293,18 @@ static int
 document_type(struct names *t, const struct mention *m)
 {
     const struct name_slot *sl = name_at(t, m->key);
-    if (m->e - m->s == 1 && sl->surname)
+    const struct name_slot *last = name_at(t, m->last);
+    /* A company named after a person ("Bosch", "Ericsson") is told by
+     * what follows it, in any of its mentions or those of its last word:
+     * a person's name is not followed by "shares" or ", which". */
+    int firm = (sl->firm || last->firm) && !sl->person && !last->person;
+    if (m->e - m->s == 1 && sl->surname && !firm)
         return PX_ENT_PER;
     int type = m->type;
     for (int k = 0; k < NER_TYPES; k++)
         if (sl->votes[k] > sl->votes[type])
             type = k;
-    return type;
+    return type == PX_ENT_PER && firm ? PX_ENT_ORG : type;
 }
 
 /* Whether w opens with a capital: ASCII or Latin-1 (U+00C0-U+00DE but
@@ -290,7 +339,7 @@ second_stage(const struct ner_word *w, size_t n, unsigned char *bilou)
         free(m);
         return PX_NOMEM;
     }
-    names_fill(&t, m, k);
+    names_fill(&t, w, n, m, k);
     for (size_t i = 0; i < k; i++) {
         int type = document_type(&t, &m[i]);
         if (type != m[i].type)
@@ -301,7 +350,7 @@ second_stage(const struct ner_word *w, size_t n, unsigned char *bilou)
             continue;
         const struct name_slot *sl =
             name_find(&t, ner_hash_lower(w[i].s, w[i].len));
-        if (sl != NULL && sl->surname)
+        if (sl != NULL && sl->surname && (sl->person || !sl->firm))
             bilou[i] = (unsigned char)ner_tag(PX_ENT_PER, NER_U);
     }
     free(t.slot);

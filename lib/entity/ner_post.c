@@ -241,7 +241,9 @@ name_cue(const struct ner_word *w, size_t n, size_t e)
     static const char *const firm_nouns[] = {
         "shares", "stock", "profit", "profits", "earnings", "revenue",
         "revenues", "sales", "turnover", "shareholders", "subsidiary",
-        "analyst", "analysts",
+        "analyst", "analysts", "part", "parts", "products", "plant",
+        "plants", "factory", "factories", "customers", "employees",
+        "workers",
     };
     static const char *const says[] = {"said", "says"};
     static const char *const he[] = {"he", "she"};

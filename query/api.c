@@ -390,12 +390,19 @@ search(api_pool *p, const char *query, int months, api_response *out)
 static const char *const page_extra[][2] = {
     {"limit", "10"}, {"per_article", "2"}, {"facets", "11"}, {"months", "1"},
 };
+#define PAGE_EXTRA (sizeof page_extra / sizeof *page_extra)
 
-static int
-is_space(char c)
+/* s without the spaces around it, in place. */
+static void
+trim(char *s)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
+    static const char spaces[] = " \t\n\r\f\v";
+    char *v = s + strspn(s, spaces);
+    size_t len = strlen(v);
+    while (len > 0 && strchr(spaces, v[len - 1]))
+        len--;
+    memmove(s, v, len);
+    s[len] = '\0';
 }
 
 /* Move the page's pairs of `from` into `to`; 0 when the URL asks no
@@ -411,13 +418,7 @@ page_params(params *from, params *to)
         if (strcmp(x->key, "article") == 0)
             return 0;
         if (strcmp(x->key, "q") == 0) {
-            char *v = x->value, *end = v + strlen(v);
-            while (*v && is_space(*v))
-                v++;
-            while (end > v && is_space(end[-1]))
-                end--;
-            memmove(x->value, v, (size_t)(end - v));
-            x->value[end - v] = '\0';
+            trim(x->value);
             keep = *x->value != '\0';
         } else if (strcmp(x->key, "sort") == 0) {
             keep = strcmp(x->value, "date") == 0;
@@ -425,7 +426,7 @@ page_params(params *from, params *to)
             keep = is_filter(x->key, &neg) >= 0 && *x->value;
         }
         search |= keep && strcmp(x->key, "sort") != 0;
-        if (keep && to->n + 4 < MAX_PARAMS) {
+        if (keep && to->n + PAGE_EXTRA < MAX_PARAMS) {
             to->p[to->n++] = *x;
             *x = (param){NULL, NULL};
         }
@@ -436,7 +437,7 @@ page_params(params *from, params *to)
 static int
 page_request(params *ps)
 {
-    for (size_t i = 0; i < sizeof page_extra / sizeof *page_extra; i++) {
+    for (size_t i = 0; i < PAGE_EXTRA; i++) {
         char *k = strdup(page_extra[i][0]), *v = strdup(page_extra[i][1]);
         ps->p[ps->n++] = (param){k, v};
         if (!k || !v)

@@ -484,10 +484,7 @@ px_output_json_initial(FILE *out, const px_results *r, const char *query,
     }
     close_(&w, ']');
     key(&w, "answer");
-    int rc = w.oom ? -1 : 0;
-    if (rc == 0 && fwrite(w.buf, 1, w.n, out) != w.n)
-        rc = -1;
-    free(w.buf);
+    int rc = flush_doc(&w, out);
     if (rc == 0)
         rc = px_output_json_results(out, r, query, 1);
     if (rc == 0 && fputs("}\n", out) == EOF)

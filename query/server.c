@@ -170,8 +170,18 @@ respond_error(conn *c, int status, const char *message, const char *extra)
 /* -- the API on the pool */
 
 /* Where the page's first answer goes: the content of its element
- * <script type="application/json" id="initial">, which is empty. */
-static const char initial_mark[] = "id=\"initial\">";
+ * <script type="application/json" id="initial">, which is empty. Found
+ * at start (find_initial); 0: the page has no such element. */
+static size_t initial_at;
+
+static void
+find_initial(void)
+{
+    static const char mark[] = "id=\"initial\">";
+    const char *at = memmem(px_page_html, px_page_html_len, mark,
+                            sizeof mark - 1);
+    initial_at = at ? (size_t)(at - px_page_html) + sizeof mark - 1 : 0;
+}
 
 /* The page with `json` as its first answer, each '<' escaped so that
  * nothing in it can end the script element; NULL when out of memory or
@@ -179,11 +189,9 @@ static const char initial_mark[] = "id=\"initial\">";
 static char *
 page_with(const char *json, size_t len, size_t *out_len)
 {
-    const char *at = memmem(px_page_html, px_page_html_len, initial_mark,
-                            sizeof initial_mark - 1);
-    if (!at)
+    size_t head = initial_at;
+    if (!head)
         return NULL;
-    size_t head = (size_t)(at - px_page_html) + sizeof initial_mark - 1;
     size_t lt = 0;
     for (size_t i = 0; i < len; i++)
         lt += json[i] == '<';
@@ -544,6 +552,7 @@ server_run(const server_opts *o, api_pool *pool)
         fputs(PROG ": the page's security headers do not fit\n", stderr);
         return -1;
     }
+    find_initial();
     s.loop = uv_default_loop();
     s.o = o;
     s.pool = pool;

@@ -258,7 +258,8 @@ name_cue(const struct ner_word *w, size_t n, size_t e)
         return word_is(&w[e + 1], "which") ? CUE_FIRM
                : word_is(&w[e + 1], "who") ? CUE_PERSON : CUE_NONE;
     /* "Smith said it was over": "said it" is no cue. */
-    return word_in(&w[e], says, 2) && word_in(&w[e + 1], he, 2)
+    return word_in(&w[e], says, sizeof says / sizeof *says) &&
+                   word_in(&w[e + 1], he, sizeof he / sizeof *he)
                ? CUE_PERSON : CUE_NONE;
 }
 
@@ -275,14 +276,15 @@ names_fill(struct names *t, const struct ner_word *w, size_t n,
 {
     for (size_t j = 0; j < k; j++) {
         int cue = name_cue(w, n, m[j].e);
-        note_cue(name_at(t, m[j].key), cue);
-        if (m[j].e - m[j].s >= 2)
-            note_cue(name_at(t, m[j].last), cue);
-        name_at(t, m[j].key)->votes[m[j].type]++;
+        struct name_slot *sl = name_at(t, m[j].key);
+        note_cue(sl, cue);
+        sl->votes[m[j].type]++;
         if (m[j].e - m[j].s < 2)
             continue;
+        struct name_slot *last = name_at(t, m[j].last);
+        note_cue(last, cue);
         if (m[j].type == PX_ENT_PER)
-            name_at(t, m[j].last)->surname = 1;
+            last->surname = 1;
     }
 }
 

@@ -604,12 +604,28 @@ collapse_max(const run_ctx *c)
 
 static px_status set_ranking(run_ctx *c, const xc_query *q);
 
-/* Whether the page (ranks in (lo, hi]) shows article a, and wants more of
- * its passages. */
+/* Whether the page (ranks in (offset, offset + limit]; a copy has rank
+ * 0) shows article a, and wants more of its passages. */
 static int
-wants_more(const run_ctx *c, const article *a, uint32_t lo, uint32_t hi)
+wants_more(const run_ctx *c, const article *a)
 {
+    uint32_t lo = c->opts->offset, hi = lo + c->opts->limit;
     return a->rank > lo && a->rank <= hi && a->shown < c->opts->per_article;
+}
+
+/* Item i of result set m as the next hit of r, a passage of article a;
+ * docids[] gets its docid. */
+static px_status
+add_hit(run_ctx *c, xc_mset *m, uint32_t i, article *a, px_results *r,
+        xc_docid *docids)
+{
+    px_status rc = collect_hit(c, m, i, &r->hits[r->nhits],
+                               &docids[r->nhits]);
+    px_hit *h = &r->hits[r->nhits++];
+    h->article_rank = a->rank;
+    h->article_score = a->score;
+    a->shown++;
+    return rc;
 }
 
 /* The ranking query restricted to the page's articles that want more
@@ -617,15 +633,14 @@ wants_more(const run_ctx *c, const article *a, uint32_t lo, uint32_t hi)
  * holds (their article term's frequency): FILTER(query, OR(their article
  * terms)). *n gets how many; none, and *out stays NULL. */
 static px_status
-page_query(run_ctx *c, const articles *as, uint32_t lo, uint32_t hi,
-           size_t *n, xc_query **out)
+page_query(run_ctx *c, const articles *as, size_t *n, xc_query **out)
 {
     xc_query **terms = calloc(c->opts->limit + 1, sizeof *terms);
     px_status rc = terms ? PX_OK : PX_NOMEM;
     *n = 0;
     for (size_t i = 0; i < as->n && rc == PX_OK && *n < c->opts->limit;
          i++) {
-        if (!wants_more(c, &as->a[i], lo, hi))
+        if (!wants_more(c, &as->a[i]))
             continue;
         char term[sizeof PX_PREFIX_ARTICLE + PX_ARTICLE_ID_SIZE];
         int len = snprintf(term, sizeof term, "%s%s", PX_PREFIX_ARTICLE,
@@ -670,7 +685,6 @@ static px_status
 add_page_passages(run_ctx *c, xc_mset *m, articles *as, px_results *r,
                   xc_docid *docids, size_t cap)
 {
-    uint32_t lo = c->opts->offset, hi = lo + c->opts->limit;
     px_status rc = PX_OK;
     for (uint32_t i = 0; i < xc_mset_size(m) && rc == PX_OK; i++) {
         char id[PX_ARTICLE_ID_SIZE];
@@ -679,14 +693,9 @@ add_page_passages(run_ctx *c, xc_mset *m, articles *as, px_results *r,
         if (rc == PX_OK)
             rc = check(c, xc_mset_get(m, i, &item));
         article *a = rc == PX_OK ? find_article(as, id) : NULL;
-        if (!a || !wants_more(c, a, lo, hi) || r->nhits >= cap ||
-            has_docid(docids, r->nhits, item.docid))
-            continue;
-        rc = collect_hit(c, m, i, &r->hits[r->nhits], &docids[r->nhits]);
-        px_hit *h = &r->hits[r->nhits++];
-        h->article_rank = a->rank;
-        h->article_score = a->score;
-        a->shown++;
+        if (a && wants_more(c, a) && r->nhits < cap &&
+            !has_docid(docids, r->nhits, item.docid))
+            rc = add_hit(c, m, i, a, r, docids);
     }
     return rc;
 }
@@ -699,11 +708,10 @@ static px_status
 fill_page(run_ctx *c, articles *as, px_results *r, xc_docid *docids,
           size_t cap)
 {
-    uint32_t lo = c->opts->offset, hi = lo + c->opts->limit;
     size_t n = 0;
     xc_query *q = NULL;
     xc_mset *m = NULL;
-    px_status rc = page_query(c, as, lo, hi, &n, &q);
+    px_status rc = page_query(c, as, &n, &q);
     if (rc != PX_OK || !q)
         return rc;
     /* The facets spy counted the first match; it sees no other. */
@@ -743,15 +751,8 @@ collect(run_ctx *c, px_results *r)
         rc = PX_NOMEM;
     for (uint32_t i = 0; i < n && rc == PX_OK; i++) {
         article *a = &as.a[as.of[i]];
-        if (a->rank == 0 || a->rank <= lo || a->rank > hi ||
-            a->shown >= c->opts->per_article)
-            continue;
-        rc = collect_hit(c, c->mset, i, &r->hits[r->nhits],
-                         &docids[r->nhits]);
-        px_hit *h = &r->hits[r->nhits++];
-        h->article_rank = a->rank;
-        h->article_score = a->score;
-        a->shown++;
+        if (wants_more(c, a))
+            rc = add_hit(c, c->mset, i, a, r, docids);
     }
     if (rc == PX_OK && n >= c->items)
         rc = fill_page(c, &as, r, docids, n);
